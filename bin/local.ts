@@ -1,0 +1,72 @@
+/**
+ * `npm start`: runs Switchboard on this machine. Flags win over environment variables, which win over defaults.
+ *   --host 127.0.0.1 --port 3000 --ws-port 3001 --base-url http://127.0.0.1:3000 --data-dir .switchboard --in-memory
+ * Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_WS_PORT, SWITCHBOARD_BASE_URL, SWITCHBOARD_DATA_DIR,
+ * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_ADMIN_PASSWORD (the first admin's password), PROVIDER_BASE_URL_<TYPE>.
+ */
+import { parseArgs } from 'node:util';
+import { startEngine } from '../lib/local/engine';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'ws-port': { type: 'string' },
+    'base-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'in-memory': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log('usage: npm start -- [--host H] [--port N] [--ws-port N] [--base-url URL] [--data-dir DIR] [--in-memory]');
+  process.exit(0);
+}
+
+const env = process.env;
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`${name} must be a port number (0 to 65535), got '${value}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const engine = await startEngine({
+    host: values.host ?? env.SWITCHBOARD_HOST ?? '127.0.0.1',
+    httpPort: port(values.port ?? env.SWITCHBOARD_PORT, 3000, '--port'),
+    wsPort: port(values['ws-port'] ?? env.SWITCHBOARD_WS_PORT, 3001, '--ws-port'),
+    baseUrl: values['base-url'] ?? env.SWITCHBOARD_BASE_URL,
+    dataDir: values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR,
+    inMemory: values['in-memory'] ?? env.SWITCHBOARD_IN_MEMORY === '1',
+    log: (line) => console.log(line),
+  });
+  await engine.bootstrap();
+  console.log(`ready in ${Date.now() - started} ms`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping`);
+    engine
+      .stop()
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        console.error(error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`could not start: ${error.message}`);
+  process.exit(1);
+});

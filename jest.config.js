@@ -1,0 +1,22 @@
+/** Transpile-only ts-jest (type-checking is `npm run typecheck`); @middy is ESM-only so it is transformed too. */
+const transform = {
+  '^.+\\.tsx?$': ['ts-jest', {}],
+  '^.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+};
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 30000,
+    },
+    { ...common, displayName: 'infra', roots: ['<rootDir>/test/infra'], testMatch: ['**/*.test.ts'], testTimeout: 60000 },
+  ],
+};

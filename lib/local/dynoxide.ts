@@ -1,0 +1,92 @@
+/**
+ * Starts dynoxide (a DynamoDB-compatible server shipped in an npm package) as a child process on loopback, in
+ * memory or persisted to a file, and waits until it answers. The child dies with its parent: stop() kills it and
+ * an exit hook kills it if the parent exits without calling stop().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+
+export interface RunningStore {
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export function dynoxideBinary(): string {
+  const path = join(dirname(require.resolve('@dynoxide/linux-x64/package.json')), 'dynoxide');
+  if (!existsSync(path)) throw new Error(`dynoxide binary not found at ${path}`);
+  return path;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startDynoxide(options: { dbPath?: string; port?: number } = {}): Promise<RunningStore> {
+  const port = options.port ?? (await freePort());
+  const args = ['--host', '127.0.0.1', '--port', String(port)];
+  if (options.dbPath) {
+    mkdirSync(dirname(options.dbPath), { recursive: true });
+    args.push('--db-path', options.dbPath);
+  }
+  const child: ChildProcess = spawn(dynoxideBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+  child.stdout?.resume();
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`dynoxide exited with ${code}: ${stderr.trim()}`))),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ready = await Promise.race([ping(endpoint), exited]);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`dynoxide did not answer on ${endpoint} within 10 s: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+
+  return {
+    endpoint,
+    pid: child.pid ?? -1,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.removeListener('exit', killOnExit);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
+  };
+}
+
+async function ping(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+    // Any answer means it is listening (an unsigned request gets a 400).
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,326 @@
+/**
+ * The local engine: the same handlers as the cloud, hosted on one machine. It starts (or joins) a dynoxide store,
+ * creates the table from the wiring, serves the HTTP API and the WebSocket API, runs the queues with SQS semantics
+ * and their consumers, and fires timers kept in the store. `npm start` and the end-to-end tests both use it.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type QueueName } from '../wiring';
+import { startDynoxide, type RunningStore } from './dynoxide';
+import { httpGateway } from './http-gateway';
+import { LocalQueue, QueueConsumer } from './queues';
+import { sqsRequestHandler } from './sqs-endpoint';
+import { ensureTable } from './table';
+import { WebSocketGateway, API_GATEWAY_LIMITS, type WsLimits } from './ws-gateway';
+
+export const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * `require`, not `import()`: the engine must load the functions only after it has set their environment, and a
+ * synchronous CommonJS require works the same under tsx (npm start) and under jest.
+ */
+function requireModule<T>(path: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.startsWith('.') ? resolve(__dirname, path) : path) as T;
+}
+
+export interface EngineOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  httpPort?: number;
+  wsPort?: number;
+  /** The public base URL providers call (receive URLs are built on it); defaults to the HTTP address. */
+  baseUrl?: string;
+  /** Where the store and the local secrets persist; ignored with `inMemory`. */
+  dataDir?: string;
+  inMemory?: boolean;
+  /** Join an already running DynamoDB-compatible store instead of starting dynoxide. */
+  ddbEndpoint?: string;
+  tableName?: string;
+  /** Overrides every queue's visibility timeout (tests use a short one so retries come quickly). */
+  visibilityTimeoutSeconds?: number;
+  consumerConcurrency?: number;
+  timerPollMs?: number;
+  wsLimits?: Partial<WsLimits>;
+  /** Extra environment for the functions (PROVIDER_BASE_URL_*, LOG_LEVEL, ...). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface Engine {
+  httpUrl: string;
+  wsUrl: string;
+  baseUrl: string;
+  storeEndpoint: string;
+  tableName: string;
+  queues: Record<QueueName, LocalQueue>;
+  deadLetters: Record<QueueName, LocalQueue>;
+  ws: WebSocketGateway;
+  invoke(fn: FunctionName, event: unknown): Promise<unknown>;
+  /** First-run work: creates the first admin when there is none. */
+  bootstrap(adminPassword?: string): Promise<void>;
+  /** Resolves once every queue is empty and no consumer is working (timers not yet due are not waited for). */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function localSecrets(options: EngineOptions): { tokenSecret: string; dataKey: string } {
+  const generate = () => ({ tokenSecret: randomBytes(32).toString('base64url'), dataKey: randomBytes(32).toString('base64') });
+  const fromEnv = { tokenSecret: process.env.TOKEN_SECRET, dataKey: process.env.LOCAL_DATA_KEY };
+  let secrets = generate();
+  if (!options.inMemory && options.dataDir) {
+    const file = join(options.dataDir, 'secrets.json');
+    if (existsSync(file)) secrets = JSON.parse(readFileSync(file, 'utf8')) as typeof secrets;
+    else {
+      writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
+      chmodSync(file, 0o600);
+    }
+  }
+  return { tokenSecret: fromEnv.tokenSecret ?? secrets.tokenSecret, dataKey: fromEnv.dataKey ?? secrets.dataKey };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.removeListener('error', reject);
+      resolveListen();
+    });
+  });
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no port');
+  return address.port;
+}
+
+function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function lambdaContext(name: string, timeoutSeconds: number): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomBytes(16).toString('hex'),
+    logGroupName: `/local/${name}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const host = options.host ?? '127.0.0.1';
+  const write = options.log ?? (() => undefined);
+  const dataDir = options.dataDir ? resolve(options.dataDir) : resolve(ROOT, '.switchboard');
+  if (!options.inMemory) mkdirSync(dataDir, { recursive: true });
+  const secrets = localSecrets({ ...options, dataDir });
+  const tableName = options.tableName ?? 'switchboard';
+
+  let store: RunningStore | undefined;
+  const storeEndpoint =
+    options.ddbEndpoint ??
+    (store = await startDynoxide(options.inMemory ? {} : { dbPath: join(dataDir, 'store.db') })).endpoint;
+  await ensureTable(storeEndpoint, tableName);
+
+  const httpServer = createServer();
+  const wsServer = createServer();
+  const sqsServer = createServer();
+  const httpPort = await listen(httpServer, options.httpPort ?? 3000, host);
+  const wsPort = await listen(wsServer, options.wsPort ?? 3001, host);
+  const sqsPort = await listen(sqsServer, 0, host);
+  const httpUrl = `http://${host}:${httpPort}`;
+  const wsUrl = `ws://${host}:${wsPort}`;
+  const baseUrl = (options.baseUrl ?? httpUrl).replace(/\/$/, '');
+  const sqsUrl = `http://${host}:${sqsPort}`;
+  const queueName = (name: QueueName) => `${tableName}-${name}${queueSpecs[name].fifo ? '.fifo' : ''}`;
+  const queueUrl = (name: QueueName) => `${sqsUrl}/000000000000/${queueName(name)}`;
+
+  // The functions read their settings from the environment through shared/config, as in Lambda.
+  Object.assign(process.env, {
+    STAGE: 'local',
+    TABLE_NAME: tableName,
+    DDB_ENDPOINT: storeEndpoint,
+    SQS_ENDPOINT: sqsUrl,
+    INBOUND_QUEUE_URL: queueUrl('inbound'),
+    OUTBOUND_QUEUE_URL: queueUrl('outbound'),
+    TIMERS_QUEUE_URL: queueUrl('timers'),
+    WS_CALLBACK_URL: `http://${host}:${wsPort}`,
+    TIMERS_ADAPTER: 'store',
+    TOKEN_SECRET: secrets.tokenSecret,
+    LOCAL_DATA_KEY: secrets.dataKey,
+    PUBLIC_BASE_URL: baseUrl,
+    ...options.env,
+  });
+  // Loaded only now, after the environment is set: these modules create clients from the configuration.
+  requireModule<typeof import('../../shared/config')>('../../shared/config').reloadConfig();
+
+  const loaded = new Map<FunctionName, Promise<(event: unknown, context: Context) => Promise<unknown>>>();
+  const load = (fn: FunctionName) => {
+    let p = loaded.get(fn);
+    if (!p) {
+      p = Promise.resolve(requireModule<{ handler: (e: unknown, c: Context) => Promise<unknown> }>(join(ROOT, functions[fn].entry)).handler);
+      loaded.set(fn, p);
+    }
+    return p;
+  };
+  const invoke = async (fn: FunctionName, event: unknown) => (await load(fn))(event, lambdaContext(fn, functions[fn].timeoutSeconds));
+  const handlerFor = (fn: FunctionName) => async () => (event: unknown) => invoke(fn, event) as never;
+
+  // Queues and their consumers.
+  const queues = {} as Record<QueueName, LocalQueue>;
+  const deadLetters = {} as Record<QueueName, LocalQueue>;
+  const byName = new Map<string, LocalQueue>();
+  const consumers: QueueConsumer[] = [];
+  for (const name of Object.keys(queueSpecs) as QueueName[]) {
+    const spec = queueSpecs[name];
+    const visibilityTimeoutMs = (options.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds) * 1000;
+    const dlq = new LocalQueue(`${queueName(name)}-dlq`, { ...spec, visibilityTimeoutMs });
+    const queue = new LocalQueue(queueName(name), { ...spec, visibilityTimeoutMs }, dlq);
+    queues[name] = queue;
+    deadLetters[name] = dlq;
+    byName.set(queueName(name), queue);
+    const consumer = consumerOf(name);
+    if (consumer) {
+      consumers.push(
+        new QueueConsumer(queue, (event) => invoke(consumer, event) as never, {
+          concurrency: options.consumerConcurrency ?? 4,
+          arn: `arn:aws:sqs:local:000000000000:${queueName(name)}`,
+          region: 'local',
+          onError: (error) => write(`[queue ${name}] ${consumer} failed: ${(error as Error).message}`),
+        }),
+      );
+    }
+  }
+
+  const ws = new WebSocketGateway(
+    {
+      connect: handlerFor(wsRoutes.find((r) => r.route === '$connect')!.fn),
+      disconnect: handlerFor(wsRoutes.find((r) => r.route === '$disconnect')!.fn),
+      message: handlerFor(wsRoutes.find((r) => r.route === '$default')!.fn),
+    },
+    { ...API_GATEWAY_LIMITS, ...options.wsLimits },
+  );
+  const gateway = httpGateway(httpRoutes, (route) => handlerFor(route.fn)());
+  const sqs = sqsRequestHandler(byName);
+
+  const guard =
+    (fn: (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown) =>
+    (req: IncomingMessage, res: ServerResponse) => {
+      readBody(req)
+        .then((body) => fn(req, res, body))
+        .catch((error: Error) => {
+          write(`[http] ${req.method} ${req.url}: ${error.stack ?? error.message}`);
+          if (!res.headersSent) res.writeHead(error.message === 'body too large' ? 413 : 500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: error.message === 'body too large' ? 'Request Entity Too Large' : 'Internal Server Error' }));
+        });
+    };
+  httpServer.on('request', guard(gateway));
+  sqsServer.on('request', guard(sqs));
+  wsServer.on(
+    'request',
+    guard((req, res, body) => {
+      if (!ws.handleManagement(req, res, body)) {
+        res.writeHead(426, { 'content-type': 'text/plain' });
+        res.end('Upgrade Required');
+      }
+    }),
+  );
+  wsServer.on('upgrade', (req, socket, head) => void ws.handleUpgrade(req, socket, head));
+
+  consumers.forEach((c) => c.start());
+
+  // Timers kept in the store: poll what is due, claim it, fire it through the timers function.
+  const { dueTimers, claimTimer, armInStore } = requireModule<typeof import('../../shared/ports/timers-store')>('../../shared/ports/timers-store');
+  const { now } = requireModule<typeof import('../../shared/ports/clock')>('../../shared/ports/clock');
+  let polling = true;
+  let pollBusy: Promise<void> = Promise.resolve();
+  const pollEvery = options.timerPollMs ?? 100;
+  const timerTarget = (Object.keys(functions) as FunctionName[]).find((f) => 'schedulerTarget' in functions[f]);
+  const poll = async () => {
+    if (!timerTarget) return;
+    for (const timer of await dueTimers(now())) {
+      if (!(await claimTimer(timer))) continue;
+      try {
+        await invoke(timerTarget, timer);
+      } catch (error) {
+        write(`[timers] ${timer.name} failed, retrying in 2 s: ${(error as Error).message}`);
+        await armInStore({ ...timer, dueAt: now() + 2000 });
+      }
+    }
+  };
+  const pollTimer = setInterval(() => {
+    if (!polling) return;
+    pollBusy = pollBusy.then(poll).catch((error: Error) => write(`[timers] poll failed: ${error.message}`));
+  }, pollEvery);
+
+  write(`Switchboard local engine ready
+  HTTP API      ${httpUrl}   (health: ${httpUrl}/health)
+  WebSocket API ${wsUrl}
+  receive URLs  ${baseUrl}/webhooks/{accountId}/{token}
+  store         ${storeEndpoint} (${options.ddbEndpoint ? 'external' : options.inMemory ? 'in memory' : join(dataDir, 'store.db')}), table ${tableName}`);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    httpUrl,
+    wsUrl,
+    baseUrl,
+    storeEndpoint,
+    tableName,
+    queues,
+    deadLetters,
+    ws,
+    invoke,
+    bootstrap: (adminPassword) =>
+      requireModule<typeof import('./bootstrap')>('./bootstrap').bootstrapLocal(write, adminPassword ?? process.env.SWITCHBOARD_ADMIN_PASSWORD),
+    async idle(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const busy = Object.values(queues).some((q) => q.depth > 0) || consumers.some((c) => c.busy);
+        if (!busy) return;
+        if (Date.now() > deadline) throw new Error('the engine did not go idle in time');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    stop() {
+      stopped ??= (async () => {
+        polling = false;
+        clearInterval(pollTimer);
+        await pollBusy;
+        await Promise.all(consumers.map((c) => c.stop()));
+        await ws.close();
+        await Promise.all(
+          [httpServer, wsServer, sqsServer].map(
+            (s) =>
+              new Promise<void>((r) => {
+                s.close(() => r());
+                s.closeAllConnections();
+              }),
+          ),
+        );
+        await store?.stop();
+      })();
+      return stopped;
+    },
+  };
+}

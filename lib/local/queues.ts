@@ -1,0 +1,271 @@
+/**
+ * In-process queues with the SQS semantics the functions rely on: FIFO order per message group (a group's next
+ * message waits while one is in flight or waiting to be retried), deduplication ids (5 minutes), DelaySeconds
+ * (standard queues), a visibility timeout before a failed message is seen again, redrive to the dead-letter queue
+ * after maxReceiveCount receives, and partial batch failures. A consumer delivers SQSEvent batches to the
+ * function that consumes the queue, the way Lambda's event source mapping does.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueSpec } from '../wiring';
+
+export interface LocalMessage {
+  messageId: string;
+  body: string;
+  groupId?: string;
+  deduplicationId?: string;
+  sentAt: number;
+  visibleAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  inFlight: boolean;
+  sequence: number;
+}
+
+export class QueueError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+
+export class LocalQueue {
+  readonly messages: LocalMessage[] = [];
+  private readonly dedup = new Map<string, { messageId: string; at: number }>();
+  private sequence = 0;
+  private listeners = new Set<() => void>();
+
+  constructor(
+    readonly name: string,
+    readonly spec: QueueSpec & { visibilityTimeoutMs: number },
+    readonly deadLetter?: LocalQueue,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  get fifo(): boolean {
+    return this.spec.fifo;
+  }
+
+  send(input: { body: string; groupId?: string; deduplicationId?: string; delaySeconds?: number }): string {
+    if (this.fifo) {
+      if (!input.groupId) throw new QueueError('MissingParameter', 'MessageGroupId is required for FIFO queues');
+      if (input.delaySeconds) throw new QueueError('InvalidParameterValue', 'FIFO queues do not take per-message DelaySeconds');
+    }
+    const delay = input.delaySeconds ?? 0;
+    if (!Number.isInteger(delay) || delay < 0 || delay > 900) {
+      throw new QueueError('InvalidParameterValue', 'DelaySeconds must be 0 to 900');
+    }
+    const now = this.clock();
+    if (this.fifo) {
+      const dedupId = input.deduplicationId ?? createHash('sha256').update(input.body).digest('hex');
+      const seen = this.dedup.get(dedupId);
+      if (seen && now - seen.at < DEDUP_WINDOW_MS) return seen.messageId;
+      input = { ...input, deduplicationId: dedupId };
+    }
+    const messageId = randomUUID();
+    if (input.deduplicationId) this.dedup.set(input.deduplicationId, { messageId, at: now });
+    this.messages.push({
+      messageId,
+      body: input.body,
+      groupId: input.groupId,
+      deduplicationId: input.deduplicationId,
+      sentAt: now,
+      visibleAt: now + delay * 1000,
+      receiveCount: 0,
+      inFlight: false,
+      sequence: ++this.sequence,
+    });
+    this.notify();
+    return messageId;
+  }
+
+  /** Takes up to `max` deliverable messages and marks them in flight. */
+  receive(max: number): LocalMessage[] {
+    const now = this.clock();
+    const taken: LocalMessage[] = [];
+    const blockedGroups = new Set<string>();
+    for (const m of this.messages) {
+      if (taken.length >= max) break;
+      if (this.fifo && m.groupId) {
+        if (blockedGroups.has(m.groupId)) continue;
+        // The group's head decides: while it is in flight or waiting out a visibility timeout, nothing after it goes.
+        if (m.inFlight || m.visibleAt > now) {
+          if (!taken.some((t) => t.groupId === m.groupId)) blockedGroups.add(m.groupId);
+          continue;
+        }
+      } else if (m.inFlight || m.visibleAt > now) continue;
+      m.inFlight = true;
+      m.receiveCount += 1;
+      m.firstReceivedAt ??= now;
+      taken.push(m);
+    }
+    return taken;
+  }
+
+  /** Deletes processed messages. */
+  ack(ids: Iterable<string>): void {
+    const done = new Set(ids);
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i];
+      if (m && done.has(m.messageId)) this.messages.splice(i, 1);
+    }
+    this.notify();
+  }
+
+  /** Returns failed messages to the queue after the visibility timeout, or to the DLQ once out of receives. */
+  fail(ids: Iterable<string>): void {
+    const failed = new Set(ids);
+    const now = this.clock();
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i];
+      if (!m || !failed.has(m.messageId)) continue;
+      m.inFlight = false;
+      if (m.receiveCount >= this.spec.maxReceiveCount && this.deadLetter) {
+        this.messages.splice(i, 1);
+        this.deadLetter.adopt(m);
+      } else {
+        m.visibleAt = now + this.spec.visibilityTimeoutMs;
+      }
+    }
+    this.notify();
+  }
+
+  private adopt(m: LocalMessage): void {
+    this.messages.push({ ...m, inFlight: false, visibleAt: this.clock(), sequence: ++this.sequence });
+    this.notify();
+  }
+
+  /** When the next invisible message becomes visible, for the consumer's sleep. */
+  nextVisibleAt(): number | undefined {
+    let next: number | undefined;
+    for (const m of this.messages) if (!m.inFlight && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    return next;
+  }
+
+  get depth(): number {
+    return this.messages.length;
+  }
+
+  get inFlightCount(): number {
+    return this.messages.filter((m) => m.inFlight).length;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  toRecord(m: LocalMessage, arn: string, region: string): SQSRecord {
+    return {
+      messageId: m.messageId,
+      receiptHandle: `${m.messageId}#${m.receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? m.sentAt),
+        ...(m.groupId ? { MessageGroupId: m.groupId, SequenceNumber: String(m.sequence) } : {}),
+        ...(m.deduplicationId ? { MessageDeduplicationId: m.deduplicationId } : {}),
+      },
+      messageAttributes: {},
+      md5OfBody: createHash('md5').update(m.body).digest('hex'),
+      eventSource: 'aws:sqs',
+      eventSourceARN: arn,
+      awsRegion: region,
+    };
+  }
+}
+
+export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+/**
+ * Polls a queue and invokes its consumer with up to `batchSize` records, `concurrency` batches at a time. A thrown
+ * error fails the whole batch; `batchItemFailures` fail just those records; the rest are deleted.
+ */
+export class QueueConsumer {
+  private running = false;
+  private active = 0;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private readonly inflight = new Set<Promise<void>>();
+  errors = 0;
+
+  constructor(
+    private readonly queue: LocalQueue,
+    private readonly handler: BatchHandler,
+    private readonly options: { concurrency: number; arn: string; region: string; onError?: (e: unknown) => void },
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const unsubscribe = this.queue.onChange(() => this.wake?.());
+    this.loop = this.run().finally(unsubscribe);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  get busy(): boolean {
+    return this.active > 0;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.active < this.options.concurrency) {
+        const batch = this.queue.receive(this.queue.spec.batchSize);
+        if (batch.length > 0) {
+          this.dispatch(batch);
+          continue;
+        }
+      }
+      const next = this.queue.nextVisibleAt();
+      const sleep = next === undefined ? 1000 : Math.max(1, Math.min(1000, next - Date.now()));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sleep);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private dispatch(batch: LocalMessage[]): void {
+    this.active += 1;
+    const event: SQSEvent = { Records: batch.map((m) => this.queue.toRecord(m, this.options.arn, this.options.region)) };
+    const work = (async () => {
+      let failed: string[];
+      try {
+        const response = await this.handler(event);
+        failed = (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier);
+      } catch (error) {
+        this.errors += 1;
+        this.options.onError?.(error);
+        failed = batch.map((m) => m.messageId);
+      }
+      const failedSet = new Set(failed);
+      this.queue.ack(batch.map((m) => m.messageId).filter((id) => !failedSet.has(id)));
+      this.queue.fail(failedSet);
+    })().finally(() => {
+      this.active -= 1;
+      this.inflight.delete(work);
+      this.wake?.();
+    });
+    this.inflight.add(work);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The one source of truth for how Switchboard is wired: the table, the queues, the functions (and what each may
+ * touch), the HTTP routes and the WebSocket routes. The CDK stacks and the local engine both read this module,
+ * so the two hosts cannot drift apart. Adding a capability means adding a function and its routes here.
+ */
+
+export const table = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** gsi1: listings and inverse relations (by parent); gsi2: look-ups by a second key (by agent, by due time). */
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export type QueueName = 'inbound' | 'outbound' | 'timers';
+
+export interface QueueSpec {
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message goes to the dead-letter queue. */
+  maxReceiveCount: number;
+  /** Messages per consumer invocation. */
+  batchSize: number;
+  /** How long the DLQ keeps what failed for good. */
+  dlqRetentionDays: number;
+}
+
+export const queues: Record<QueueName, QueueSpec> = {
+  /** FIFO, grouped by account#contact, deduplicated by the provider's message id. */
+  inbound: { fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 10, dlqRetentionDays: 14 },
+  /** Standard: agents' replies; retries with backoff are re-sends with DelaySeconds. */
+  outbound: { fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 5, dlqRetentionDays: 14 },
+  /** Standard: timers due within the SQS threshold, as messages with DelaySeconds. */
+  timers: { fifo: false, visibilityTimeoutSeconds: 30, maxReceiveCount: 5, batchSize: 10, dlqRetentionDays: 14 },
+};
+
+/** What a function may touch. Grants in the cloud and nothing else come from this. */
+export interface Access {
+  table?: 'RO' | 'RW';
+  /** Queues the function sends to. */
+  sendTo?: QueueName[];
+  /** Creates and updates Scheduler schedules in the group (passes the Scheduler role). */
+  scheduler?: boolean;
+  /** Posts to WebSocket connections through the management API. */
+  websocket?: boolean;
+  /** Reads the token-signing secret. */
+  tokenSecret?: boolean;
+  /** Uses the credentials key: encrypt when admins write credentials, decrypt when a function uses them. */
+  credentials?: 'encrypt' | 'decrypt' | 'both';
+}
+
+export interface FunctionSpec {
+  /** Path of the handler file from the project root; the export is always `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  access: Access;
+  /** A queue this function consumes (an SQS event source with partial batch responses). */
+  consumes?: QueueName;
+  /** EventBridge Scheduler invokes it with a timer event. */
+  schedulerTarget?: boolean;
+  description: string;
+}
+
+/**
+ * Everything a function may touch to arm, fire or cancel timers: timers near in time go to the timers queue,
+ * later ones to Scheduler. Functions that arm timers spread this into their access.
+ */
+const armsTimers: Access = { sendTo: ['timers'], scheduler: true };
+
+export const functions = {
+  health: {
+    entry: 'functions/health.ts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: { table: 'RO' },
+    description: 'GET /health: the engine and the store answer',
+  },
+  'ws-connect': {
+    entry: 'functions/ws-connect.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'WebSocket $connect: checks the token and stores the connection',
+  },
+  'ws-disconnect': {
+    entry: 'functions/ws-disconnect.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'RW', websocket: true, ...armsTimers },
+    description: 'WebSocket $disconnect: removes the connection; the last one sets the agent offline',
+  },
+  'ws-default': {
+    entry: 'functions/ws-default.ts',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    access: { table: 'RW', websocket: true },
+    description: 'WebSocket $default: pings and presence heartbeats from agents',
+  },
+  timers: {
+    entry: 'functions/timers.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'RW', websocket: true, sendTo: ['timers', 'outbound'], scheduler: true },
+    consumes: 'timers',
+    schedulerTarget: true,
+    description: 'Fires timers (from the timers queue or Scheduler) after re-checking the interaction version',
+  },
+} satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path syntax: `{name}` parameters. */
+  path: string;
+  fn: FunctionName;
+}
+
+export const httpRoutes: HttpRoute[] = [{ method: 'GET', path: '/health', fn: 'health' }];
+
+export const wsRoutes: { route: '$connect' | '$disconnect' | '$default'; fn: FunctionName }[] = [
+  { route: '$connect', fn: 'ws-connect' },
+  { route: '$disconnect', fn: 'ws-disconnect' },
+  { route: '$default', fn: 'ws-default' },
+];
+
+export function routeKey(route: HttpRoute): string {
+  return `${route.method} ${route.path}`;
+}
+
+export function functionSpec(name: FunctionName): FunctionSpec {
+  return functions[name];
+}
+
+export function consumerOf(queue: QueueName): FunctionName | undefined {
+  return (Object.keys(functions) as FunctionName[]).find((name) => (functions[name] as FunctionSpec).consumes === queue);
+}

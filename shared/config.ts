@@ -1,0 +1,76 @@
+/**
+ * Configuration, parsed once from the environment when this module loads. Nothing else reads `process.env`.
+ * In the cloud the stacks set these per function; locally the engine sets them before it loads any handler.
+ */
+import { z, issuesToDetails } from './validation';
+
+const optionalString = z.optional(z.string().check(z.minLength(1)));
+
+const schema = z.object({
+  STAGE: z._default(z.string(), 'local'),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  TABLE_NAME: z._default(z.string().check(z.minLength(3)), 'switchboard'),
+  /** A DynamoDB-compatible endpoint (dynoxide locally); unset in the cloud. */
+  DDB_ENDPOINT: optionalString,
+  SQS_ENDPOINT: optionalString,
+  INBOUND_QUEUE_URL: optionalString,
+  OUTBOUND_QUEUE_URL: optionalString,
+  TIMERS_QUEUE_URL: optionalString,
+  /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}` in the cloud). */
+  WS_CALLBACK_URL: optionalString,
+  /** `aws`: SQS DelaySeconds + Scheduler; `store`: timers kept in the table and fired by the local engine. */
+  TIMERS_ADAPTER: z._default(z.enum(['aws', 'store']), 'aws'),
+  /** Timers due within this many seconds go through SQS DelaySeconds; later ones through Scheduler. 0 = Scheduler. */
+  TIMER_SQS_THRESHOLD_SECONDS: z._default(
+    z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 0 && n <= 900)),
+    900,
+  ),
+  SCHEDULE_GROUP: optionalString,
+  SCHEDULER_ROLE_ARN: optionalString,
+  TIMERS_FUNCTION_ARN: optionalString,
+  /** The token-signing secret: the value locally, the Secrets Manager ARN in the cloud. */
+  TOKEN_SECRET: optionalString,
+  TOKEN_SECRET_ARN: optionalString,
+  /** The credentials key: a KMS key ARN in the cloud, a base64 256-bit key locally. */
+  CREDENTIALS_KEY_ARN: optionalString,
+  LOCAL_DATA_KEY: optionalString,
+  /** The default public base URL of receive URLs when an account gives no domain. */
+  PUBLIC_BASE_URL: optionalString,
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+});
+
+export type Config = z.infer<typeof schema> & {
+  /** Provider API base URL overrides, from `PROVIDER_BASE_URL_<TYPE>` (tests aim these at fake servers). */
+  providerBaseUrls: Record<string, string>;
+};
+
+function load(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const details = issuesToDetails(result.error.issues);
+    throw new Error(`invalid configuration: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
+  }
+  const providerBaseUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^PROVIDER_BASE_URL_([A-Z0-9]+)$/.exec(key);
+    if (m?.[1] && value) providerBaseUrls[m[1].toLowerCase()] = value;
+  }
+  return { ...result.data, providerBaseUrls };
+}
+
+export const config: Config = load(process.env);
+
+/**
+ * Re-reads the environment into `config`. Only the local engine calls it: it learns its own ports once its servers
+ * are bound, after some modules may already have loaded. Clients that depend on these values are created lazily.
+ */
+export function reloadConfig(): void {
+  Object.assign(config, load(process.env));
+}
+
+/** A setting this function cannot work without: a clear error naming it rather than an undefined further down. */
+export function required<K extends keyof Config>(key: K): NonNullable<Config[K]> {
+  const value = config[key];
+  if (value === undefined || value === null) throw new Error(`configuration ${String(key)} is not set`);
+  return value as NonNullable<Config[K]>;
+}

@@ -1,0 +1,38 @@
+/**
+ * The notifier port: posts a JSON event to one WebSocket connection through API Gateway's management API. Locally
+ * the engine's WebSocket gateway serves the same `@connections` API, so this code runs unchanged.
+ */
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { config, required } from '../config';
+import { localCredentials } from './aws';
+
+let client: ApiGatewayManagementApiClient | undefined;
+
+function management(): ApiGatewayManagementApiClient {
+  client ??= new ApiGatewayManagementApiClient({
+    region: config.AWS_REGION,
+    endpoint: required('WS_CALLBACK_URL'),
+    ...(config.STAGE === 'local' ? { credentials: localCredentials } : {}),
+  });
+  return client;
+}
+
+export type PostResult = 'sent' | 'gone';
+
+/** Counts posts; the benchmark reads it to show that posts per event equal the eligible connections. */
+export const notifierStats = { posts: 0 };
+
+/** Posts `data` as JSON. A connection that is gone answers 'gone' so the caller removes it. */
+export async function postToConnection(connectionId: string, data: unknown): Promise<PostResult> {
+  notifierStats.posts += 1;
+  try {
+    await management().send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(JSON.stringify(data)) }),
+    );
+    return 'sent';
+  } catch (error) {
+    if (error instanceof GoneException || (error as Error).name === 'GoneException') return 'gone';
+    throw error;
+  }
+}
+

@@ -1,0 +1,68 @@
+/**
+ * The queue port: sends messages to the inbound (FIFO), outbound and timers queues. One adapter serves both hosts:
+ * the SQS client, aimed locally at the engine's SQS-compatible endpoint, so the production code path runs
+ * unchanged in both places.
+ */
+import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { config, required } from '../config';
+import { localCredentials } from './aws';
+
+export type QueueTarget = 'inbound' | 'outbound' | 'timers';
+
+export interface QueueMessage {
+  body: string;
+  /** FIFO only: messages of one group are delivered in order, one at a time. */
+  groupId?: string;
+  /** FIFO only: a second send with the same id within 5 minutes is dropped. */
+  deduplicationId?: string;
+  /** Standard queues only, 0 to 900. */
+  delaySeconds?: number;
+}
+
+let client: SQSClient | undefined;
+function sqsClient(): SQSClient {
+  client ??= new SQSClient({
+    region: config.AWS_REGION,
+    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT, credentials: localCredentials } : {}),
+  });
+  return client;
+}
+
+function queueUrl(target: QueueTarget): string {
+  if (target === 'inbound') return required('INBOUND_QUEUE_URL');
+  if (target === 'outbound') return required('OUTBOUND_QUEUE_URL');
+  return required('TIMERS_QUEUE_URL');
+}
+
+function entry(message: QueueMessage) {
+  return {
+    MessageBody: message.body,
+    MessageGroupId: message.groupId,
+    MessageDeduplicationId: message.deduplicationId,
+    DelaySeconds: message.delaySeconds,
+  };
+}
+
+export async function sendMessage(target: QueueTarget, message: QueueMessage): Promise<void> {
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(target), ...entry(message) }));
+}
+
+/**
+ * Sends up to any number of messages in batches of 10. Throws when any entry failed, so a caller that must not
+ * acknowledge before everything is durable (the webhook) answers 5xx and the provider retries.
+ */
+export async function sendMessages(target: QueueTarget, messages: QueueMessage[]): Promise<void> {
+  if (messages.length === 1 && messages[0]) return sendMessage(target, messages[0]);
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10);
+    const result = await sqsClient().send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl(target),
+        Entries: chunk.map((m, j) => ({ Id: String(j), ...entry(m) })),
+      }),
+    );
+    if (result.Failed && result.Failed.length > 0) {
+      throw new Error(`queue ${target} refused ${result.Failed.length} message(s): ${result.Failed[0]?.Message ?? ''}`);
+    }
+  }
+}

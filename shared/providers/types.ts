@@ -1,0 +1,193 @@
+/**
+ * The contract every provider module fulfils. A provider module is pure apart from `crypto`: it verifies a webhook,
+ * parses it into normalised events, says what to answer, and builds / interprets send requests. The webhook
+ * function, the sender and the simulator do the I/O around it.
+ */
+import type { z } from '../validation';
+
+export type Channel = 'sms' | 'whatsapp';
+
+export const PROVIDER_TYPES = [
+  'twilio',
+  'skebby',
+  'connectel',
+  'clicksend',
+  'plivo',
+  'clickatell',
+  'csctelecom',
+  'infobip',
+  'intelepeer',
+  'bandwidth',
+  'telnyx',
+  'sinch',
+  'meta',
+  'kaleyra',
+] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+/** A webhook request as the provider sent it: the signature checks need the untouched bytes and the public URL. */
+export interface WebhookRequest {
+  method: 'GET' | 'POST';
+  /** The public URL the provider called, including the query string (built from the account's domain). */
+  url: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  query: Record<string, string>;
+  /** 'status' when the provider called the `/status` URL; many providers send both kinds to one URL anyway. */
+  endpoint: 'message' | 'status';
+}
+
+/** What the provider module needs to know about the account it is verifying for. */
+export interface AccountContext {
+  id: string;
+  channel: Channel;
+  phone: string;
+  /** The account's unguessable proxy token; Meta's verify token is this value. */
+  proxyToken: string;
+}
+
+export interface MediaRef {
+  url: string;
+  contentType?: string;
+  /** Provider media id where the provider addresses media by id (Meta). */
+  id?: string;
+}
+
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface InboundMessageEvent {
+  type: 'message';
+  providerMessageId: string;
+  /** E.164 of the customer, without channel prefixes such as `whatsapp:`. */
+  from: string;
+  /** E.164 (or short code) of our number. */
+  to: string;
+  text: string;
+  media: MediaRef[];
+  /** ISO 8601, when the provider says the message was sent or received; absent when the provider gives none. */
+  providerTimestamp?: string;
+  profileName?: string;
+}
+
+export interface StatusEvent {
+  type: 'status';
+  providerMessageId: string;
+  status: DeliveryStatus;
+  /** The provider's own status word, kept for the record. */
+  providerStatus: string;
+  errorCode?: string;
+  errorMessage?: string;
+  providerTimestamp?: string;
+}
+
+export type NormalisedEvent = InboundMessageEvent | StatusEvent;
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** The provider-independent outcome vocabulary for sends (issue: outbound). */
+export type SendErrorCode =
+  | 'WINDOW_CLOSED'
+  | 'INVALID_NUMBER'
+  | 'NOT_OPTED_IN'
+  | 'RATE_LIMITED'
+  | 'AUTH_FAILED'
+  | 'INSUFFICIENT_FUNDS'
+  | 'TEMPLATE_ERROR'
+  | 'MEDIA_ERROR'
+  | 'INVALID_REQUEST'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_ERROR';
+
+export interface OutboundMessage {
+  /** E.164 of the customer. */
+  to: string;
+  text?: string;
+  media?: MediaRef[];
+  template?: { name: string; language: string; parameters: string[] };
+  /** Our id for this message, passed where the provider takes a client reference, so a retry is not sent twice. */
+  correlationId: string;
+  /** Where the provider should post delivery statuses (the account's receive URL + `/status`). */
+  statusCallbackUrl: string;
+}
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponseSpec {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type SendOutcome =
+  | { ok: true; providerMessageId: string }
+  | { ok: false; code: SendErrorCode; retryable: boolean; retryAfterMs?: number; detail: string };
+
+export interface SendContext<C> {
+  credentials: C;
+  account: AccountContext;
+  /** The provider API base URL: the configured override, else the account's own, else the provider's default. */
+  baseUrl: string;
+  /** A bearer token obtained by `authorize`, where the provider needs one. */
+  accessToken?: string;
+}
+
+export interface ProviderModule<C = Record<string, unknown>> {
+  type: ProviderType;
+  channels: readonly Channel[];
+  /** Credential fields, validated when an admin writes an account. */
+  credentials: z.ZodMiniType<C>;
+  /** Which credential fields are secret (never returned, never logged). The rest are still write-once config. */
+  secretFields: readonly string[];
+  defaultBaseUrl: string;
+
+  /** Answers a verification handshake (Meta's GET with hub.challenge). Undefined when the request is not one. */
+  handshake?(req: WebhookRequest, credentials: C, account: AccountContext): HttpAnswer | undefined;
+  /** Throws SignatureError when the provider's own signature (or basic auth, or shared code) does not match. */
+  verify(req: WebhookRequest, credentials: C, account: AccountContext, nowMs: number): void;
+  /** Throws PayloadError with the reason when the body cannot be parsed. May return several events. */
+  parse(req: WebhookRequest, account: AccountContext): NormalisedEvent[];
+  /** What to answer once the events are durable (an empty TwiML response for Twilio, a 200 for most). */
+  ack(req: WebhookRequest): HttpAnswer;
+
+  /** Obtains a short-lived token where the provider needs one (Sinch OAuth2, IntelePeer 24 h token). */
+  authorize?(ctx: Omit<SendContext<C>, 'accessToken'>): { request: HttpRequestSpec; parse(res: HttpResponseSpec): { token: string; expiresInSeconds: number } };
+  buildSend(ctx: SendContext<C>, message: OutboundMessage): HttpRequestSpec;
+  parseSendResponse(res: HttpResponseSpec): SendOutcome;
+
+  /**
+   * Builds a correctly signed webhook, in this provider's format, for an inbound text: what `npm run simulate`,
+   * the tests and the benchmarks send. `signing` carries secrets the account does not store (Telnyx's private key).
+   */
+  simulateInbound(input: SimulatedInbound, credentials: C, account: AccountContext, signing?: Record<string, string>): HttpRequestSpec;
+  /** The same for a delivery status of a message we sent. */
+  simulateStatus(input: SimulatedStatus, credentials: C, account: AccountContext, signing?: Record<string, string>): HttpRequestSpec;
+}
+
+export interface SimulatedInbound {
+  /** The full public URL the simulated provider calls (the account's receive URL). */
+  url: string;
+  providerMessageId: string;
+  from: string;
+  to: string;
+  text: string;
+  media?: MediaRef[];
+  timestampMs: number;
+}
+
+export interface SimulatedStatus {
+  url: string;
+  providerMessageId: string;
+  status: DeliveryStatus;
+  errorCode?: string;
+  timestampMs: number;
+}

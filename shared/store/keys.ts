@@ -1,0 +1,13 @@
+/**
+ * Item keys of the single table, in one place so every repository spells them the same way.
+ * gsi1 lists children by parent and inverse relations; gsi2 holds second look-ups (connections by agent, timers).
+ */
+export const keys = {
+  account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
+  agent: (id: string) => ({ pk: `AGENT#${id}`, sk: 'AGENT' }),
+  queue: (id: string) => ({ pk: `QUEUE#${id}`, sk: 'QUEUE' }),
+  list: (id: string) => ({ pk: `LIST#${id}`, sk: 'LIST' }),
+  unique: (kind: string, value: string) => ({ pk: `UNIQUE#${kind}#${value}`, sk: 'UNIQUE' }),
+  connection: (id: string) => ({ pk: `CONN#${id}`, sk: 'CONN' }),
+  interaction: (id: string) => ({ pk: `INTERACTION#${id}`, sk: 'INTERACTION' }),
+};
