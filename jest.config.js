@@ -15,6 +15,7 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/support/env.ts'],
       testTimeout: 30000,
     },
     { ...common, displayName: 'infra', roots: ['<rootDir>/test/infra'], testMatch: ['**/*.test.ts'], testTimeout: 60000 },
