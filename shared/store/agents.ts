@@ -1,0 +1,252 @@
+/**
+ * Agents (users of every role). Username and extension are unique through marker items written in the same
+ * transaction as the agent, never by a read-then-write; the username marker is also how login finds the agent.
+ */
+import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
+import type { Role } from '../http/auth';
+import { nowIso } from '../ports/clock';
+import { db, TABLE } from './client';
+import { keys } from './keys';
+import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
+
+export type Typology = 'phonebar' | 'external' | 'webrtc' | 'mobile';
+
+export interface Agent {
+  id: string;
+  username: string;
+  fullName: string;
+  alias?: string;
+  typology: Typology;
+  email?: string;
+  extension: string;
+  description?: string;
+  voicemail: boolean;
+  remoteControl: boolean;
+  remoteControlPort?: number;
+  pushGateway?: string;
+  role: Role;
+  disabled: boolean;
+  locked: boolean;
+  failedLogins: number;
+  passwordHash?: string;
+  /** The id of the one invitation that may still set the password. */
+  inviteId?: string;
+  /** Presence, owned by the routing capability. */
+  presence?: 'online' | 'paused' | 'offline';
+  pauseReason?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export type AgentView = Omit<Agent, 'passwordHash' | 'inviteId' | 'failedLogins'> & { passwordSet: boolean };
+
+export const MAX_FAILED_LOGINS = 5;
+
+export function agentView(agent: Agent): AgentView {
+  const { passwordHash, inviteId: _i, failedLogins: _f, ...rest } = agent;
+  return { ...rest, passwordSet: Boolean(passwordHash) };
+}
+
+const usernameKey = (u: string) => keys.unique('username', u.toLowerCase());
+const extensionKey = (e: string) => keys.unique('extension', e);
+
+/** The next free extension number (an atomic counter; a collision with a hand-picked one is retried). */
+async function nextExtension(): Promise<string> {
+  const out = await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: { pk: 'COUNTER#extension', sk: 'COUNTER' },
+      UpdateExpression: 'ADD #v :one',
+      ExpressionAttributeNames: { '#v': 'value' },
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return String(1000 + Number(out.Attributes?.value ?? 1));
+}
+
+export type NewAgent = Omit<Agent, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'extension' | 'locked' | 'failedLogins'> & {
+  extension?: string;
+};
+
+export async function createAgent(input: NewAgent): Promise<Agent> {
+  const generated = input.extension === undefined;
+  for (let attempt = 0; ; attempt++) {
+    const extension = input.extension ?? (await nextExtension());
+    const now = nowIso();
+    const agent: Agent = { ...input, extension, id: ulid(), locked: false, failedLogins: 0, createdAt: now, updatedAt: now, version: 1 };
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: TABLE,
+                Item: { ...keys.agent(agent.id), gsi1pk: 'AGENTS', gsi1sk: agent.id, ...agent },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: TABLE, Item: { ...usernameKey(agent.username), agentId: agent.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: TABLE, Item: { ...extensionKey(extension), agentId: agent.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ],
+        }),
+      );
+      return agent;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[1] === 'ConditionalCheckFailed') throw new KeyTakenError('username', input.username);
+      if (reasons[2] === 'ConditionalCheckFailed') {
+        if (generated && attempt < 20) continue;
+        throw new KeyTakenError('extension', extension);
+      }
+      throw error;
+    }
+  }
+}
+
+export async function getAgent(id: string): Promise<Agent | undefined> {
+  const item = await getItem<Record<string, unknown>>(keys.agent(id));
+  return item ? strip<Agent>(item) : undefined;
+}
+
+export async function requireAgent(id: string): Promise<Agent> {
+  const agent = await getAgent(id);
+  if (!agent) throw new NotFoundError(`agent ${id}`);
+  return agent;
+}
+
+export async function findAgentByUsername(username: string): Promise<Agent | undefined> {
+  const marker = await getItem<{ agentId: string }>(usernameKey(username), true);
+  return marker ? getAgent(marker.agentId) : undefined;
+}
+
+export async function listAgents(): Promise<Agent[]> {
+  const items: Agent[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'AGENTS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []).map((i) => strip<Agent>(i)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Applies a change guarded by the version read, moving the username and extension markers in the same
+ * transaction when they change.
+ */
+export async function updateAgent(current: Agent, changes: Partial<Agent>): Promise<Agent> {
+  const next: Agent = { ...current, ...changes, updatedAt: nowIso(), version: current.version + 1 };
+  const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    {
+      Put: {
+        TableName: TABLE,
+        Item: { ...keys.agent(next.id), gsi1pk: 'AGENTS', gsi1sk: next.id, ...next },
+        ConditionExpression: '#v = :v',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': current.version },
+      },
+    },
+  ];
+  const usernameChanged = next.username.toLowerCase() !== current.username.toLowerCase();
+  const extensionChanged = next.extension !== current.extension;
+  if (usernameChanged) {
+    items.push(
+      { Put: { TableName: TABLE, Item: { ...usernameKey(next.username), agentId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Delete: { TableName: TABLE, Key: usernameKey(current.username) } },
+    );
+  }
+  if (extensionChanged) {
+    items.push(
+      { Put: { TableName: TABLE, Item: { ...extensionKey(next.extension), agentId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Delete: { TableName: TABLE, Key: extensionKey(current.extension) } },
+    );
+  }
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: items }));
+    return next;
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (reasons[0] === 'ConditionalCheckFailed') throw new StaleVersionError(`agent ${current.id}`);
+    const failedAt = reasons.findIndex((r, i) => i > 0 && r === 'ConditionalCheckFailed');
+    if (usernameChanged && failedAt === 1) throw new KeyTakenError('username', next.username);
+    if (extensionChanged) throw new KeyTakenError('extension', next.extension);
+    throw error;
+  }
+}
+
+/** Counts a failed login; the fifth in a row locks the agent. Atomic, so parallel guesses cannot skip the lock. */
+export async function recordFailedLogin(id: string): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: keys.agent(id),
+      UpdateExpression: 'ADD failedLogins :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  ).then(async (out) => {
+    if (Number(out.Attributes?.failedLogins ?? 0) >= MAX_FAILED_LOGINS) {
+      await db.send(
+        new UpdateCommand({ TableName: TABLE, Key: keys.agent(id), UpdateExpression: 'SET locked = :t', ExpressionAttributeValues: { ':t': true } }),
+      );
+    }
+  });
+}
+
+export async function recordSuccessfulLogin(id: string): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: keys.agent(id),
+      UpdateExpression: 'SET failedLogins = :zero, lastLoginAt = :now',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':zero': 0, ':now': nowIso() },
+    }),
+  );
+}
+
+/** Sets the password through a one-time invitation: the condition on inviteId makes a second use fail. */
+export async function redeemInvitation(id: string, inviteId: string, passwordHash: string): Promise<void> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.agent(id),
+        UpdateExpression: 'SET passwordHash = :h, failedLogins = :zero, locked = :f, updatedAt = :now ADD version :one REMOVE inviteId',
+        ConditionExpression: 'inviteId = :i',
+        ExpressionAttributeValues: { ':h': passwordHash, ':zero': 0, ':f': false, ':now': nowIso(), ':one': 1, ':i': inviteId },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailed(error)) throw new ConflictError('INVITATION_USED', 'this invitation has been used or replaced');
+    throw error;
+  }
+}
+
+export async function deleteAgent(agent: Agent, memberships: { pk: string; sk: string }[]): Promise<void> {
+  await db.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Delete: { TableName: TABLE, Key: keys.agent(agent.id) } },
+        { Delete: { TableName: TABLE, Key: usernameKey(agent.username) } },
+        { Delete: { TableName: TABLE, Key: extensionKey(agent.extension) } },
+      ],
+    }),
+  );
+  for (const key of memberships) await db.send(new DeleteCommand({ TableName: TABLE, Key: key }));
+}

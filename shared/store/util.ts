@@ -1,0 +1,76 @@
+/** Helpers every repository uses: condition failures as domain errors, cursors, and in-memory listing. */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../errors';
+import { db, TABLE } from './client';
+
+export function isConditionFailed(error: unknown): boolean {
+  return (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+/** For a cancelled transaction: the reason code of each item, in order ('None' where that item was fine). */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if ((error as Error)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
+}
+
+export async function getItem<T>(key: { pk: string; sk: string }, consistent = false): Promise<T | undefined> {
+  const out = await db.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: consistent }));
+  return out.Item as T | undefined;
+}
+
+/** Strips the table's own attributes before an item leaves the store layer. */
+export function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as T;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ListQuery {
+  q?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Search, sort and cursor-paginate a set already read from one partition (admin lists are hundreds of items,
+ * read with one Query, never a Scan). The cursor is the position after the last item, opaque to clients.
+ */
+export function paginate<T extends Record<string, unknown>>(
+  all: T[],
+  query: ListQuery,
+  searchable: (keyof T)[],
+  sortable: readonly string[],
+): Page<T> {
+  const needle = query.q?.trim().toLowerCase();
+  let items = needle
+    ? all.filter((item) => searchable.some((field) => String(item[field] ?? '').toLowerCase().includes(needle)))
+    : all;
+  const sort = query.sort ?? sortable[0] ?? 'id';
+  if (!sortable.includes(sort)) {
+    throw new ValidationError(`cannot sort by ${sort}`, [{ path: 'query.sort', message: `one of ${sortable.join(', ')}` }]);
+  }
+  const dir = query.order === 'desc' ? -1 : 1;
+  items = [...items].sort((a, b) => {
+    const x = String(a[sort] ?? '');
+    const y = String(b[sort] ?? '');
+    return (x < y ? -1 : x > y ? 1 : String(a.id) < String(b.id) ? -1 : 1) * dir;
+  });
+  let start = 0;
+  if (query.cursor) {
+    const decoded = Number(Buffer.from(query.cursor, 'base64url').toString('utf8'));
+    if (!Number.isInteger(decoded) || decoded < 0) {
+      throw new ValidationError('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from a previous page' }]);
+    }
+    start = decoded;
+  }
+  const page = items.slice(start, start + query.limit);
+  const next = start + query.limit;
+  return { items: page, ...(next < items.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {}) };
+}
