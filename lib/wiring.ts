@@ -100,6 +100,27 @@ export const functions = {
     access: { table: 'RW', websocket: true },
     description: 'WebSocket $default: pings and presence heartbeats from agents',
   },
+  auth: {
+    entry: 'functions/auth.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Login and invitation redemption; memory for the scrypt password hash',
+  },
+  'admin-agents': {
+    entry: 'functions/admin-agents.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Admin API: agents, invitations, memberships',
+  },
+  'admin-accounts': {
+    entry: 'functions/admin-accounts.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true, credentials: 'both' },
+    description: 'Admin API: SMS and WhatsApp accounts with write-only, encrypted credentials',
+  },
   timers: {
     entry: 'functions/timers.ts',
     memoryMb: 512,
@@ -120,7 +141,37 @@ export interface HttpRoute {
   fn: FunctionName;
 }
 
-export const httpRoutes: HttpRoute[] = [{ method: 'GET', path: '/health', fn: 'health' }];
+const crud = (base: string, fn: FunctionName, extra: Omit<HttpRoute, 'fn'>[] = []): HttpRoute[] =>
+  [
+    { method: 'GET', path: base },
+    { method: 'POST', path: base },
+    { method: 'GET', path: `${base}/{id}` },
+    { method: 'PATCH', path: `${base}/{id}` },
+    { method: 'DELETE', path: `${base}/{id}` },
+    ...extra,
+  ].map((r) => ({ ...(r as Omit<HttpRoute, 'fn'>), fn }));
+
+export const httpRoutes: HttpRoute[] = [
+  { method: 'GET', path: '/health', fn: 'health' },
+  { method: 'POST', path: '/auth/login', fn: 'auth' },
+  { method: 'POST', path: '/auth/invitation', fn: 'auth' },
+  ...crud('/admin/agents', 'admin-agents', [
+    { method: 'GET', path: '/admin/agents/export' },
+    { method: 'POST', path: '/admin/agents/bulk-delete' },
+    { method: 'POST', path: '/admin/agents/{id}/invitation' },
+    { method: 'GET', path: '/admin/agents/{id}/queues' },
+    { method: 'GET', path: '/admin/agents/{id}/accounts' },
+  ]),
+  ...crud('/admin/accounts', 'admin-accounts', [
+    { method: 'GET', path: '/admin/accounts/export' },
+    { method: 'POST', path: '/admin/accounts/bulk-delete' },
+    { method: 'GET', path: '/admin/accounts/{id}/agents' },
+    { method: 'PUT', path: '/admin/accounts/{id}/agents/{agentId}' },
+    { method: 'DELETE', path: '/admin/accounts/{id}/agents/{agentId}' },
+    { method: 'GET', path: '/admin/accounts/{id}/whitelist' },
+    { method: 'PUT', path: '/admin/accounts/{id}/whitelist' },
+  ]),
+];
 
 export const wsRoutes: { route: '$connect' | '$disconnect' | '$default'; fn: FunctionName }[] = [
   { route: '$connect', fn: 'ws-connect' },

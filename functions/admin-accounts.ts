@@ -1,0 +1,91 @@
+/** /admin/accounts: SMS and WhatsApp accounts, their agents and whitelist lists, export and bulk delete. */
+import { idsSchema } from '../shared/admin/agent-schema';
+import { accountCreateSchema, accountPatchSchema } from '../shared/admin/account-schema';
+import { accountListQuery, accountsCsv, accountView, createAccount, listAccountViews, patchAccount } from '../shared/admin/accounts';
+import { ValidationError } from '../shared/errors';
+import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
+import { adminAccess } from '../shared/http/guard';
+import { getAccount, listAllAccounts, removeAccount, requireAccount, type Account } from '../shared/store/accounts';
+import { addMember, membersOf, removeMember } from '../shared/store/memberships';
+import { parseInput, z } from '../shared/validation';
+
+const guarded =
+  (route: RouteHandler): RouteHandler =>
+  async (req) => {
+    await adminAccess(req);
+    return route(req);
+  };
+
+const whitelistSchema = z.object({ listIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20)) });
+
+export const handler = httpApi({
+  'GET /admin/accounts': guarded(async (req) => {
+    const query = parseInput(accountListQuery, req.query, 'query');
+    return json(200, listAccountViews(await listAllAccounts(), query));
+  }),
+
+  'POST /admin/accounts': guarded(async (req) => json(201, accountView(await createAccount(parseInput(accountCreateSchema, req.json()))))),
+
+  'GET /admin/accounts/export': guarded(async (req) => {
+    const ids = (req.query.ids ?? '').split(',').filter(Boolean);
+    if (ids.length === 0) throw new ValidationError('choose the accounts to export', [{ path: 'query.ids', message: 'comma-separated account ids' }]);
+    const accounts = (await Promise.all(ids.map((id) => getAccount(id)))).filter((a): a is Account => Boolean(a));
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="accounts.csv"' },
+      body: accountsCsv(accounts),
+    };
+  }),
+
+  'POST /admin/accounts/bulk-delete': guarded(async (req) => {
+    const { ids } = parseInput(idsSchema, req.json());
+    let deleted = 0;
+    for (const id of ids) {
+      const account = await getAccount(id);
+      if (account && (await removeAccount(account))) deleted += 1;
+    }
+    return json(200, { deleted });
+  }),
+
+  'GET /admin/accounts/{id}': guarded(async (req) => json(200, accountView(await requireAccount(req.params.id!)))),
+
+  'PATCH /admin/accounts/{id}': guarded(async (req) => {
+    const patch = parseInput(accountPatchSchema, req.json());
+    const current = await requireAccount(req.params.id!);
+    return json(200, accountView(await patchAccount(current, patch)));
+  }),
+
+  'DELETE /admin/accounts/{id}': guarded(async (req) => {
+    const account = await requireAccount(req.params.id!);
+    await removeAccount(account);
+    return noContent();
+  }),
+
+  'GET /admin/accounts/{id}/agents': guarded(async (req) => {
+    await requireAccount(req.params.id!);
+    return json(200, { agentIds: await membersOf('ACCOUNT', req.params.id!) });
+  }),
+
+  'PUT /admin/accounts/{id}/agents/{agentId}': guarded(async (req) => {
+    await addMember('ACCOUNT', req.params.id!, req.params.agentId!);
+    return noContent();
+  }),
+
+  'DELETE /admin/accounts/{id}/agents/{agentId}': guarded(async (req) => {
+    await requireAccount(req.params.id!);
+    await removeMember('ACCOUNT', req.params.id!, req.params.agentId!);
+    return noContent();
+  }),
+
+  'GET /admin/accounts/{id}/whitelist': guarded(async (req) => {
+    const account = await requireAccount(req.params.id!);
+    return json(200, account.settings.whitelist);
+  }),
+
+  'PUT /admin/accounts/{id}/whitelist': guarded(async (req) => {
+    const { listIds } = parseInput(whitelistSchema, req.json());
+    const current = await requireAccount(req.params.id!);
+    const next = await patchAccount(current, { settings: { whitelist: { ...current.settings.whitelist, listIds } } });
+    return json(200, next.settings.whitelist);
+  }),
+});

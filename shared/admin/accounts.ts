@@ -1,0 +1,212 @@
+/**
+ * The accounts use cases: validation across fields, credential encryption, the public view (receive URL and proxy
+ * token shown, credential values never), list with search and filters, CSV export.
+ */
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import { ulid } from 'ulid';
+import { receiveBase } from './urls';
+import { ValidationError, type ErrorDetail } from '../errors';
+import { decryptSecret, encryptSecret } from '../ports/cipher';
+import { nowIso } from '../ports/clock';
+import { CHANNEL_PROVIDERS, providerFor, RECONTACT_PROVIDERS } from '../providers';
+import type { Channel, ProviderType } from '../providers/types';
+import { insertAccount, replaceAccount, type Account } from '../store/accounts';
+import { paginate, type ListQuery, type Page } from '../store/util';
+import { issuesToDetails, z } from '../validation';
+import { normaliseE164, settingsSchema, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
+
+const VIDEO_KEY = '__videoApiKey';
+
+export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings'> {
+  receiveUrl: string;
+  statusUrl: string;
+  credentials: { set: string[] };
+  settings: Omit<AccountSettings, 'video'> & { video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean } };
+}
+
+export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'>): string {
+  const base = receiveBase(account.domain);
+  return `${base}/webhooks/${account.id}/${account.proxyToken}`;
+}
+
+export function accountView(account: Account): AccountView {
+  const { credentialsBlob: _b, credentialFields, settings, ...rest } = account;
+  const { apiKey: _k, ...video } = settings.video;
+  return {
+    ...rest,
+    receiveUrl: receiveUrl(account),
+    statusUrl: `${receiveUrl(account)}/status`,
+    credentials: { set: credentialFields.filter((f) => f !== VIDEO_KEY) },
+    settings: { ...settings, video: { ...video, apiKeySet: credentialFields.includes(VIDEO_KEY) } },
+  };
+}
+
+/** The rules no single field can check; every broken one is named. */
+function accountRules(account: { channel: Channel; type: ProviderType; key: string; settings: AccountSettings }): ErrorDetail[] {
+  const problems: ErrorDetail[] = [];
+  if (!CHANNEL_PROVIDERS[account.channel].includes(account.type)) {
+    problems.push({ path: 'body.type', message: `${account.type} does not serve ${account.channel}; one of ${CHANNEL_PROVIDERS[account.channel].join(', ')}` });
+  }
+  if (account.channel === 'whatsapp' && !/^[A-Za-z0-9]{1,5}$/.test(account.key)) {
+    problems.push({ path: 'body.key', message: 'a WhatsApp key is 1 to 5 letters or digits' });
+  }
+  if (account.settings.recontactTemplate && !RECONTACT_PROVIDERS.includes(account.type)) {
+    problems.push({ path: 'body.settings.recontactTemplate', message: 'recontact templates exist only for Meta and Kaleyra accounts' });
+  }
+  if (account.settings.video.enabled && !account.settings.video.topic) {
+    problems.push({ path: 'body.settings.video.topic', message: 'a topic is required when video is enabled' });
+  }
+  const steps = account.settings.routing.length;
+  account.settings.routing.forEach((step, i) => {
+    if (step.type === 'gotoif') {
+      if (step.then >= steps) problems.push({ path: `body.settings.routing.${i}.then`, message: `no step ${step.then}` });
+      if (step.else !== undefined && step.else >= steps) problems.push({ path: `body.settings.routing.${i}.else`, message: `no step ${step.else}` });
+    }
+  });
+  return problems;
+}
+
+function checkCredentials(type: ProviderType, credentials: Record<string, unknown>): Record<string, unknown> {
+  const result = providerFor(type).credentials.safeParse(credentials);
+  if (!result.success) {
+    const details = issuesToDetails(result.error.issues, 'body.credentials');
+    throw new ValidationError(`invalid credentials for ${type}: ${details.map((d) => d.path).join(', ')}`, details);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+async function sealCredentials(accountId: string, credentials: Record<string, unknown>, videoApiKey: string | undefined) {
+  const secret: Record<string, unknown> = { ...credentials, ...(videoApiKey ? { [VIDEO_KEY]: videoApiKey } : {}) };
+  const credentialFields = Object.keys(secret).filter((k) => secret[k] !== undefined && secret[k] !== '');
+  return { credentialsBlob: await encryptSecret(secret, accountId), credentialFields };
+}
+
+export async function createAccount(input: AccountCreate): Promise<Account> {
+  const problems = accountRules(input);
+  if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
+  const credentials = checkCredentials(input.type, input.credentials);
+  const id = ulid();
+  const { apiKey, ...video } = input.settings.video;
+  const now = nowIso();
+  const account: Account = {
+    id,
+    channel: input.channel,
+    name: input.name,
+    key: input.key,
+    type: input.type,
+    phone: normaliseE164(input.phone),
+    listId: input.listId,
+    ...(input.domain ? { domain: input.domain.replace(/\/$/, '') } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    proxyToken: randomBytes(24).toString('base64url'),
+    ...(await sealCredentials(id, credentials, apiKey)),
+    settings: { ...input.settings, video },
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await insertAccount(account);
+  return account;
+}
+
+/** The decrypted credentials (provider fields only). */
+export async function accountCredentials(account: Account): Promise<Record<string, unknown>> {
+  const { [VIDEO_KEY]: _v, ...credentials } = await decryptSecret(account.credentialsBlob, account.id);
+  return credentials;
+}
+
+export async function accountVideoApiKey(account: Account): Promise<string | undefined> {
+  const secret = await decryptSecret(account.credentialsBlob, account.id);
+  return typeof secret[VIDEO_KEY] === 'string' ? secret[VIDEO_KEY] : undefined;
+}
+
+function mergeSettings(current: AccountSettings, patch: Record<string, unknown>): AccountSettings {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(patch)) {
+    const old = merged[k];
+    merged[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' && !Array.isArray(old) ? { ...old, ...v } : v;
+  }
+  const result = settingsSchema.safeParse(merged);
+  if (!result.success) {
+    const details = issuesToDetails(result.error.issues, 'body.settings');
+    throw new ValidationError(`invalid settings: ${details.map((d) => d.path).join(', ')}`, details);
+  }
+  return result.data;
+}
+
+export async function patchAccount(current: Account, patch: AccountPatch): Promise<Account> {
+  const type = patch.type ?? current.type;
+  const settingsWithKey = patch.settings ? mergeSettings(current.settings, patch.settings) : current.settings;
+  const draft = { channel: current.channel, type, key: patch.key ?? current.key, settings: settingsWithKey };
+  const problems = accountRules(draft);
+  if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
+
+  let sealed = { credentialsBlob: current.credentialsBlob, credentialFields: current.credentialFields };
+  const newVideoKey = (patch.settings?.video as { apiKey?: unknown } | undefined)?.apiKey;
+  if (patch.credentials || patch.type || typeof newVideoKey === 'string') {
+    const old = await decryptSecret(current.credentialsBlob, current.id);
+    const { [VIDEO_KEY]: oldVideo, ...oldCredentials } = old;
+    // A new type starts from its own fields; the same type merges, so one secret can be rotated alone.
+    const base = patch.type && patch.type !== current.type ? {} : oldCredentials;
+    const credentials = checkCredentials(type, { ...base, ...(patch.credentials ?? {}) });
+    sealed = await sealCredentials(current.id, credentials, typeof newVideoKey === 'string' ? newVideoKey : (oldVideo as string | undefined));
+  }
+  const { apiKey: _k, ...video } = settingsWithKey.video;
+  const next: Account = {
+    ...current,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    key: draft.key,
+    type,
+    ...(patch.phone !== undefined ? { phone: normaliseE164(patch.phone) } : {}),
+    ...(patch.listId !== undefined ? { listId: patch.listId } : {}),
+    ...sealed,
+    settings: { ...settingsWithKey, video },
+    updatedAt: nowIso(),
+    version: current.version + 1,
+  };
+  if (patch.domain !== undefined) {
+    if (patch.domain === null) delete next.domain;
+    else next.domain = patch.domain.replace(/\/$/, '');
+  }
+  if (patch.description !== undefined) {
+    if (patch.description === null) delete next.description;
+    else next.description = patch.description;
+  }
+  await replaceAccount(current, next);
+  return next;
+}
+
+export const accountListQuery = z.object({
+  q: z.optional(z.string().check(z.maxLength(200))),
+  channel: z.optional(z.enum(['sms', 'whatsapp'])),
+  type: z.optional(z.string()),
+  sort: z.optional(z.enum(['name', 'key', 'type', 'phone', 'createdAt', 'updatedAt'])),
+  order: z.optional(z.enum(['asc', 'desc'])),
+  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 200, 'an integer from 1 to 200')), 50),
+  cursor: z.optional(z.string()),
+});
+
+export function listAccountViews(all: Account[], query: z.infer<typeof accountListQuery>): Page<AccountView> {
+  const filtered = all.filter((a) => (!query.channel || a.channel === query.channel) && (!query.type || a.type === query.type));
+  const page = paginate(filtered as unknown as Record<string, unknown>[], query as ListQuery, ['name', 'key', 'phone', 'type'], [
+    'name',
+    'key',
+    'type',
+    'phone',
+    'createdAt',
+    'updatedAt',
+  ]);
+  return { ...page, items: (page.items as unknown as Account[]).map(accountView) };
+}
+
+export function accountsCsv(accounts: Account[]): string {
+  return stringify(
+    accounts.map((a) => {
+      const v = accountView(a);
+      return [v.id, v.channel, v.name, v.key, v.type, v.phone, v.listId, v.receiveUrl, v.description ?? '', v.createdAt];
+    }),
+    { header: true, columns: ['id', 'channel', 'name', 'key', 'type', 'phone', 'listId', 'receiveUrl', 'description', 'createdAt'] },
+  );
+}

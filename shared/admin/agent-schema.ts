@@ -1,0 +1,70 @@
+/** What an admin may write on an agent: the product's fields, the password policy, typology-specific settings. */
+import { passwordProblems } from '../domain/password';
+import { ROLES } from '../http/auth';
+import { z } from '../validation';
+
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+
+export const passwordSchema = z.string().check(
+  z.superRefine((value, ctx) => {
+    const problems = passwordProblems(value);
+    if (problems.length) ctx.addIssue({ code: 'custom', message: `the password needs ${problems.join(', ')}`, input: value });
+  }),
+);
+
+export const usernameSchema = z.string().check(z.regex(/^[A-Za-z0-9._]{1,64}$/, 'letters, digits, . and _ only (1 to 64)'));
+const extensionSchema = z.string().check(z.regex(/^\d{2,10}$/, '2 to 10 digits'));
+const typology = z.enum(['phonebar', 'external', 'webrtc', 'mobile']);
+
+const agentFields = {
+  fullName: text(255),
+  username: usernameSchema,
+  alias: z.optional(text(255)),
+  typology: z._default(typology, 'webrtc'),
+  email: z.optional(z.email()),
+  extension: z.optional(extensionSchema),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+  voicemail: z._default(z.boolean(), false),
+  remoteControl: z._default(z.boolean(), false),
+  remoteControlPort: z.optional(z.int().check(z.gte(1), z.lte(65535))),
+  pushGateway: z.optional(z.url()),
+  role: z._default(z.enum(ROLES), 'agent'),
+  disabled: z._default(z.boolean(), false),
+};
+
+export const agentCreateSchema = z.object({ ...agentFields, password: z.optional(passwordSchema) });
+
+export const agentPatchSchema = z.object({
+  fullName: z.optional(text(255)),
+  username: z.optional(usernameSchema),
+  alias: z.optional(z.nullable(text(255))),
+  typology: z.optional(typology),
+  email: z.optional(z.nullable(z.email())),
+  extension: z.optional(extensionSchema),
+  description: z.optional(z.nullable(z.string().check(z.maxLength(2000)))),
+  voicemail: z.optional(z.boolean()),
+  remoteControl: z.optional(z.boolean()),
+  remoteControlPort: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(65535)))),
+  pushGateway: z.optional(z.nullable(z.url())),
+  role: z.optional(z.enum(ROLES)),
+  disabled: z.optional(z.boolean()),
+  /** Only `false`: an admin unlocks; locking happens through failed logins. */
+  locked: z.optional(z.literal(false)),
+  password: z.optional(passwordSchema),
+});
+
+export const agentListQuery = z.object({
+  q: z.optional(z.string().check(z.maxLength(200))),
+  typology: z.optional(typology),
+  role: z.optional(z.enum(ROLES)),
+  disabled: z.optional(z.enum(['true', 'false'])),
+  locked: z.optional(z.enum(['true', 'false'])),
+  sort: z.optional(z.enum(['fullName', 'username', 'extension', 'createdAt', 'updatedAt'])),
+  order: z.optional(z.enum(['asc', 'desc'])),
+  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 200, 'an integer from 1 to 200')), 50),
+  cursor: z.optional(z.string()),
+});
+
+export const loginSchema = z.object({ username: z.string().check(z.minLength(1), z.maxLength(64)), password: z.string().check(z.minLength(1), z.maxLength(256)) });
+export const invitationSchema = z.object({ token: z.string().check(z.minLength(1)), password: passwordSchema });
+export const idsSchema = z.object({ ids: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(100)) });

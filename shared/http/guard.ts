@@ -1,0 +1,32 @@
+/**
+ * Who is calling: verifies the bearer token, then re-reads the user so that a disabled, locked or deleted user's
+ * token stops working at once, not when it expires. Admin routes: reads for admins and supervisors, writes for
+ * admins only.
+ */
+import { ForbiddenError, LockedError, UnauthorizedError } from '../errors';
+import { getAgent, type Agent } from '../store/agents';
+import type { HttpRequest } from './api';
+import { bearer, requireRole, verifyToken, type Role } from './auth';
+
+export async function authenticate(req: Pick<HttpRequest, 'headers'>): Promise<Agent> {
+  const principal = await verifyToken(bearer(req));
+  const user = await getAgent(principal.sub);
+  if (!user) throw new UnauthorizedError('this user no longer exists');
+  if (user.disabled || user.locked) throw new LockedError();
+  if (user.role !== principal.role) throw new UnauthorizedError('the role changed since this token was issued; log in again');
+  return user;
+}
+
+export async function requireRoles(req: Pick<HttpRequest, 'headers'>, ...roles: Role[]): Promise<Agent> {
+  const user = await authenticate(req);
+  requireRole({ sub: user.id, username: user.username, role: user.role }, ...roles);
+  return user;
+}
+
+/** Admin resources: GET for admins and supervisors, everything else for admins. */
+export async function adminAccess(req: Pick<HttpRequest, 'headers' | 'routeKey'>): Promise<Agent> {
+  const reading = req.routeKey.startsWith('GET ');
+  const user = await authenticate(req);
+  if (user.role === 'admin' || (reading && user.role === 'supervisor')) return user;
+  throw new ForbiddenError(reading ? 'admins and supervisors only' : 'admins only');
+}

@@ -1,0 +1,182 @@
+/**
+ * Accounts. The key is unique per channel through a marker item, and the account's lists are counted on the list
+ * items, all in the account's own transaction: a taken key is a 409, a missing list a 400, and nothing half-done.
+ * Credentials are stored only as an encrypted blob plus the names of the fields that are set.
+ */
+import { BatchWriteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { KeyTakenError, NotFoundError, StaleVersionError, ValidationError } from '../errors';
+import type { AccountSettings } from '../admin/account-schema';
+import type { Channel, ProviderType } from '../providers/types';
+import { db, TABLE } from './client';
+import { keys } from './keys';
+import { listRefItem } from './lists';
+import { cancellationReasons, getItem, strip } from './util';
+
+export interface Account {
+  id: string;
+  channel: Channel;
+  name: string;
+  key: string;
+  type: ProviderType;
+  phone: string;
+  listId: string;
+  domain?: string;
+  description?: string;
+  proxyToken: string;
+  /** Encrypted JSON of the provider credentials (and the video API key). */
+  credentialsBlob: string;
+  credentialFields: string[];
+  settings: AccountSettings;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const keyMarker = (channel: string, key: string) => keys.unique('accountKey', `${channel}#${key.toLowerCase()}`);
+
+/** Every list an account holds a reference on. */
+export function listsOf(account: Pick<Account, 'listId' | 'settings'>): string[] {
+  return [account.listId, ...account.settings.whitelist.listIds];
+}
+
+function accountItem(account: Account) {
+  return { ...keys.account(account.id), gsi1pk: 'ACCOUNTS', gsi1sk: account.id, ...account };
+}
+
+type TxItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+/** Maps a cancelled account transaction to the field at fault. `lists` are the ids whose +1 items start at `listStart`. */
+function mapCancellation(error: unknown, reasons: string[], layout: { keyAt?: number; key?: string; listStart: number; lists: string[]; versionAt?: number; id: string }): never {
+  if (layout.versionAt !== undefined && reasons[layout.versionAt] === 'ConditionalCheckFailed') throw new StaleVersionError(`account ${layout.id}`);
+  if (layout.keyAt !== undefined && reasons[layout.keyAt] === 'ConditionalCheckFailed') throw new KeyTakenError('key', layout.key ?? '');
+  const missing = layout.lists.filter((_, i) => reasons[layout.listStart + i] === 'ConditionalCheckFailed');
+  if (missing.length > 0) {
+    throw new ValidationError(
+      `no such list: ${missing.join(', ')}`,
+      missing.map((id) => ({ path: 'body.listId', message: `list ${id} does not exist` })),
+    );
+  }
+  throw error;
+}
+
+export async function insertAccount(account: Account): Promise<void> {
+  const lists = listsOf(account);
+  const items: TxItems = [
+    { Put: { TableName: TABLE, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: TABLE, Item: { ...keyMarker(account.channel, account.key), accountId: account.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ...lists.map((id) => listRefItem(id, 1)),
+  ];
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    mapCancellation(error, reasons, { keyAt: 1, key: account.key, listStart: 2, lists, id: account.id });
+  }
+}
+
+export async function replaceAccount(current: Account, next: Account): Promise<void> {
+  const before = listsOf(current);
+  const after = listsOf(next);
+  const added = after.filter((id) => !before.includes(id));
+  const dropped = before.filter((id) => !after.includes(id));
+  const keyChanged = next.key.toLowerCase() !== current.key.toLowerCase();
+  const items: TxItems = [
+    {
+      Put: {
+        TableName: TABLE,
+        Item: accountItem(next),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': current.version },
+      },
+    },
+  ];
+  const keyAt = keyChanged ? items.length : undefined;
+  if (keyChanged) {
+    items.push(
+      { Put: { TableName: TABLE, Item: { ...keyMarker(next.channel, next.key), accountId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Delete: { TableName: TABLE, Key: keyMarker(current.channel, current.key) } },
+    );
+  }
+  const listStart = items.length;
+  items.push(...added.map((id) => listRefItem(id, 1)), ...dropped.map((id) => ({ Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined } })));
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: items }));
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    mapCancellation(error, reasons, { versionAt: 0, keyAt, key: next.key, listStart, lists: added, id: next.id });
+  }
+}
+
+export async function getAccount(id: string): Promise<Account | undefined> {
+  const item = await getItem<Record<string, unknown>>(keys.account(id));
+  return item ? strip<Account>(item) : undefined;
+}
+
+export async function requireAccount(id: string): Promise<Account> {
+  const account = await getAccount(id);
+  if (!account) throw new NotFoundError(`account ${id}`);
+  return account;
+}
+
+export async function listAllAccounts(): Promise<Account[]> {
+  const items: Account[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'ACCOUNTS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []).map((i) => strip<Account>(i)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Deletes the account, its key marker and its list references atomically, then everything under its partition
+ * (memberships, its own dispositions and canned answers). Returns false when it did not exist.
+ */
+export async function removeAccount(account: Account): Promise<boolean> {
+  try {
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: TABLE, Key: keys.account(account.id), ConditionExpression: 'attribute_exists(pk)' } },
+          { Delete: { TableName: TABLE, Key: keyMarker(account.channel, account.key) } },
+          ...listsOf(account).map((id) => ({ Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined } })),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return false;
+    throw error;
+  }
+  const rest: { pk: string; sk: string }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `ACCOUNT#${account.id}` },
+        ProjectionExpression: 'pk, sk',
+        ExclusiveStartKey: start,
+      }),
+    );
+    rest.push(...((out.Items ?? []) as { pk: string; sk: string }[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  for (let i = 0; i < rest.length; i += 25) {
+    await db.send(
+      new BatchWriteCommand({ RequestItems: { [TABLE]: rest.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) } }),
+    );
+  }
+  return true;
+}
