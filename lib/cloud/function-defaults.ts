@@ -8,7 +8,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { table as tableSpec, type FunctionSpec } from '../wiring';
 import type { StatefulStack } from './stateful-stack';
@@ -32,7 +32,7 @@ export interface SwitchboardFunctionProps {
 
 export class SwitchboardFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: SwitchboardFunctionProps) {
-    const { spec, stage, state } = props;
+    const { spec, stage } = props;
     const functionName = `${stage.prefix}-${props.name}`;
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       logGroupName: `/aws/lambda/${functionName}`,
