@@ -42,6 +42,8 @@ export interface Access {
   table?: 'RO' | 'RW';
   /** Queues the function sends to. */
   sendTo?: QueueName[];
+  /** Dead-letter queues the function sends to directly (a final failure, with its reason). */
+  sendToDeadLetter?: QueueName[];
   /** Creates and updates Scheduler schedules in the group (passes the Scheduler role). */
   scheduler?: boolean;
   /** Posts to WebSocket connections through the management API. */
@@ -121,6 +123,34 @@ export const functions = {
     access: { table: 'RW', tokenSecret: true, credentials: 'both' },
     description: 'Admin API: SMS and WhatsApp accounts with write-only, encrypted credentials',
   },
+  'admin-queues': {
+    entry: 'functions/admin-queues.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Admin API: queues, their strategy and member agents',
+  },
+  'admin-lists': {
+    entry: 'functions/admin-lists.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Admin API: contact lists and their contacts',
+  },
+  'admin-catalog': {
+    entry: 'functions/admin-catalog.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Admin API: dispositions and canned answers, general and per account',
+  },
+  openapi: {
+    entry: 'functions/openapi.ts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: {},
+    description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
+  },
   timers: {
     entry: 'functions/timers.ts',
     memoryMb: 512,
@@ -171,6 +201,23 @@ export const httpRoutes: HttpRoute[] = [
     { method: 'GET', path: '/admin/accounts/{id}/whitelist' },
     { method: 'PUT', path: '/admin/accounts/{id}/whitelist' },
   ]),
+  ...crud('/admin/queues', 'admin-queues', [
+    { method: 'GET', path: '/admin/queues/{id}/agents' },
+    { method: 'PUT', path: '/admin/queues/{id}/agents/{agentId}' },
+    { method: 'DELETE', path: '/admin/queues/{id}/agents/{agentId}' },
+  ]),
+  ...crud('/admin/lists', 'admin-lists', [
+    { method: 'GET', path: '/admin/lists/{id}/contacts' },
+    { method: 'POST', path: '/admin/lists/{id}/contacts' },
+    { method: 'GET', path: '/admin/lists/{id}/contacts/{contactId}' },
+    { method: 'PATCH', path: '/admin/lists/{id}/contacts/{contactId}' },
+    { method: 'DELETE', path: '/admin/lists/{id}/contacts/{contactId}' },
+  ]),
+  ...crud('/admin/dispositions', 'admin-catalog'),
+  ...crud('/admin/canned-answers', 'admin-catalog'),
+  ...crud('/admin/accounts/{id}/dispositions', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/dispositions/{id}', '/dispositions/{dispositionId}') })),
+  ...crud('/admin/accounts/{id}/canned-answers', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/canned-answers/{id}', '/canned-answers/{cannedAnswerId}') })),
+  { method: 'GET', path: '/openapi.json', fn: 'openapi' },
 ];
 
 export const wsRoutes: { route: '$connect' | '$disconnect' | '$default'; fn: FunctionName }[] = [

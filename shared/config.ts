@@ -16,6 +16,7 @@ const schema = z.object({
   INBOUND_QUEUE_URL: optionalString,
   OUTBOUND_QUEUE_URL: optionalString,
   TIMERS_QUEUE_URL: optionalString,
+  OUTBOUND_DLQ_URL: optionalString,
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}` in the cloud). */
   WS_CALLBACK_URL: optionalString,
   /** `aws`: SQS DelaySeconds + Scheduler; `store`: timers kept in the table and fired by the local engine. */

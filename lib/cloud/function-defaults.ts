@@ -101,6 +101,11 @@ export class SwitchboardFunction extends NodejsFunction {
       queue.grantSendMessages(this);
       this.addEnvironment(`${queueName.toUpperCase()}_QUEUE_URL`, queue.queueUrl);
     }
+    for (const queueName of access.sendToDeadLetter ?? []) {
+      const queue = state.messaging.deadLetterQueues[queueName];
+      queue.grantSendMessages(this);
+      this.addEnvironment(`${queueName.toUpperCase()}_DLQ_URL`, queue.queueUrl);
+    }
     if (access.scheduler) {
       const group = state.timers.group;
       this.addToRolePolicy(

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type QueueName } from '../wiring';
 import { startDynoxide, type RunningStore } from './dynoxide';
+import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
 import { httpGateway } from './http-gateway';
 import { LocalQueue, QueueConsumer } from './queues';
 import { sqsRequestHandler } from './sqs-endpoint';
@@ -165,6 +166,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     INBOUND_QUEUE_URL: queueUrl('inbound'),
     OUTBOUND_QUEUE_URL: queueUrl('outbound'),
     TIMERS_QUEUE_URL: queueUrl('timers'),
+    OUTBOUND_DLQ_URL: `${queueUrl('outbound')}-dlq`,
     WS_CALLBACK_URL: `http://${host}:${wsPort}`,
     TIMERS_ADAPTER: 'store',
     TOKEN_SECRET: secrets.tokenSecret,
@@ -200,6 +202,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     queues[name] = queue;
     deadLetters[name] = dlq;
     byName.set(queueName(name), queue);
+    byName.set(`${queueName(name)}-dlq`, dlq);
     const consumer = consumerOf(name);
     if (consumer) {
       consumers.push(
@@ -280,6 +283,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   receive URLs  ${baseUrl}/webhooks/{accountId}/{token}
   store         ${storeEndpoint} (${options.ddbEndpoint ? 'external' : options.inMemory ? 'in memory' : join(dataDir, 'store.db')}), table ${tableName}`);
 
+  // Where local tools (npm run simulate) find this engine; removed again on stop.
+  const info: EngineInfo = { httpUrl, wsUrl, baseUrl, storeEndpoint, tableName, pid: process.pid };
+  if (!writeEngineInfo(dataDir, info)) write(`[engine] ${join(dataDir, 'engine.json')} belongs to another running engine; left as it is`);
+
   let stopped: Promise<void> | undefined;
   return {
     httpUrl,
@@ -304,6 +311,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     },
     stop() {
       stopped ??= (async () => {
+        removeEngineInfo(dataDir, info);
         polling = false;
         clearInterval(pollTimer);
         await pollBusy;

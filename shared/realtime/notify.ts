@@ -1,0 +1,68 @@
+/**
+ * Pushes events to agents' WebSocket connections. Only agents who belong to the event's account may receive it;
+ * a connection that answers Gone is removed. Every event carries the interaction's version so a client can drop
+ * an update older than one it already has.
+ */
+import { log } from '../logger';
+import { postToConnection } from '../ports/notifier';
+import { connectionsOf, removeConnection } from '../store/connections';
+import { membersOf } from '../store/memberships';
+
+export type RealtimeEventType =
+  | 'interaction.offered'
+  | 'interaction.assigned'
+  | 'interaction.transferred'
+  | 'interaction.returned'
+  | 'interaction.closed'
+  | 'interaction.updated'
+  | 'message.received'
+  | 'message.sent'
+  | 'message.status'
+  | 'message.failed'
+  | 'presence.changed';
+
+export interface RealtimeEvent {
+  type: RealtimeEventType;
+  accountId: string;
+  interactionId?: string;
+  /** The interaction's version after the change this event reports. */
+  version?: number;
+  [field: string]: unknown;
+}
+
+export interface DeliveryReport {
+  posted: number;
+  gone: number;
+}
+
+/** Posts to every connection of the given agents; agents outside the account are never included by callers. */
+export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEvent): Promise<DeliveryReport> {
+  const report: DeliveryReport = { posted: 0, gone: 0 };
+  const unique = [...new Set(agentIds)];
+  const connections = (await Promise.all(unique.map((id) => connectionsOf(id)))).flat();
+  await Promise.all(
+    connections.map(async (c) => {
+      try {
+        const result = await postToConnection(c.connectionId, { ...event, sentAt: new Date().toISOString() });
+        if (result === 'gone') {
+          report.gone += 1;
+          await removeConnection(c.connectionId);
+        } else report.posted += 1;
+      } catch (error) {
+        // One bad connection must not stop the others; the event is also in the store for the next read.
+        log.warn('notification not delivered', { connectionId: c.connectionId, error });
+      }
+    }),
+  );
+  return report;
+}
+
+/** Posts to the connections of the account's agents, optionally narrowed (e.g. to one agent or a queue's members). */
+export async function notifyAccount(
+  accountId: string,
+  event: RealtimeEvent,
+  only?: (agentId: string) => boolean,
+): Promise<DeliveryReport> {
+  const members = await membersOf('ACCOUNT', accountId);
+  return notifyAgents(only ? members.filter(only) : members, event);
+}
