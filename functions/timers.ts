@@ -8,6 +8,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { log } from '../shared/logger';
 import { timerEventSchema, type TimerEvent } from '../shared/ports/timers';
 import { fireTimer } from '../shared/timers/dispatch';
+// Registers the timer kinds routing arms (offer timeouts, waits, transfer, inactivity, session expiry).
+import '../shared/routing';
 
 function isSqsEvent(event: unknown): event is SQSEvent {
   return Array.isArray((event as SQSEvent | undefined)?.Records);

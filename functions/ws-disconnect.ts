@@ -1,9 +1,14 @@
-/** WebSocket $disconnect: forgets the connection. A repeated or late disconnect is a no-op. */
+/**
+ * WebSocket $disconnect: forgets the connection; when it was the agent's last one, the agent goes offline.
+ * A repeated or late disconnect is a no-op.
+ */
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
-import { removeConnection } from '../shared/store/connections';
+import { connectionsOf, removeConnection } from '../shared/store/connections';
+import { setPresence } from '../shared/store/presence';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
-  await removeConnection(event.requestContext.connectionId);
+  const gone = await removeConnection(event.requestContext.connectionId);
+  if (gone && (await connectionsOf(gone.agentId)).length === 0) await setPresence(gone.agentId, 'offline');
   return { statusCode: 200 };
 });

@@ -67,12 +67,6 @@ export interface FunctionSpec {
   description: string;
 }
 
-/**
- * Everything a function may touch to arm, fire or cancel timers: timers near in time go to the timers queue,
- * later ones to Scheduler. Functions that arm timers spread this into their access.
- */
-const armsTimers: Access = { sendTo: ['timers'], scheduler: true };
-
 export const functions = {
   health: {
     entry: 'functions/health.ts',
@@ -92,7 +86,7 @@ export const functions = {
     entry: 'functions/ws-disconnect.ts',
     memoryMb: 256,
     timeoutSeconds: 10,
-    access: { table: 'RW', websocket: true, ...armsTimers },
+    access: { table: 'RW' },
     description: 'WebSocket $disconnect: removes the connection; the last one sets the agent offline',
   },
   'ws-default': {
@@ -151,6 +145,13 @@ export const functions = {
     access: {},
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
+  'agent-api': {
+    entry: 'functions/agent-api.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt' },
+    description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence',
+  },
   timers: {
     entry: 'functions/timers.ts',
     memoryMb: 512,
@@ -159,6 +160,21 @@ export const functions = {
     consumes: 'timers',
     schedulerTarget: true,
     description: 'Fires timers (from the timers queue or Scheduler) after re-checking the interaction version',
+  },
+  webhook: {
+    entry: 'functions/webhook.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'RO', sendTo: ['inbound'], credentials: 'decrypt' },
+    description: 'Provider webhooks: token and signature check, parse, enqueue to the inbound FIFO queue, then acknowledge',
+  },
+  inbound: {
+    entry: 'functions/inbound.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'RW', sendTo: ['outbound'], websocket: true },
+    consumes: 'inbound',
+    description: 'Inbound processor: dedupe, contact, whitelist, threading into interactions, delivery statuses',
   },
 } satisfies Record<string, FunctionSpec>;
 
@@ -181,7 +197,28 @@ const crud = (base: string, fn: FunctionName, extra: Omit<HttpRoute, 'fn'>[] = [
     ...extra,
   ].map((r) => ({ ...(r as Omit<HttpRoute, 'fn'>), fn }));
 
+const agent = (method: HttpRoute['method'], path: string): HttpRoute => ({ method, path: `/agent${path}`, fn: 'agent-api' });
+
 export const httpRoutes: HttpRoute[] = [
+  agent('GET', '/me'),
+  agent('PUT', '/presence'),
+  agent('GET', '/interactions'),
+  agent('GET', '/interactions/{id}'),
+  agent('GET', '/interactions/{id}/messages'),
+  agent('POST', '/interactions/{id}/accept'),
+  agent('POST', '/interactions/{id}/reject'),
+  agent('POST', '/interactions/{id}/read'),
+  agent('POST', '/interactions/{id}/unread'),
+  agent('POST', '/interactions/{id}/reply'),
+  agent('POST', '/interactions/{id}/template'),
+  agent('POST', '/interactions/{id}/canned'),
+  agent('POST', '/interactions/{id}/video'),
+  agent('POST', '/interactions/{id}/close'),
+  agent('POST', '/interactions/{id}/transfer'),
+  agent('PUT', '/interactions/{id}/tags'),
+  agent('GET', '/interactions/{id}/notes'),
+  agent('POST', '/interactions/{id}/notes'),
+  agent('GET', '/canned-answers'),
   { method: 'GET', path: '/health', fn: 'health' },
   { method: 'POST', path: '/auth/login', fn: 'auth' },
   { method: 'POST', path: '/auth/invitation', fn: 'auth' },
@@ -218,6 +255,9 @@ export const httpRoutes: HttpRoute[] = [
   ...crud('/admin/accounts/{id}/dispositions', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/dispositions/{id}', '/dispositions/{dispositionId}') })),
   ...crud('/admin/accounts/{id}/canned-answers', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/canned-answers/{id}', '/canned-answers/{cannedAnswerId}') })),
   { method: 'GET', path: '/openapi.json', fn: 'openapi' },
+  { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
+  { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },
+  { method: 'GET', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
 ];
 
 export const wsRoutes: { route: '$connect' | '$disconnect' | '$default'; fn: FunctionName }[] = [

@@ -1,0 +1,413 @@
+/**
+ * Routing: an interaction enters its account's plan, is offered to agents by queue strategy or by name, waits for
+ * an accept with a timeout, waits for its assigned agent (then that agent's queue) when a new message finds the
+ * agent away, can be transferred (and comes back unread when nobody takes it), and closes on inactivity. Every
+ * timer carries the version it was armed for; a timer for an older version does nothing.
+ */
+import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors';
+import { renderNotification } from '../domain/notification';
+import { nextMove, chooseAgents, type ConditionFacts } from '../domain/routing';
+import { log } from '../logger';
+import { now, nowIso } from '../ports/clock';
+import { armTimer, cancelTimer, timerName } from '../ports/timers';
+import { notifyAccount, notifyAgents, type RealtimeEvent } from '../realtime/notify';
+import { getAccount, type Account } from '../store/accounts';
+import { connectionsOf } from '../store/connections';
+import { closeInteraction, getInteraction } from '../store/interactions';
+import { getContact } from '../store/lists';
+import { isMember, membersOf, parentsOf } from '../store/memberships';
+import { lastServed, presenceOf, recordAssignment, setLastServed, setPresence } from '../store/presence';
+import { getQueue } from '../store/queues';
+import { updateInteraction, type RoutedInteraction, type RoutingState } from '../store/routing';
+import { onTimer } from '../timers/dispatch';
+import { sendMessage } from '../ports/queue';
+import { ulid } from 'ulid';
+
+export const TIMER_ROUTE = 'route-timeout';
+export const TIMER_INACTIVITY = 'inactivity';
+export const TIMER_SESSION = 'session-expiry';
+export const INACTIVITY_DISPOSITION = 'Closed for inactivity';
+
+const OFFERABLE = new Set(['offered', 'waiting-agent', 'waiting-queue', 'transfer', 'unassigned']);
+
+async function load(interactionId: string): Promise<{ interaction: RoutedInteraction; account: Account }> {
+  const interaction = (await getInteraction(interactionId, true)) as RoutedInteraction | undefined;
+  if (!interaction) throw new NotFoundError(`interaction ${interactionId}`);
+  const account = await getAccount(interaction.accountId);
+  if (!account) throw new NotFoundError(`account ${interaction.accountId}`);
+  return { interaction, account };
+}
+
+async function facts(interaction: RoutedInteraction, text: string): Promise<ConditionFacts> {
+  const contact = await getContact(interaction.listId, interaction.contactId);
+  return {
+    contact: {
+      phone: interaction.contactPhone,
+      listId: interaction.listId,
+      ...(contact?.firstName ? { firstName: contact.firstName } : {}),
+      ...(contact?.lastName ? { lastName: contact.lastName } : {}),
+      ...(contact?.email ? { email: contact.email } : {}),
+    },
+    message: { text },
+    nowMs: now(),
+  };
+}
+
+/** The text, sound and shake of an offer or new-message notification, from the account's template. */
+async function notificationBody(account: Account, interaction: RoutedInteraction, text?: string) {
+  const queue = interaction.routing?.queueId ? await getQueue(interaction.routing.queueId) : undefined;
+  const contact = await getContact(interaction.listId, interaction.contactId);
+  const rendered = renderNotification(account.settings.notification.template, {
+    account: { id: account.id, name: account.name, key: account.key, channel: account.channel },
+    contact: {
+      mobile: interaction.contactPhone,
+      ...(contact?.firstName ? { firstName: contact.firstName } : {}),
+      ...(contact?.lastName ? { lastName: contact.lastName } : {}),
+    },
+    ...(queue ? { queue: { id: queue.id, name: queue.name } } : {}),
+    ...(text !== undefined ? { message: { text } } : {}),
+  });
+  return { text: rendered, sound: account.settings.notification.sound, shake: account.settings.notification.shake };
+}
+
+function event(type: RealtimeEvent['type'], interaction: RoutedInteraction, extra: Record<string, unknown> = {}): RealtimeEvent {
+  return {
+    type,
+    accountId: interaction.accountId,
+    interactionId: interaction.id,
+    version: interaction.version,
+    channel: interaction.channel,
+    contactPhone: interaction.contactPhone,
+    agentId: interaction.agentId,
+    routing: interaction.routing,
+    unread: interaction.unread,
+    ...extra,
+  };
+}
+
+async function armRouteTimer(interaction: RoutedInteraction, seconds: number): Promise<string> {
+  const dueAt = now() + seconds * 1000;
+  await armTimer({
+    name: timerName(interaction.id, 'route'),
+    kind: TIMER_ROUTE,
+    dueAt,
+    payload: { interactionId: interaction.id, version: interaction.version },
+  });
+  return new Date(dueAt).toISOString();
+}
+
+/** Members of the queue who also belong to the account and are online. */
+async function onlineQueueMembers(queueId: string, accountId: string): Promise<{ agentId: string; lastAssignedAt?: string; handledCount?: number }[]> {
+  const [queueMembers, accountMembers] = await Promise.all([membersOf('QUEUE', queueId), membersOf('ACCOUNT', accountId)]);
+  const eligible = queueMembers.filter((a) => accountMembers.includes(a));
+  const presence = await presenceOf(eligible);
+  return eligible
+    .map((id) => presence.get(id)!)
+    .filter((p) => p.status === 'online')
+    .map((p) => ({ agentId: p.agentId, ...(p.lastAssignedAt ? { lastAssignedAt: p.lastAssignedAt } : {}), handledCount: p.handledCount ?? 0 }));
+}
+
+/**
+ * Sets a new routing state (version + 1), arms its timer for the new version, and tells the offered agents.
+ * The timer is armed after the write so it names the version the write produced.
+ */
+async function offer(
+  current: RoutedInteraction,
+  account: Account,
+  state: Omit<RoutingState, 'deadline'>,
+  timeoutSeconds: number,
+  eventType: RealtimeEvent['type'] = 'interaction.offered',
+  changes: { agentId?: string | undefined; queueId?: string | undefined } = {},
+): Promise<RoutedInteraction> {
+  const written = await updateInteraction(current, { routing: { ...state, deadline: new Date(now() + timeoutSeconds * 1000).toISOString() }, ...changes });
+  await armRouteTimer(written, timeoutSeconds);
+  if (state.offeredTo.length) {
+    await notifyAgents(state.offeredTo, event(eventType, written, await notificationBody(account, written)));
+  }
+  return written;
+}
+
+/** Runs the plan from `fromStep` until a step waits (queue, agent), closes, or the plan ends. */
+async function advance(current: RoutedInteraction, account: Account, fromStep: number, text: string): Promise<RoutedInteraction> {
+  let interaction = current;
+  let step = fromStep;
+  const known = await facts(interaction, text);
+  for (let guard = 0; guard < 60; guard++) {
+    const move = nextMove(account.settings.routing, step, known);
+    switch (move.kind) {
+      case 'autoreply':
+        await queueSystemReply(interaction, move.text);
+        step = move.step + 1;
+        continue;
+      case 'close':
+        await closeBySystem(interaction, 'routing', move.disposition);
+        return interaction;
+      case 'end': {
+        interaction = await updateInteraction(interaction, { routing: { phase: 'unassigned', step: move.step, offeredTo: [] }, agentId: undefined });
+        await notifyAccount(account.id, event('interaction.updated', interaction, await notificationBody(account, interaction)));
+        return interaction;
+      }
+      case 'agent': {
+        if (!(await isMember('ACCOUNT', account.id, move.agentId))) {
+          step = move.step + 1;
+          continue;
+        }
+        return offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: [move.agentId] }, move.timeoutSeconds);
+      }
+      case 'queue': {
+        const queue = await getQueue(move.queueId);
+        if (!queue) {
+          log.warn('routing step names a missing queue; skipping it', { accountId: account.id, queueId: move.queueId });
+          step = move.step + 1;
+          continue;
+        }
+        const candidates = await onlineQueueMembers(queue.id, account.id);
+        const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
+        return offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: chosen, queueId: queue.id }, move.timeoutSeconds, 'interaction.offered', {
+          queueId: queue.id,
+        });
+      }
+    }
+  }
+  return interaction;
+}
+
+async function queueSystemReply(interaction: RoutedInteraction, text: string): Promise<void> {
+  await sendMessage('outbound', {
+    body: JSON.stringify({ kind: 'auto-reply', accountId: interaction.accountId, interactionId: interaction.id, to: interaction.contactPhone, text, correlationId: ulid() }),
+  });
+}
+
+async function closeBySystem(interaction: RoutedInteraction, reason: string, disposition?: string): Promise<void> {
+  const closed = await closeInteraction(interaction, reason, disposition);
+  await Promise.all([cancelTimer(timerName(interaction.id, 'route')), cancelTimer(timerName(interaction.id, 'inactivity'))]);
+  await notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition }));
+}
+
+/** A new interaction enters its account's plan; a WhatsApp one also gets its 24 h session timer. */
+export async function routeNew(interactionId: string, text: string): Promise<void> {
+  const { interaction, account } = await load(interactionId);
+  if (interaction.status !== 'open' || interaction.routing) return; // already routed: a redelivery
+  if (interaction.sessionExpiresAt) {
+    await armTimer({
+      name: timerName(interaction.id, 'session'),
+      kind: TIMER_SESSION,
+      dueAt: Date.parse(interaction.sessionExpiresAt),
+      payload: { interactionId: interaction.id },
+    });
+  }
+  await advance(interaction, account, 0, text);
+}
+
+/**
+ * A new message on an interaction already routed. Its agent, when present (online with a connection), is told;
+ * otherwise the message waits `waitForAgentSeconds` for that agent, then `waitForQueueSeconds` in that agent's queue.
+ */
+export async function routeFollowUp(interactionId: string, text: string, messageId: string): Promise<void> {
+  const { interaction, account } = await load(interactionId);
+  if (interaction.status !== 'open') return;
+  if (!interaction.routing) return routeNew(interactionId, text);
+  const body = await notificationBody(account, interaction, text);
+  if (interaction.routing.phase === 'assigned' && interaction.agentId) {
+    const agentId = interaction.agentId;
+    const [presence, connections] = await Promise.all([presenceOf([agentId]), connectionsOf(agentId)]);
+    if (presence.get(agentId)?.status === 'online' && connections.length > 0) {
+      await notifyAgents([agentId], event('message.received', interaction, { ...body, messageId, messageText: text }));
+      return;
+    }
+    await offer(
+      interaction,
+      account,
+      { phase: 'waiting-agent', step: interaction.routing.step, offeredTo: [agentId], ...(interaction.queueId ? { queueId: interaction.queueId } : {}) },
+      account.settings.waitForAgentSeconds,
+    );
+    return;
+  }
+  const audience = interaction.routing.phase === 'unassigned' ? await membersOf('ACCOUNT', account.id) : interaction.routing.offeredTo;
+  await notifyAgents(audience, event('message.received', interaction, { ...body, messageId, messageText: text }));
+}
+
+async function returnToSender(interaction: RoutedInteraction, account: Account): Promise<void> {
+  const sender = interaction.routing?.transferFrom;
+  if (!sender) return;
+  const back = await updateInteraction(interaction, {
+    agentId: sender,
+    routing: { phase: 'assigned', step: interaction.routing?.step ?? 0, offeredTo: [], ...(interaction.queueId ? { queueId: interaction.queueId } : {}) },
+    unread: Math.max(1, interaction.unread ?? 0),
+  });
+  await notifyAgents([sender], event('interaction.returned', back, await notificationBody(account, back)));
+}
+
+/** The agent's queue when it is away: the one the interaction came through, else the agent's first queue. */
+async function queueOfAgent(interaction: RoutedInteraction): Promise<string | undefined> {
+  if (interaction.queueId) return interaction.queueId;
+  if (!interaction.agentId) return undefined;
+  return (await parentsOf('QUEUE', interaction.agentId))[0];
+}
+
+async function moveOn(interaction: RoutedInteraction, account: Account): Promise<void> {
+  const routing = interaction.routing;
+  if (!routing) return;
+  switch (routing.phase) {
+    case 'offered':
+      await advance(interaction, account, routing.step + 1, '');
+      return;
+    case 'waiting-agent': {
+      const queueId = await queueOfAgent(interaction);
+      const queue = queueId ? await getQueue(queueId) : undefined;
+      if (!queue) {
+        await advance(interaction, account, routing.step + 1, '');
+        return;
+      }
+      const candidates = await onlineQueueMembers(queue.id, account.id);
+      const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
+      await offer(interaction, account, { phase: 'waiting-queue', step: routing.step, offeredTo: chosen, queueId: queue.id }, account.settings.waitForQueueSeconds);
+      return;
+    }
+    case 'waiting-queue':
+      await advance(interaction, account, routing.step + 1, '');
+      return;
+    case 'transfer':
+      await returnToSender(interaction, account);
+      return;
+    default:
+      return;
+  }
+}
+
+onTimer(TIMER_ROUTE, async (timer) => {
+  const interactionId = String(timer.payload.interactionId);
+  const { interaction, account } = await load(interactionId).catch(() => ({ interaction: undefined, account: undefined }));
+  // A timer armed for an older version, or for a closed interaction, does nothing.
+  if (!interaction || !account || interaction.status !== 'open' || interaction.version !== timer.payload.version) return;
+  try {
+    await moveOn(interaction, account);
+  } catch (error) {
+    if (error instanceof StaleVersionError) return; // an accept won the race
+    throw error;
+  }
+});
+
+onTimer(TIMER_INACTIVITY, async (timer) => {
+  const interaction = (await getInteraction(String(timer.payload.interactionId), true)) as RoutedInteraction | undefined;
+  if (!interaction || interaction.status !== 'open') return;
+  const armedAt = Date.parse(String(timer.payload.armedAt));
+  // The customer wrote after the agent's last message: not inactive.
+  if (Date.parse(interaction.lastInboundAt) > armedAt) return;
+  try {
+    await closeBySystem(interaction, 'inactivity', INACTIVITY_DISPOSITION);
+  } catch (error) {
+    if (!(error instanceof StaleVersionError)) throw error;
+    // Something changed the interaction meanwhile; try again on the fresh version.
+    const fresh = (await getInteraction(interaction.id, true)) as RoutedInteraction | undefined;
+    if (fresh?.status === 'open' && Date.parse(fresh.lastInboundAt) <= armedAt) await closeBySystem(fresh, 'inactivity', INACTIVITY_DISPOSITION);
+  }
+});
+
+onTimer(TIMER_SESSION, async (timer) => {
+  const interaction = (await getInteraction(String(timer.payload.interactionId), true)) as RoutedInteraction | undefined;
+  if (!interaction || interaction.status !== 'open' || !interaction.sessionExpiresAt) return;
+  if (Date.parse(interaction.sessionExpiresAt) > now()) return;
+  await closeBySystem(interaction, 'session-expired').catch((error: unknown) => {
+    if (!(error instanceof StaleVersionError)) throw error;
+  });
+});
+
+/** Arms (or re-arms) the inactivity close after an agent's message. */
+export async function armInactivity(interaction: RoutedInteraction, account: Account): Promise<void> {
+  const minutes = account.settings.inactivityTimeoutMinutes;
+  if (!minutes) return;
+  await armTimer({
+    name: timerName(interaction.id, 'inactivity'),
+    kind: TIMER_INACTIVITY,
+    dueAt: now() + minutes * 60_000,
+    payload: { interactionId: interaction.id, armedAt: nowIso() },
+  });
+}
+
+async function requireMember(agentId: string, accountId: string): Promise<void> {
+  if (!(await isMember('ACCOUNT', accountId, agentId))) throw new ForbiddenError('you do not belong to this account');
+}
+
+export async function accept(agentId: string, interactionId: string): Promise<RoutedInteraction> {
+  const { interaction, account } = await load(interactionId);
+  await requireMember(agentId, account.id);
+  const routing = interaction.routing;
+  if (interaction.status !== 'open') throw new ConflictError('CLOSED', 'the interaction is closed');
+  if (interaction.agentId === agentId && routing?.phase === 'assigned') return interaction;
+  const offeredToMe = routing && OFFERABLE.has(routing.phase) && (routing.phase === 'unassigned' || routing.offeredTo.includes(agentId));
+  if (!offeredToMe) throw new ConflictError('NOT_OFFERED', 'the interaction is not offered to you');
+  const assigned = await updateInteraction(interaction, {
+    agentId,
+    routing: { phase: 'assigned', step: routing.step, offeredTo: [], ...(routing.queueId ? { queueId: routing.queueId } : {}) },
+    ...(routing.queueId ? { queueId: routing.queueId } : {}),
+  });
+  await Promise.all([
+    cancelTimer(timerName(interaction.id, 'route')),
+    recordAssignment(agentId),
+    routing.queueId ? setLastServed(routing.queueId, agentId) : Promise.resolve(),
+  ]);
+  await notifyAccount(account.id, event('interaction.assigned', assigned));
+  return assigned;
+}
+
+export async function reject(agentId: string, interactionId: string): Promise<void> {
+  const { interaction, account } = await load(interactionId);
+  await requireMember(agentId, account.id);
+  const routing = interaction.routing;
+  if (!routing || !OFFERABLE.has(routing.phase) || !routing.offeredTo.includes(agentId)) {
+    throw new ConflictError('NOT_OFFERED', 'the interaction is not offered to you');
+  }
+  const rest = routing.offeredTo.filter((a) => a !== agentId);
+  if (rest.length > 0) {
+    await updateInteraction(interaction, { routing: { ...routing, offeredTo: rest } });
+    return;
+  }
+  // Nobody left to answer: move on now rather than at the timeout.
+  await moveOn(interaction, account);
+}
+
+export async function transfer(agentId: string, interactionId: string, target: { queueId?: string; agentId?: string }): Promise<RoutedInteraction> {
+  const { interaction, account } = await load(interactionId);
+  if (!account.settings.transfer.enabled) throw new ConflictError('TRANSFER_DISABLED', 'transfer is not enabled on this account');
+  if (interaction.agentId !== agentId || interaction.routing?.phase !== 'assigned') {
+    throw new ConflictError('NOT_ASSIGNED', 'only the agent handling the interaction can transfer it');
+  }
+  let offeredTo: string[];
+  let queueId: string | undefined;
+  if (target.queueId) {
+    const queue = await getQueue(target.queueId);
+    if (!queue) throw new ValidationError('no such queue', [{ path: 'body.queueId', message: `queue ${target.queueId} does not exist` }]);
+    queueId = queue.id;
+    offeredTo = (await onlineQueueMembers(queue.id, account.id)).map((c) => c.agentId).filter((a) => a !== agentId);
+  } else if (target.agentId) {
+    if (target.agentId === agentId) throw new ValidationError('cannot transfer to yourself', [{ path: 'body.agentId', message: 'your own id' }]);
+    if (!(await isMember('ACCOUNT', account.id, target.agentId))) {
+      throw new ValidationError('that agent does not belong to this account', [{ path: 'body.agentId', message: 'not a member of the account' }]);
+    }
+    offeredTo = [target.agentId];
+  } else {
+    throw new ValidationError('name a queue or an agent', [{ path: 'body', message: 'queueId or agentId is required' }]);
+  }
+  return offer(
+    interaction,
+    account,
+    { phase: 'transfer', step: interaction.routing.step, offeredTo, transferFrom: agentId, ...(queueId ? { queueId } : {}) },
+    account.settings.transfer.timeoutSeconds,
+    'interaction.transferred',
+  );
+}
+
+export async function closeByAgent(agentId: string, interactionId: string, disposition: string | undefined, supervising: boolean): Promise<void> {
+  const { interaction, account } = await load(interactionId);
+  if (interaction.status !== 'open') throw new ConflictError('CLOSED', 'the interaction is already closed');
+  if (!supervising && interaction.agentId !== agentId) throw new ConflictError('NOT_ASSIGNED', 'only the agent handling the interaction can close it');
+  if (account.settings.disposition.mandatory && !disposition) {
+    throw new ValidationError('a disposition is required on this account', [{ path: 'body.disposition', message: 'required' }]);
+  }
+  await closeBySystem(interaction, 'agent', disposition);
+  if (account.settings.disposition.mandatory && account.settings.disposition.pauseId && !supervising) {
+    const presence = await setPresence(agentId, 'paused', account.settings.disposition.pauseId);
+    await notifyAgents([agentId], { type: 'presence.changed', accountId: account.id, status: presence.status, reason: presence.reason });
+  }
+}
