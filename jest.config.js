@@ -1,13 +1,19 @@
-/** Transpile-only ts-jest (type-checking is `npm run typecheck`); @middy is ESM-only so it is transformed too. */
+/** Transpile-only ts-jest (type-checking is `npm run typecheck`); @middy and jose are ESM-only, so they are transformed too. */
 const transform = {
   '^.+\\.tsx?$': ['ts-jest', {}],
   '^.+\\.m?js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
 };
-const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!@middy/)'] };
+const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'] };
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/test/unit'],
+      testMatch: ['**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/env.ts'],
+    },
     {
       ...common,
       displayName: 'integration',
