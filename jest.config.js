@@ -6,6 +6,8 @@ const transform = {
 const common = { testEnvironment: 'node', transform, transformIgnorePatterns: ['/node_modules/(?!(@middy|jose)/)'] };
 
 module.exports = {
+  // Global, not per project: jest reads testTimeout only here. E2e files share two cores with the rest of the run.
+  testTimeout: 30000,
   projects: [
     {
       ...common,
@@ -22,8 +24,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFiles: ['<rootDir>/test/support/env.ts'],
-      testTimeout: 30000,
     },
-    { ...common, displayName: 'infra', roots: ['<rootDir>/test/infra'], testMatch: ['**/*.test.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'infra', roots: ['<rootDir>/test/infra'], testMatch: ['**/*.test.ts'] },
   ],
 };

@@ -176,6 +176,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   });
   // Loaded only now, after the environment is set: these modules create clients from the configuration.
   requireModule<typeof import('../../shared/config')>('../../shared/config').reloadConfig();
+  requireModule<typeof import('../../shared/store/client')>('../../shared/store/client').refreshStoreClients();
 
   const loaded = new Map<FunctionName, Promise<(event: unknown, context: Context) => Promise<unknown>>>();
   const load = (fn: FunctionName) => {

@@ -40,15 +40,21 @@ export function compileRoutes(routes: HttpRoute[]): CompiledRoute[] {
 }
 
 export function matchRoute(compiled: CompiledRoute[], method: string, path: string) {
-  // Literal segments beat parameters, as in API Gateway: try routes with fewer parameters first.
+  // As in API Gateway: greedy {proxy+} routes last, and literal segments beat parameters.
+  const greedy = (c: CompiledRoute) => (/\{\w+\+\}/.test(c.route.path) ? 1 : 0);
   const candidates = compiled
     .filter((c) => c.route.method === method)
-    .sort((a, b) => a.names.length - b.names.length);
+    .sort((a, b) => greedy(a) - greedy(b) || a.names.length - b.names.length);
   for (const c of candidates) {
     const m = c.pattern.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
-    c.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
+    try {
+      c.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1] ?? '')));
+    } catch {
+      // A malformed percent-escape is the client's mistake: no route matches it (404), never a 500.
+      return undefined;
+    }
     return { route: c.route, params };
   }
   return undefined;

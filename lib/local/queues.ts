@@ -61,10 +61,12 @@ export class LocalQueue {
     }
     const now = this.clock();
     if (this.fifo) {
-      const dedupId = input.deduplicationId ?? createHash('sha256').update(input.body).digest('hex');
-      const seen = this.dedup.get(dedupId);
+      // The cloud queues have content-based deduplication off, so SQS refuses a FIFO send without an id; so do we.
+      if (!input.deduplicationId) {
+        throw new QueueError('InvalidParameterValue', 'MessageDeduplicationId is required (content-based deduplication is off)');
+      }
+      const seen = this.dedup.get(input.deduplicationId);
       if (seen && now - seen.at < DEDUP_WINDOW_MS) return seen.messageId;
-      input = { ...input, deduplicationId: dedupId };
     }
     const messageId = randomUUID();
     if (input.deduplicationId) this.dedup.set(input.deduplicationId, { messageId, at: now });
@@ -139,10 +141,14 @@ export class LocalQueue {
     this.notify();
   }
 
-  /** When the next invisible message becomes visible, for the consumer's sleep. */
+  /**
+   * When the next invisible message becomes visible, for the consumer's sleep. Messages already visible but held
+   * behind their group's head do not count: the head's completion wakes the consumer through onChange.
+   */
   nextVisibleAt(): number | undefined {
+    const now = this.clock();
     let next: number | undefined;
-    for (const m of this.messages) if (!m.inFlight && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    for (const m of this.messages) if (!m.inFlight && m.visibleAt > now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
     return next;
   }
 

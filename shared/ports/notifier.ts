@@ -7,9 +7,12 @@ import { config, required } from '../config';
 import { localCredentials } from './aws';
 
 let client: ApiGatewayManagementApiClient | undefined;
+let clientEndpoint: string | undefined;
 
 function management(): ApiGatewayManagementApiClient {
-  client ??= new ApiGatewayManagementApiClient({
+  if (client && clientEndpoint === config.WS_CALLBACK_URL) return client;
+  clientEndpoint = config.WS_CALLBACK_URL;
+  client = new ApiGatewayManagementApiClient({
     region: config.AWS_REGION,
     endpoint: required('WS_CALLBACK_URL'),
     ...(config.STAGE === 'local' ? { credentials: localCredentials } : {}),

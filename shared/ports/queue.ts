@@ -20,8 +20,12 @@ export interface QueueMessage {
 }
 
 let client: SQSClient | undefined;
+let clientEndpoint: string | undefined;
 function sqsClient(): SQSClient {
-  client ??= new SQSClient({
+  // Rebuilt when the endpoint changes (the local engine learns its own port after start).
+  if (client && clientEndpoint === config.SQS_ENDPOINT) return client;
+  clientEndpoint = config.SQS_ENDPOINT;
+  client = new SQSClient({
     region: config.AWS_REGION,
     ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT, credentials: localCredentials } : {}),
   });

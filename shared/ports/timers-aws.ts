@@ -24,9 +24,9 @@ function schedulerClient(): SchedulerClient {
   return scheduler;
 }
 
-/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, never in the past (Scheduler rejects that). */
+/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the second (never early), never in the past. */
 export function atExpression(dueAtMs: number, nowMs: number): string {
-  const at = new Date(Math.max(dueAtMs, nowMs + 1000));
+  const at = new Date(Math.ceil(Math.max(dueAtMs, nowMs + 1000) / 1000) * 1000);
   return `at(${at.toISOString().slice(0, 19)})`;
 }
 

@@ -1,19 +1,35 @@
 /**
- * The DynamoDB document client, created once. `DDB_ENDPOINT` points it at dynoxide (or any DynamoDB-compatible
- * endpoint) locally; in the cloud it is unset and the SDK finds DynamoDB itself.
+ * The DynamoDB document client. `DDB_ENDPOINT` points it at dynoxide (or any DynamoDB-compatible endpoint) locally;
+ * in the cloud it is unset and the SDK finds DynamoDB itself. The bindings are live: when the local engine
+ * reloads the configuration (a new store, a new table) it calls `refreshStoreClients` and every importer sees them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
 import { localCredentials } from '../ports/aws';
 
-export const dynamo = new DynamoDBClient({
-  region: config.AWS_REGION,
-  ...(config.DDB_ENDPOINT ? { endpoint: config.DDB_ENDPOINT, credentials: localCredentials } : {}),
-});
+function build() {
+  const client = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DDB_ENDPOINT ? { endpoint: config.DDB_ENDPOINT, credentials: localCredentials } : {}),
+  });
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return { client, doc, endpoint: config.DDB_ENDPOINT, region: config.AWS_REGION };
+}
 
-export const db = DynamoDBDocumentClient.from(dynamo, {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-});
+let built = build();
 
-export const TABLE = config.TABLE_NAME;
+export let dynamo: DynamoDBClient = built.client;
+export let db: DynamoDBDocumentClient = built.doc;
+export let TABLE: string = config.TABLE_NAME;
+
+/** Rebuilds the clients when the endpoint or region changed, and takes the table name again. */
+export function refreshStoreClients(): void {
+  TABLE = config.TABLE_NAME;
+  if (built.endpoint === config.DDB_ENDPOINT && built.region === config.AWS_REGION) return;
+  built = build();
+  dynamo = built.client;
+  db = built.doc;
+}

@@ -84,10 +84,18 @@ export async function updateList(current: ContactList, changes: { name?: string;
       new UpdateCommand({
         TableName: TABLE,
         Key: keys.list(current.id),
-        UpdateExpression: 'SET #n = :n, description = :d, updatedAt = :u, version = :nv',
+        UpdateExpression: next.description
+          ? 'SET #n = :n, description = :d, updatedAt = :u, version = :nv'
+          : 'SET #n = :n, updatedAt = :u, version = :nv REMOVE description',
         ConditionExpression: 'version = :v',
         ExpressionAttributeNames: { '#n': 'name' },
-        ExpressionAttributeValues: { ':n': next.name, ':d': next.description ?? null, ':u': next.updatedAt, ':nv': next.version, ':v': current.version },
+        ExpressionAttributeValues: {
+          ':n': next.name,
+          ':u': next.updatedAt,
+          ':nv': next.version,
+          ':v': current.version,
+          ...(next.description ? { ':d': next.description } : {}),
+        },
       }),
     );
     return next;

@@ -64,8 +64,9 @@ export function paginate<T extends Record<string, unknown>>(
   });
   let start = 0;
   if (query.cursor) {
-    const decoded = Number(Buffer.from(query.cursor, 'base64url').toString('utf8'));
-    if (!Number.isInteger(decoded) || decoded < 0) {
+    const text = Buffer.from(query.cursor, 'base64url').toString('utf8');
+    const decoded = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(decoded)) {
       throw new ValidationError('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from a previous page' }]);
     }
     start = decoded;

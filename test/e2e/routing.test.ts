@@ -175,7 +175,7 @@ it('offers a new interaction to the queue, and one agent accepts, replies and cl
   const phone = newPhone();
   await inbound(account, phone, 'hello, I need help');
   const offer1 = await waitFor(a1, 'interaction.offered', phone);
-  const offer2 = await waitFor(a2, 'interaction.offered', offer1.interactionId);
+  const offer2 = await waitFor(a2, 'interaction.offered', offer1.interactionId!);
   expect(offer1.text).toBe(`Account: Routing desk\nQueue: ${queueName}\nFrom: ${phone}`);
   expect(offer1).toMatchObject({ sound: true, shake: false, accountId: account.id });
   expect(offer2.version).toBe(offer1.version);

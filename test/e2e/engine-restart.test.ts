@@ -1,0 +1,117 @@
+/**
+ * A restart loses no timer: the engine keeps timers in its own persisted store, so a timer armed before a stop fires
+ * after the next start on the same data directory. The engine runs its own dynoxide here (not the run's shared one),
+ * and stopping the engine stops that child process.
+ */
+import { within } from '../support/engine';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine, type Engine, type EngineOptions } from '../../lib/local/engine';
+import type { TimerEvent } from '../../shared/ports/timers';
+
+// jest reads testTimeout from the global config only, never from a project entry, so the file sets its own.
+jest.setTimeout(30_000);
+
+/* eslint-disable @typescript-eslint/no-require-imports -- shared modules are loaded only once an engine has set the
+   environment they read, as the engine loads the functions. */
+const timersPort = () => require('../../shared/ports/timers') as typeof import('../../shared/ports/timers');
+const dispatch = () => require('../../shared/timers/dispatch') as typeof import('../../shared/timers/dispatch');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The pid of the dynoxide child this process started on `dbPath`, from /proc (dynoxide is a Linux binary). */
+function dynoxidePid(dbPath: string): number {
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+      if (ppid === process.pid && cmdline.some((a) => a.endsWith('dynoxide')) && cmdline.includes(dbPath))
+        return Number(entry);
+    } catch {
+      // the process ended while it was being read
+    }
+  }
+  throw new Error(`no dynoxide child on ${dbPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('engine restart', () => {
+  const dataDirs: string[] = [];
+  const running: Engine[] = [];
+  const freshDataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-restart-'));
+    dataDirs.push(dir);
+    return dir;
+  };
+  const optionsFor = (dataDir: string): EngineOptions => ({
+    httpPort: 0,
+    wsPort: 0,
+    dataDir,
+    inMemory: false,
+    visibilityTimeoutSeconds: 1,
+  });
+  const start = async (options: EngineOptions) => {
+    const engine = await startEngine(options);
+    running.push(engine);
+    return engine;
+  };
+
+  afterAll(async () => {
+    await Promise.all(running.map((e) => e.stop()));
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fires a timer armed before a stop once a new engine starts on the same data directory', async () => {
+    const options = optionsFor(freshDataDir());
+    const dbPath = join(options.dataDir!, 'store.db');
+    const first = await start(options);
+    const firstStore = dynoxidePid(dbPath);
+    const timer: TimerEvent = {
+      name: 'int-restart-wait-agent',
+      kind: 'restart-check',
+      dueAt: Date.now() + 1500,
+      payload: { version: 1 },
+    };
+    await timersPort().armTimer(timer);
+
+    await first.stop();
+    expect(Date.now()).toBeLessThan(timer.dueAt);
+    expect(isAlive(firstStore)).toBe(false);
+    // A restart is a new process: the next engine loads the shared modules afresh (see the failing test below).
+    jest.resetModules();
+    const fired = new Promise<{ timer: TimerEvent; at: number }>((resolve) =>
+      dispatch().onTimer('restart-check', async (t) => resolve({ timer: t, at: Date.now() })),
+    );
+    const second = await start(options);
+    const secondStore = dynoxidePid(dbPath);
+    const restartedAt = Date.now();
+
+    const { timer: got, at } = await within(fired, 10_000, 'the timer armed before the restart');
+    expect(got).toEqual(timer);
+    expect(at).toBeGreaterThanOrEqual(Math.max(timer.dueAt, restartedAt));
+    await second.stop();
+    expect(isAlive(secondStore)).toBe(false);
+  });
+
+  // A second engine in the same process (a new dynoxide on a new port) must talk to its own store: the store,
+  // queue and notifier clients follow the reloaded configuration.
+  it('serves a second engine started in the same process from its own store', async () => {
+    jest.resetModules();
+    const first = await start(optionsFor(freshDataDir()));
+    expect((await fetch(`${first.httpUrl}/health`)).status).toBe(200);
+    await first.stop();
+
+    const second = await start(optionsFor(freshDataDir()));
+    const res = await fetch(`${second.httpUrl}/health`);
+
+    expect(res.status).toBe(200);
+  });
+});
