@@ -152,6 +152,14 @@ export const functions = {
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt' },
     description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence',
   },
+  sender: {
+    entry: 'functions/sender.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    access: { table: 'RW', sendTo: ['outbound'], sendToDeadLetter: ['outbound'], websocket: true, credentials: 'decrypt' },
+    consumes: 'outbound',
+    description: 'Sends outbound messages through the account provider, with retries, the WhatsApp window and the DLQ',
+  },
   timers: {
     entry: 'functions/timers.ts',
     memoryMb: 512,

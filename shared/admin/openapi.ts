@@ -1,0 +1,234 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the route table and the zod schemas the handlers parse
+ * with (`z.toJSONSchema`, input side: what a client sends, defaults included). Every route gets a path item even
+ * when nothing more is known about it, so a route added to the wiring is documented from the start; what is known
+ * (request bodies, query parameters, success status) comes from `OPERATIONS`.
+ */
+import { accountListQuery } from './accounts';
+import { accountCreateSchema, accountPatchSchema } from './account-schema';
+import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema, invitationSchema, loginSchema } from './agent-schema';
+import {
+  cannedAnswerCreateSchema,
+  cannedAnswerPatchSchema,
+  catalogListQuery,
+  dispositionCreateSchema,
+  dispositionPatchSchema,
+} from './catalog-schema';
+import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from './list-schema';
+import { queueCreateSchema, queueListQuery, queuePatchSchema } from './queue-schema';
+import { z } from '../validation';
+
+export interface DocumentedRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+interface Operation {
+  summary?: string;
+  /** A named request body schema (a key of SCHEMAS). */
+  body?: SchemaName;
+  query?: z.ZodMiniObject;
+  /** The success status; by default 201 for a POST to a collection, 204 for DELETE and PUT, else 200. */
+  success?: 200 | 201 | 204;
+  /** The success body is CSV, not JSON. */
+  csv?: boolean;
+}
+
+const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});
+
+const pageSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.optional(z.string()) });
+
+const exportQuery = z.object({ ids: z.string().check(z.minLength(1)) });
+const whitelistSchema = z.object({ listIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20)) });
+
+const SCHEMAS = {
+  Login: loginSchema,
+  Invitation: invitationSchema,
+  Ids: idsSchema,
+  AccountCreate: accountCreateSchema,
+  AccountPatch: accountPatchSchema,
+  Whitelist: whitelistSchema,
+  AgentCreate: agentCreateSchema,
+  AgentPatch: agentPatchSchema,
+  QueueCreate: queueCreateSchema,
+  QueuePatch: queuePatchSchema,
+  ListCreate: listCreateSchema,
+  ListPatch: listPatchSchema,
+  ContactCreate: contactCreateSchema,
+  ContactPatch: contactPatchSchema,
+  DispositionCreate: dispositionCreateSchema,
+  DispositionPatch: dispositionPatchSchema,
+  CannedAnswerCreate: cannedAnswerCreateSchema,
+  CannedAnswerPatch: cannedAnswerPatchSchema,
+} satisfies Record<string, z.ZodMiniType>;
+type SchemaName = keyof typeof SCHEMAS;
+
+/** The same operations on the general catalog and on an account's own. */
+function catalogOperations(base: string, item: string, what: 'Disposition' | 'CannedAnswer'): Record<string, Operation> {
+  const label = what === 'Disposition' ? 'dispositions' : 'canned answers';
+  return {
+    [`GET ${base}`]: { summary: `List ${label}`, query: catalogListQuery },
+    [`POST ${base}`]: { summary: `Create one of the ${label}`, body: `${what}Create` },
+    [`GET ${base}/{${item}}`]: { summary: `Get one of the ${label}` },
+    [`PATCH ${base}/{${item}}`]: { summary: `Update one of the ${label}`, body: `${what}Patch` },
+    [`DELETE ${base}/{${item}}`]: { summary: `Delete one of the ${label}` },
+  };
+}
+
+const OPERATIONS: Record<string, Operation> = {
+  'GET /health': { summary: 'The engine and the store answer' },
+  'GET /openapi.json': { summary: 'This document' },
+  'POST /auth/login': { summary: 'Log in for a bearer token', body: 'Login', success: 200 },
+  'POST /auth/invitation': { summary: 'Set the password once through an invitation link', body: 'Invitation', success: 204 },
+
+  'GET /admin/agents': { summary: 'List agents', query: agentListQuery },
+  'POST /admin/agents': { summary: 'Create an agent', body: 'AgentCreate' },
+  'GET /admin/agents/export': { summary: 'CSV export of chosen agents', query: exportQuery, csv: true },
+  'POST /admin/agents/bulk-delete': { summary: 'Delete several agents', body: 'Ids', success: 200 },
+  'GET /admin/agents/{id}': { summary: 'Get an agent' },
+  'PATCH /admin/agents/{id}': { summary: 'Update an agent (locked: false unlocks)', body: 'AgentPatch' },
+  'DELETE /admin/agents/{id}': { summary: 'Delete an agent and its memberships' },
+  'POST /admin/agents/{id}/invitation': { summary: 'A one-time link to set the password', success: 201 },
+  'GET /admin/agents/{id}/queues': { summary: 'Queues the agent belongs to' },
+  'GET /admin/agents/{id}/accounts': { summary: 'Accounts the agent belongs to' },
+
+  'GET /admin/accounts': { summary: 'List accounts', query: accountListQuery },
+  'POST /admin/accounts': { summary: 'Create an account (credentials are write-only)', body: 'AccountCreate' },
+  'GET /admin/accounts/export': { summary: 'CSV export of chosen accounts', query: exportQuery, csv: true },
+  'POST /admin/accounts/bulk-delete': { summary: 'Delete several accounts', body: 'Ids', success: 200 },
+  'GET /admin/accounts/{id}': { summary: 'Get an account' },
+  'PATCH /admin/accounts/{id}': { summary: 'Update an account; credentials merge field by field', body: 'AccountPatch' },
+  'DELETE /admin/accounts/{id}': { summary: 'Delete an account, its memberships and its own catalog' },
+  'GET /admin/accounts/{id}/agents': { summary: 'Agents of an account' },
+  'PUT /admin/accounts/{id}/agents/{agentId}': { summary: 'Add an agent to an account' },
+  'DELETE /admin/accounts/{id}/agents/{agentId}': { summary: 'Remove an agent from an account' },
+  'GET /admin/accounts/{id}/whitelist': { summary: 'Whitelist settings of an account' },
+  'PUT /admin/accounts/{id}/whitelist': { summary: 'Replace the whitelist lists of an account', body: 'Whitelist', success: 200 },
+
+  'GET /admin/queues': { summary: 'List queues', query: queueListQuery },
+  'POST /admin/queues': { summary: 'Create a queue', body: 'QueueCreate' },
+  'GET /admin/queues/{id}': { summary: 'Get a queue' },
+  'PATCH /admin/queues/{id}': { summary: 'Update a queue', body: 'QueuePatch' },
+  'DELETE /admin/queues/{id}': { summary: 'Delete a queue and its memberships' },
+  'GET /admin/queues/{id}/agents': { summary: 'Agents of a queue' },
+  'PUT /admin/queues/{id}/agents/{agentId}': { summary: 'Add an agent to a queue' },
+  'DELETE /admin/queues/{id}/agents/{agentId}': { summary: 'Remove an agent from a queue' },
+
+  'GET /admin/lists': { summary: 'List contact lists', query: listListQuery },
+  'POST /admin/lists': { summary: 'Create a contact list', body: 'ListCreate' },
+  'GET /admin/lists/{id}': { summary: 'Get a contact list' },
+  'PATCH /admin/lists/{id}': { summary: 'Update a contact list', body: 'ListPatch' },
+  'DELETE /admin/lists/{id}': { summary: 'Delete a contact list and its contacts (409 while an account uses it)' },
+  'GET /admin/lists/{id}/contacts': { summary: 'Search the contacts of a list', query: contactListQuery },
+  'POST /admin/lists/{id}/contacts': { summary: 'Add a contact (phone unique within the list)', body: 'ContactCreate' },
+  'GET /admin/lists/{id}/contacts/{contactId}': { summary: 'Get a contact' },
+  'PATCH /admin/lists/{id}/contacts/{contactId}': { summary: 'Update a contact', body: 'ContactPatch' },
+  'DELETE /admin/lists/{id}/contacts/{contactId}': { summary: 'Delete a contact' },
+
+  ...catalogOperations('/admin/dispositions', 'id', 'Disposition'),
+  ...catalogOperations('/admin/canned-answers', 'id', 'CannedAnswer'),
+  ...catalogOperations('/admin/accounts/{id}/dispositions', 'dispositionId', 'Disposition'),
+  ...catalogOperations('/admin/accounts/{id}/canned-answers', 'cannedAnswerId', 'CannedAnswer'),
+};
+
+const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/auth\//, /^\/webhooks\//];
+
+export function isPublicPath(path: string): boolean {
+  return PUBLIC.some((p) => p.test(path));
+}
+
+function toJsonSchema(schema: z.ZodMiniType): JsonSchema {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  return rest;
+}
+
+const ref = (kind: 'schemas' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+function successStatus(route: DocumentedRoute, op: Operation): 200 | 201 | 204 {
+  if (op.success) return op.success;
+  if (route.method === 'DELETE' || route.method === 'PUT') return 204;
+  if (route.method === 'POST') return 201;
+  return 200;
+}
+
+function operationFor(route: DocumentedRoute): Record<string, unknown> {
+  const key = `${route.method} ${route.path}`;
+  const op = OPERATIONS[key] ?? {};
+  const secured = !isPublicPath(route.path);
+  const pathParams = [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
+  const parameters: Record<string, unknown>[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  if (op.query) {
+    const schema = toJsonSchema(op.query);
+    const required = (schema.required as string[] | undefined) ?? [];
+    for (const [name, prop] of Object.entries((schema.properties as Record<string, JsonSchema> | undefined) ?? {})) {
+      parameters.push({ name, in: 'query', required: required.includes(name), schema: prop });
+    }
+  }
+  const status = successStatus(route, op);
+  const responses: Record<string, unknown> = {};
+  if (status === 204) responses['204'] = { description: 'Done; no body' };
+  else if (op.csv) responses[String(status)] = { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } };
+  else {
+    const body = route.method === 'GET' && op.query?.shape && 'cursor' in op.query.shape ? ref('schemas', 'Page') : { type: 'object' };
+    responses[String(status)] = { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: body } } };
+  }
+  const reads = route.method === 'GET';
+  if (op.body || op.query || !reads || pathParams.length > 0) responses['400'] = ref('responses', 'BadRequest');
+  if (secured || route.path.startsWith('/auth/')) responses['401'] = ref('responses', 'Unauthorized');
+  if (secured) responses['403'] = ref('responses', 'Forbidden');
+  if (pathParams.length > 0 || route.path === '/auth/invitation') responses['404'] = ref('responses', 'NotFound');
+  if (!reads && route.path !== '/auth/login') responses['409'] = ref('responses', 'Conflict');
+  if (secured || route.path === '/auth/login') responses['423'] = ref('responses', 'Locked');
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\+?\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(\w)?/g, (_, c?: string) => (c ?? '').toUpperCase())}`,
+    summary: op.summary ?? key,
+    tags: [route.path.split('/').filter(Boolean).slice(0, route.path.startsWith('/admin/') ? 2 : 1).join('/')],
+    security: secured ? [{ bearer: [] }] : [],
+    ...(parameters.length ? { parameters } : {}),
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', op.body) } } } } : {}),
+    responses,
+  };
+}
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ref('schemas', 'Error') } } });
+
+/** Builds the document for the given routes (the wiring's `httpRoutes`). */
+export function openApiDocument(routes: readonly DocumentedRoute[], info: { title?: string; version?: string; serverUrl?: string } = {}) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const item = (paths[route.path] ??= {});
+    item[route.method.toLowerCase()] = operationFor(route);
+  }
+  const schemas: Record<string, JsonSchema> = { Error: toJsonSchema(errorBodySchema), Page: toJsonSchema(pageSchema) };
+  for (const [name, schema] of Object.entries(SCHEMAS)) schemas[name] = toJsonSchema(schema);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: info.title ?? 'Switchboard HTTP API',
+      version: info.version ?? '0.1.0',
+      description: 'Admin, auth and health routes of Switchboard. Errors share one body: { error: { code, message, details: [{ path, message }] } }.',
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas,
+      responses: {
+        BadRequest: errorResponse('Invalid input; details name every offending field (body.x, query.y)'),
+        Unauthorized: errorResponse('A missing, expired or invalid bearer token (or wrong credentials at login)'),
+        Forbidden: errorResponse('The role does not allow this'),
+        NotFound: errorResponse('No such item'),
+        Conflict: errorResponse('A unique value is taken, the item is in use, or it changed meanwhile'),
+        Locked: errorResponse('The user is locked or disabled'),
+      },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/** What an admin may write on a queue: a name, how it offers interactions to its members, a description. */
+import { z } from '../validation';
+
+export const QUEUE_STRATEGIES = ['ring-all', 'round-robin', 'least-recent', 'fewest-handled'] as const;
+
+const name = z.string().check(z.minLength(1), z.maxLength(255));
+const description = z.string().check(z.maxLength(2000));
+const strategy = z.enum(QUEUE_STRATEGIES);
+
+export const queueCreateSchema = z.object({
+  name,
+  strategy: z._default(strategy, 'ring-all'),
+  description: z.optional(description),
+});
+export type QueueCreate = z.infer<typeof queueCreateSchema>;
+
+/** PATCH: every field optional; `description: null` clears it. */
+export const queuePatchSchema = z.object({
+  name: z.optional(name),
+  strategy: z.optional(strategy),
+  description: z.optional(z.nullable(description)),
+});
+export type QueuePatch = z.infer<typeof queuePatchSchema>;
+
+export const queueListQuery = z.object({
+  q: z.optional(z.string().check(z.maxLength(200))),
+  strategy: z.optional(strategy),
+  sort: z.optional(z.enum(['name', 'strategy', 'createdAt', 'updatedAt'])),
+  order: z.optional(z.enum(['asc', 'desc'])),
+  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 200, 'an integer from 1 to 200')), 50),
+  cursor: z.optional(z.string()),
+});
