@@ -1,13 +1,13 @@
 /** /admin/accounts: SMS and WhatsApp accounts, their agents and whitelist lists, export and bulk delete. */
 import { idsSchema } from '../shared/admin/agent-schema';
-import { accountCreateSchema, accountPatchSchema } from '../shared/admin/account-schema';
+import { accountCreateSchema, accountPatchSchema, whitelistSchema } from '../shared/admin/account-schema';
 import { accountListQuery, accountsCsv, accountView, createAccount, listAccountViews, patchAccount } from '../shared/admin/accounts';
 import { ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { getAccount, listAllAccounts, removeAccount, requireAccount, type Account } from '../shared/store/accounts';
 import { addMember, membersOf, removeMember } from '../shared/store/memberships';
-import { parseInput, z } from '../shared/validation';
+import { parseInput } from '../shared/validation';
 
 const guarded =
   (route: RouteHandler): RouteHandler =>
@@ -16,7 +16,6 @@ const guarded =
     return route(req);
   };
 
-const whitelistSchema = z.object({ listIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20)) });
 
 export const handler = httpApi({
   'GET /admin/accounts': guarded(async (req) => {

@@ -152,6 +152,9 @@ export const accountPatchSchema = z.object({
 
 export type AccountPatch = z.infer<typeof accountPatchSchema>;
 
+/** PUT /admin/accounts/{id}/whitelist: the lists whose contacts may write to the account. */
+export const whitelistSchema = z.object({ listIds: z.array(text(64)).check(z.maxLength(20)) });
+
 export function normaliseE164(phone: string): string {
   return parsePhoneNumberFromString(phone)?.number ?? phone;
 }

@@ -5,7 +5,7 @@
  * (request bodies, query parameters, success status) comes from `OPERATIONS`.
  */
 import { accountListQuery } from './accounts';
-import { accountCreateSchema, accountPatchSchema } from './account-schema';
+import { accountCreateSchema, accountPatchSchema, whitelistSchema } from './account-schema';
 import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema, invitationSchema, loginSchema } from './agent-schema';
 import {
   cannedAnswerCreateSchema,
@@ -47,7 +47,6 @@ const errorBodySchema = z.object({
 const pageSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.optional(z.string()) });
 
 const exportQuery = z.object({ ids: z.string().check(z.minLength(1)) });
-const whitelistSchema = z.object({ listIds: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20)) });
 
 const SCHEMAS = {
   Login: loginSchema,
