@@ -1,0 +1,245 @@
+/**
+ * The inbound processor: turns one queued provider event into stored state, idempotently. A message is deduped,
+ * its contact found (or created), the whitelist applied, and the message threaded into the contact's open
+ * interaction (or a new one) with a single transaction; a status moves its message forward or waits, parked, for
+ * the message to be known. Routing is not done here: it listens on `afterInbound`.
+ *
+ * DynamoDB requests for a message into an existing interaction: account GetItem, contact phone-marker GetItem and
+ * pointer GetItem (these two in parallel), one TransactWriteItems: 4; plus one GetItem of the interaction when
+ * `afterInbound` has listeners, plus one marker GetItem per whitelist list when the whitelist is on.
+ */
+import { monotonicFactory, ulid } from 'ulid';
+import {
+  isOpen,
+  messageTime,
+  sessionExpiresAt,
+  whitelistRefuses,
+  windowExpiresAt,
+  type Interaction,
+  type Message,
+} from '../domain/interaction';
+import { log } from '../logger';
+import { now, nowIso } from '../ports/clock';
+import { sendMessage } from '../ports/queue';
+import { getAccount, type Account } from '../store/accounts';
+import {
+  appendInbound,
+  findByProviderId,
+  getInteraction,
+  getMessage,
+  getOpenPointer,
+  markAutoReplyQueued,
+  openWithInbound,
+  recordStatus,
+  type WriteOutcome,
+} from '../store/interactions';
+import { contactIdByPhone, findOrCreateContactId } from './contacts';
+import type { InboundEnvelope, MessageEnvelope, StatusEnvelope } from './envelope';
+
+export interface InboundStored {
+  account: Account;
+  interaction: Interaction;
+  message: Message;
+  /** True when this message opened the interaction. */
+  opened: boolean;
+}
+
+export type InboundListener = (stored: InboundStored) => Promise<void>;
+
+/**
+ * Called after a message is stored (and again when a redelivered message finds it stored, so a listener that
+ * failed gets another chance): listeners must be idempotent, guarding their writes with the interaction version.
+ * A listener's error fails the queue record, which is retried.
+ */
+export const afterInbound: InboundListener[] = [];
+
+/** Threading retries when a concurrent writer moved the pointer or closed the interaction under us. */
+const MAX_ATTEMPTS = 8;
+
+export async function processInbound(envelope: InboundEnvelope): Promise<void> {
+  if (envelope.event.type === 'message') return processMessage(envelope as MessageEnvelope);
+  return processStatus(envelope as StatusEnvelope);
+}
+
+async function processStatus({ accountId, event, receivedAt }: StatusEnvelope): Promise<void> {
+  await recordStatus(accountId, event.providerMessageId, {
+    status: event.status,
+    providerStatus: event.providerStatus,
+    at: event.providerTimestamp ?? receivedAt,
+    ...(event.errorCode ? { errorCode: event.errorCode } : {}),
+    ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
+  });
+}
+
+/** Per interaction, the last sort time handed out here and a factory that increments within one millisecond. */
+const lastIds = new Map<string, { timeMs: number; next: ReturnType<typeof monotonicFactory> }>();
+
+/**
+ * A message's ULID carries the time it sorts by. Two messages of one conversation in the same millisecond (no
+ * provider timestamp, arrivals a millisecond apart) keep the order they are processed in, which the FIFO group
+ * makes the order they arrived in; a message dated earlier than the last one keeps its own earlier time.
+ */
+function messageId(interactionId: string, timeMs: number): string {
+  const last = lastIds.get(interactionId);
+  if (last && timeMs < last.timeMs) return ulid(timeMs);
+  const entry = last ?? { timeMs, next: monotonicFactory() };
+  entry.timeMs = timeMs;
+  if (!last) {
+    if (lastIds.size >= 10_000) lastIds.delete(lastIds.keys().next().value as string);
+    lastIds.set(interactionId, entry);
+  }
+  return entry.next(timeMs);
+}
+
+function newMessage(envelope: MessageEnvelope, interactionId: string): Message {
+  const { event, receivedAt } = envelope;
+  return {
+    interactionId,
+    id: messageId(interactionId, messageTime(event.providerTimestamp, Date.parse(receivedAt))),
+    direction: 'in',
+    text: event.text,
+    media: event.media,
+    providerMessageId: event.providerMessageId,
+    ...(event.providerTimestamp ? { providerTimestamp: event.providerTimestamp } : {}),
+    receivedAt,
+    status: 'received',
+  };
+}
+
+function newInteraction(account: Account, contactId: string, phone: string, lastInboundAt: string, closed?: 'whitelist'): Interaction {
+  const createdAt = nowIso();
+  const session = sessionExpiresAt(account.channel, createdAt);
+  const window = windowExpiresAt(account.channel, lastInboundAt);
+  return {
+    id: ulid(),
+    accountId: account.id,
+    channel: account.channel,
+    contactId,
+    contactPhone: phone,
+    listId: account.listId,
+    status: closed ? 'closed' : 'open',
+    createdAt,
+    updatedAt: createdAt,
+    lastInboundAt,
+    ...(window ? { windowExpiresAt: window } : {}),
+    ...(session ? { sessionExpiresAt: session } : {}),
+    messageCount: 1,
+    unread: closed ? 0 : 1,
+    version: 1,
+    ...(closed ? { closedAt: createdAt, closeReason: closed } : {}),
+  };
+}
+
+async function processMessage(envelope: MessageEnvelope): Promise<void> {
+  const { accountId, event } = envelope;
+  const account = await getAccount(accountId);
+  // The account was deleted after the webhook accepted the event: nothing can hold the message any more.
+  if (!account) return log.warn('dropping an inbound message for an account that no longer exists', { accountId });
+  const phone = event.from;
+  const whitelist = account.settings.whitelist;
+  const [knownContactId, pointer, memberOfAny] = await Promise.all([
+    contactIdByPhone(account.listId, phone),
+    getOpenPointer(account.id, phone),
+    whitelist.enabled ? inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
+  ]);
+  const contactId = knownContactId ?? (await findOrCreateContactId(account.listId, phone));
+
+  if (whitelistRefuses(whitelist, memberOfAny)) return refuse(envelope, account, contactId);
+
+  let current = pointer;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const outcome = await thread(envelope, account, contactId, current);
+    if (outcome.result === 'duplicate') return notifyDuplicate(account, event.providerMessageId);
+    if (outcome.result === 'stored') return notify({ account, ...outcome.stored });
+    current = await getOpenPointer(account.id, phone);
+  }
+  throw new Error(`could not thread message ${event.providerMessageId}: the interaction kept changing`);
+}
+
+type ThreadOutcome =
+  | { result: 'stored'; stored: Omit<InboundStored, 'account' | 'interaction'> & { interaction?: Interaction } }
+  | { result: Exclude<WriteOutcome, 'stored'> };
+
+/** One attempt: join the interaction the pointer names, or open a new one in place of a closed or expired one. */
+async function thread(
+  envelope: MessageEnvelope,
+  account: Account,
+  contactId: string,
+  pointer: Awaited<ReturnType<typeof getOpenPointer>>,
+): Promise<ThreadOutcome> {
+  const lastInboundAt = envelope.receivedAt;
+  const expired = pointer !== undefined && !isOpen({ status: 'open', ...pointer }, now());
+  if (pointer && !expired) {
+    const message = newMessage(envelope, pointer.interactionId);
+    const window = windowExpiresAt(account.channel, lastInboundAt);
+    const result = await appendInbound({ accountId: account.id, message, lastInboundAt, ...(window ? { windowExpiresAt: window } : {}) });
+    if (result !== 'conflict') return result === 'stored' ? { result, stored: { message, opened: false } } : { result };
+    // The interaction closed: fall through and open a new one in its place.
+  }
+  let expire: Pick<Interaction, 'id' | 'version'> | undefined;
+  if (pointer) {
+    const previous = await getInteraction(pointer.interactionId, true);
+    if (previous?.status === 'open' && !isOpen(previous, now())) expire = previous;
+    else if (previous?.status === 'open') return { result: 'conflict' }; // reopened meanwhile: read the pointer again
+  }
+  const interaction = newInteraction(account, contactId, envelope.event.from, lastInboundAt);
+  const message = newMessage(envelope, interaction.id);
+  const result = await openWithInbound({
+    interaction,
+    message,
+    pointer: pointer ? { replaces: pointer.interactionId } : 'new',
+    ...(expire ? { expire } : {}),
+  });
+  return result === 'stored' ? { result, stored: { interaction, message, opened: true } } : { result };
+}
+
+async function inAnyList(listIds: string[], phone: string): Promise<boolean> {
+  const found = await Promise.all(listIds.map((listId) => contactIdByPhone(listId, phone)));
+  return found.some((id) => id !== undefined);
+}
+
+/** Not whitelisted: the message is kept on an interaction recorded closed, and the auto-reply goes out. */
+async function refuse(envelope: MessageEnvelope, account: Account, contactId: string): Promise<void> {
+  const interaction = newInteraction(account, contactId, envelope.event.from, envelope.receivedAt, 'whitelist');
+  const message = newMessage(envelope, interaction.id);
+  const result = await openWithInbound({ interaction, message, pointer: 'none' });
+  if (result === 'conflict') throw new Error('the whitelist interaction could not be recorded');
+  let target: Interaction | undefined = interaction;
+  if (result === 'duplicate') {
+    // A redelivery: queue the auto-reply only if the first delivery stored the message but failed before queuing it.
+    const index = await findByProviderId(account.id, envelope.event.providerMessageId);
+    target = index ? await getInteraction(index.interactionId, true) : undefined;
+    if (!target || target.closeReason !== 'whitelist' || (target as { autoReplyQueuedAt?: string }).autoReplyQueuedAt) return;
+  }
+  const text = account.settings.whitelist.autoReply;
+  if (text) {
+    await sendMessage('outbound', {
+      body: JSON.stringify({
+        kind: 'auto-reply',
+        accountId: account.id,
+        interactionId: target.id,
+        to: envelope.event.from,
+        text,
+        // Stable across redeliveries so the sender sends it once.
+        correlationId: `auto-reply-${target.id}`,
+      }),
+    });
+  }
+  await markAutoReplyQueued(target.id);
+}
+
+async function notify(stored: Omit<InboundStored, 'interaction'> & { interaction?: Interaction }): Promise<void> {
+  if (afterInbound.length === 0) return;
+  const interaction = (await getInteraction(stored.message.interactionId, true)) ?? stored.interaction;
+  if (!interaction) return;
+  for (const listener of afterInbound) await listener({ ...stored, interaction });
+}
+
+async function notifyDuplicate(account: Account, providerMessageId: string): Promise<void> {
+  if (afterInbound.length === 0) return;
+  const index = await findByProviderId(account.id, providerMessageId);
+  if (!index) return;
+  const [interaction, message] = await Promise.all([getInteraction(index.interactionId, true), getMessage(index.interactionId, index.messageSk)]);
+  if (!interaction || !message) return;
+  for (const listener of afterInbound) await listener({ account, interaction, message, opened: false });
+}

@@ -1,0 +1,397 @@
+/**
+ * Interactions and their messages. An interaction is one item (`INTERACTION#{id}` / `INTERACTION`, listed per
+ * account on gsi1 by creation time) with its messages under the same partition (`MSG#{ulid}`, so a Query returns
+ * them in order). Beside them: the open-interaction pointer per account + contact (`OPEN#...`), the dedupe marker
+ * per provider message id (`DEDUPE#...`, with a TTL), the provider-id index (`PMSG#...` -> interaction + message)
+ * and statuses parked until their message is known (`PSTATUS#...`). Every inbound write is one transaction that
+ * includes the dedupe marker, so a message is stored exactly once or not at all.
+ */
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { StaleVersionError } from '../errors';
+import { statusRank } from '../domain/status';
+import type { CloseReason, Interaction, Message } from '../domain/interaction';
+import { now, nowIso } from '../ports/clock';
+import type { DeliveryStatus } from '../providers/types';
+import { db, TABLE } from './client';
+import { keys } from './keys';
+import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
+
+/** Dedupe markers and parked statuses outlive any provider's redelivery window (Meta retries for 7 days). */
+export const DEDUPE_TTL_SECONDS = 8 * 24 * 60 * 60;
+
+export const itemKeys = {
+  interaction: keys.interaction,
+  message: (interactionId: string, messageId: string) => ({ pk: `INTERACTION#${interactionId}`, sk: `MSG#${messageId}` }),
+  pointer: (accountId: string, phone: string) => ({ pk: `OPEN#${accountId}#${phone}`, sk: 'OPEN' }),
+  dedupe: (accountId: string, providerMessageId: string) => ({ pk: `DEDUPE#${accountId}#${providerMessageId}`, sk: 'DEDUPE' }),
+  providerIndex: (accountId: string, providerMessageId: string) => ({ pk: `PMSG#${accountId}#${providerMessageId}`, sk: 'PMSG' }),
+  parkedStatus: (accountId: string, providerMessageId: string) => ({ pk: `PSTATUS#${accountId}#${providerMessageId}`, sk: 'PSTATUS' }),
+};
+
+/** The open-interaction pointer carries what the inbound path needs to join without reading the interaction. */
+export interface OpenPointer {
+  interactionId: string;
+  sessionExpiresAt?: string;
+}
+
+export interface ProviderIndex {
+  interactionId: string;
+  messageSk: string;
+}
+
+type TxItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+
+const ttl = () => Math.floor(now() / 1000) + DEDUPE_TTL_SECONDS;
+
+function interactionItem(interaction: Interaction) {
+  return {
+    ...itemKeys.interaction(interaction.id),
+    gsi1pk: `ACCOUNT#${interaction.accountId}#INTERACTIONS`,
+    gsi1sk: `${interaction.createdAt}#${interaction.id}`,
+    ...interaction,
+  };
+}
+
+function messageItem(message: Message) {
+  return { ...itemKeys.message(message.interactionId, message.id), ...message };
+}
+
+export async function getInteraction(id: string, consistent = false): Promise<Interaction | undefined> {
+  const item = await getItem<Record<string, unknown>>(itemKeys.interaction(id), consistent);
+  return item ? strip<Interaction>(item) : undefined;
+}
+
+/** Every message of the interaction, oldest first (ULID order). */
+export async function listMessages(interactionId: string): Promise<Message[]> {
+  const items: Message[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+        ExpressionAttributeValues: { ':p': `INTERACTION#${interactionId}`, ':m': 'MSG#' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []).map((i) => strip<Message>(i)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** The account's interactions, oldest first (gsi1 by creation time). */
+export async function listInteractionsOf(accountId: string): Promise<Interaction[]> {
+  const items: Interaction[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `ACCOUNT#${accountId}#INTERACTIONS` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []).map((i) => strip<Interaction>(i)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function getOpenPointer(accountId: string, phone: string): Promise<OpenPointer | undefined> {
+  const item = await getItem<OpenPointer>(itemKeys.pointer(accountId, phone), true);
+  return item ? { interactionId: item.interactionId, ...(item.sessionExpiresAt ? { sessionExpiresAt: item.sessionExpiresAt } : {}) } : undefined;
+}
+
+/** The interaction a new message from this contact would join, if one is open. */
+export async function openInteractionFor(accountId: string, phone: string): Promise<Interaction | undefined> {
+  const pointer = await getOpenPointer(accountId, phone);
+  if (!pointer) return undefined;
+  const interaction = await getInteraction(pointer.interactionId, true);
+  if (!interaction || interaction.status !== 'open') return undefined;
+  if (interaction.sessionExpiresAt && Date.parse(interaction.sessionExpiresAt) <= now()) return undefined;
+  return interaction;
+}
+
+/** Closes an open interaction, guarded by its version; a lost race is a StaleVersionError. */
+export async function closeInteraction(
+  current: Interaction,
+  reason: CloseReason,
+  disposition?: string,
+): Promise<Interaction> {
+  const at = nowIso();
+  const next: Interaction = {
+    ...current,
+    status: 'closed',
+    closedAt: at,
+    closeReason: reason,
+    ...(disposition ? { disposition } : {}),
+    updatedAt: at,
+    version: current.version + 1,
+  };
+  try {
+    await db.send(new UpdateCommand(closeUpdate(current, reason, at, disposition)));
+    return next;
+  } catch (error) {
+    if (isConditionFailed(error)) throw new StaleVersionError(`interaction ${current.id}`);
+    throw error;
+  }
+}
+
+function closeUpdate(current: Pick<Interaction, 'id' | 'version'>, reason: CloseReason, at: string, disposition?: string) {
+  return {
+    TableName: TABLE,
+    Key: itemKeys.interaction(current.id),
+    UpdateExpression: `SET #s = :closed, closedAt = :at, closeReason = :r, updatedAt = :at, version = :nv${disposition ? ', disposition = :d' : ''}`,
+    ConditionExpression: 'version = :v',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: {
+      ':closed': 'closed',
+      ':at': at,
+      ':r': reason,
+      ':v': current.version,
+      ':nv': current.version + 1,
+      ...(disposition ? { ':d': disposition } : {}),
+    },
+  };
+}
+
+/** The three items every stored inbound message brings: dedupe marker, the message, the provider-id index. */
+function inboundItems(accountId: string, message: Message): TxItems {
+  const providerMessageId = message.providerMessageId ?? message.id;
+  return [
+    {
+      Put: {
+        TableName: TABLE,
+        Item: { ...itemKeys.dedupe(accountId, providerMessageId), interactionId: message.interactionId, expiresAt: ttl() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: TABLE, Item: messageItem(message) } },
+    {
+      Put: {
+        TableName: TABLE,
+        Item: { ...itemKeys.providerIndex(accountId, providerMessageId), interactionId: message.interactionId, messageSk: `MSG#${message.id}` },
+      },
+    },
+  ];
+}
+
+/** stored; duplicate (the dedupe marker exists: already stored once); conflict (another condition failed: re-read). */
+export type WriteOutcome = 'stored' | 'duplicate' | 'conflict';
+
+async function transact(items: TxItems): Promise<WriteOutcome> {
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'stored';
+  } catch (error) {
+    const reasons = cancellationReasons(error);
+    if (!reasons) throw error;
+    if (reasons[0] === 'ConditionalCheckFailed') return 'duplicate';
+    if (reasons.some((r) => r === 'ConditionalCheckFailed' || r === 'TransactionConflict')) return 'conflict';
+    throw error;
+  }
+}
+
+/**
+ * Appends an inbound message to the open interaction the pointer names: one transaction, no read of the
+ * interaction. `conflict` means the interaction is closed (or its WhatsApp session over): open a new one.
+ */
+export function appendInbound(input: {
+  accountId: string;
+  message: Message;
+  lastInboundAt: string;
+  windowExpiresAt?: string;
+}): Promise<WriteOutcome> {
+  const at = nowIso();
+  return transact([
+    ...inboundItems(input.accountId, input.message),
+    {
+      Update: {
+        TableName: TABLE,
+        Key: itemKeys.interaction(input.message.interactionId),
+        UpdateExpression: `SET updatedAt = :at, lastInboundAt = :li${input.windowExpiresAt ? ', windowExpiresAt = :w' : ''} ADD version :one, messageCount :one, unread :one`,
+        ConditionExpression: '#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':at': at,
+          ':li': input.lastInboundAt,
+          ':one': 1,
+          ':open': 'open',
+          ...(input.windowExpiresAt ? { ':w': input.windowExpiresAt } : {}),
+        },
+      },
+    },
+  ]);
+}
+
+/**
+ * Opens a new interaction holding its first message. With `pointer: 'new'` the open pointer is created (it must not
+ * exist); with `pointer: { replaces }` it is moved from the interaction it named (which must still be the one).
+ * `expire` closes that previous interaction in the same transaction (a WhatsApp session past its 24 h). With
+ * `pointer: 'none'` no pointer is written (an interaction recorded closed, e.g. refused by the whitelist).
+ */
+export function openWithInbound(input: {
+  interaction: Interaction;
+  message: Message;
+  pointer: 'new' | 'none' | { replaces: string };
+  expire?: Pick<Interaction, 'id' | 'version'>;
+}): Promise<WriteOutcome> {
+  const { interaction } = input;
+  const items: TxItems = [
+    ...inboundItems(interaction.accountId, input.message),
+    { Put: { TableName: TABLE, Item: interactionItem(interaction), ConditionExpression: 'attribute_not_exists(pk)' } },
+  ];
+  if (input.pointer !== 'none') {
+    const pointerItem = {
+      ...itemKeys.pointer(interaction.accountId, interaction.contactPhone),
+      interactionId: interaction.id,
+      ...(interaction.sessionExpiresAt ? { sessionExpiresAt: interaction.sessionExpiresAt } : {}),
+    };
+    items.push({
+      Put:
+        input.pointer === 'new'
+          ? { TableName: TABLE, Item: pointerItem, ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              TableName: TABLE,
+              Item: pointerItem,
+              ConditionExpression: 'interactionId = :old',
+              ExpressionAttributeValues: { ':old': input.pointer.replaces },
+            },
+    });
+  }
+  if (input.expire) items.push({ Update: closeUpdate(input.expire, 'session-expired', nowIso()) });
+  return transact(items);
+}
+
+/** Where a provider message id was stored, if it was. */
+export async function findByProviderId(accountId: string, providerMessageId: string): Promise<ProviderIndex | undefined> {
+  const item = await getItem<ProviderIndex>(itemKeys.providerIndex(accountId, providerMessageId), true);
+  return item ? { interactionId: item.interactionId, messageSk: item.messageSk } : undefined;
+}
+
+export async function getMessage(interactionId: string, messageSk: string): Promise<Message | undefined> {
+  const out = await db.send(new GetCommand({ TableName: TABLE, Key: { pk: `INTERACTION#${interactionId}`, sk: messageSk }, ConsistentRead: true }));
+  return out.Item ? strip<Message>(out.Item) : undefined;
+}
+
+/** Writes a message item as it is (the outbound path records what an agent sent; tests arrange with it). */
+export async function insertMessage(message: Message): Promise<void> {
+  await db.send(new PutCommand({ TableName: TABLE, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }));
+}
+
+/** Marks a closed-by-whitelist interaction as having queued its auto-reply, so a redelivery does not queue it again. */
+export async function markAutoReplyQueued(interactionId: string): Promise<void> {
+  await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: itemKeys.interaction(interactionId),
+      UpdateExpression: 'SET autoReplyQueuedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': nowIso() },
+    }),
+  );
+}
+
+export interface StatusUpdate {
+  status: DeliveryStatus;
+  providerStatus?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  at: string;
+}
+
+/** Applies a status to a known message when it moves the message forward; returns whether it did. */
+export async function applyStatusTo(index: ProviderIndex, update: StatusUpdate): Promise<boolean> {
+  const rank = statusRank(update.status);
+  const values: Record<string, unknown> = { ':s': update.status, ':r': rank, ':at': update.at };
+  let set = 'SET #s = :s, statusRank = :r, statusAt = :at';
+  if (update.providerStatus) {
+    set += ', providerStatus = :ps';
+    values[':ps'] = update.providerStatus;
+  }
+  if (update.errorCode) {
+    set += ', errorCode = :ec';
+    values[':ec'] = update.errorCode;
+  }
+  if (update.errorMessage) {
+    set += ', errorMessage = :em';
+    values[':em'] = update.errorMessage;
+  }
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: `INTERACTION#${index.interactionId}`, sk: index.messageSk },
+        UpdateExpression: set,
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :r)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Keeps a status whose message is not known yet; of several, the furthest one is kept. */
+export async function parkStatus(accountId: string, providerMessageId: string, update: StatusUpdate): Promise<void> {
+  try {
+    await db.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...itemKeys.parkedStatus(accountId, providerMessageId), ...update, statusRank: statusRank(update.status), expiresAt: ttl() },
+        ConditionExpression: 'attribute_not_exists(pk) OR statusRank < :r',
+        ExpressionAttributeValues: { ':r': statusRank(update.status) },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+async function applyParked(accountId: string, providerMessageId: string, index: ProviderIndex): Promise<void> {
+  const key = itemKeys.parkedStatus(accountId, providerMessageId);
+  const parked = await getItem<StatusUpdate & { statusRank: number }>(key, true);
+  if (!parked) return;
+  await applyStatusTo(index, {
+    status: parked.status,
+    at: parked.at,
+    ...(parked.providerStatus ? { providerStatus: parked.providerStatus } : {}),
+    ...(parked.errorCode ? { errorCode: parked.errorCode } : {}),
+    ...(parked.errorMessage ? { errorMessage: parked.errorMessage } : {}),
+  });
+  // Only the status just applied is removed: one parked meanwhile with a higher rank stays for the next pass.
+  await db.send(
+    new DeleteCommand({ TableName: TABLE, Key: key, ConditionExpression: 'statusRank = :r', ExpressionAttributeValues: { ':r': parked.statusRank } }),
+  ).catch((error: unknown) => {
+    if (!isConditionFailed(error)) throw error;
+  });
+}
+
+/**
+ * Records which message a provider id belongs to (the outbound path calls it once the provider accepted a send)
+ * and applies a status that arrived before it. The status path parks first and then looks for the index, this
+ * path writes the index first and then looks for a parked status, so whichever runs second sees the other.
+ */
+export async function recordProviderMessageId(accountId: string, providerMessageId: string, interactionId: string, messageSk: string): Promise<void> {
+  const index = { interactionId, messageSk };
+  await db.send(new PutCommand({ TableName: TABLE, Item: { ...itemKeys.providerIndex(accountId, providerMessageId), ...index } }));
+  await applyParked(accountId, providerMessageId, index);
+}
+
+/** The status path: apply to the known message, or park it and apply it at once if the message appeared meanwhile. */
+export async function recordStatus(accountId: string, providerMessageId: string, update: StatusUpdate): Promise<'applied' | 'stale' | 'parked'> {
+  const index = await findByProviderId(accountId, providerMessageId);
+  if (index) return (await applyStatusTo(index, update)) ? 'applied' : 'stale';
+  await parkStatus(accountId, providerMessageId, update);
+  const late = await findByProviderId(accountId, providerMessageId);
+  if (!late) return 'parked';
+  await applyParked(accountId, providerMessageId, late);
+  return 'applied';
+}
