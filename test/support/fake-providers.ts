@@ -1,0 +1,444 @@
+/**
+ * One loopback HTTP server that stands in for every provider's send API (and the token endpoints of Sinch and
+ * IntelePeer, and the Vidaoo meetings API). Each provider lives under its own path prefix (`/twilio`, `/meta`, ...):
+ * point `PROVIDER_BASE_URL_<TYPE>` at `baseUrl(type)`. Every request is recorded as received; each answer is that
+ * provider's real success body (shapes from the providers' API references, as the provider unit tests use them),
+ * unless the server was told to answer the next N requests to a provider with an error.
+ */
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ulid } from 'ulid';
+import { settingsSchema } from '../../shared/admin/account-schema';
+import { createAccount } from '../../shared/admin/accounts';
+import type { Interaction } from '../../shared/domain/interaction';
+import { PROVIDER_TYPES, type Channel, type ProviderType } from '../../shared/providers/types';
+import type { Account } from '../../shared/store/accounts';
+import { createAgent, type Agent } from '../../shared/store/agents';
+import { openWithInbound } from '../../shared/store/interactions';
+import { createList } from '../../shared/store/lists';
+import { addMember } from '../../shared/store/memberships';
+
+export type FakeTarget = ProviderType | 'sinch-auth' | 'intelepeer-auth' | 'vidaoo';
+
+export interface RecordedRequest {
+  target: FakeTarget;
+  method: string;
+  /** The path as the provider would see it, without the fake's `/{target}` prefix. */
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The body parsed as JSON or as a form, when it is one. */
+  json?: unknown;
+  form?: Record<string, string>;
+  /** When it arrived (epoch ms). */
+  at: number;
+  /** What the fake answered. */
+  answer?: { status: number; body: string };
+}
+
+export type ErrorKind = 'rate-limited' | 'unavailable' | 'bad-request' | 'unauthorized';
+
+interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+const json = (status: number, value: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(value),
+});
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Each provider's accepted-send answer. */
+const SUCCESS: Record<ProviderType, (req: RecordedRequest) => Answer> = {
+  twilio: () =>
+    json(201, {
+      account_sid: 'AC' + hex(16),
+      api_version: '2010-04-01',
+      body: 'Hello',
+      date_created: new Date().toUTCString(),
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      num_media: '0',
+      num_segments: '1',
+      sid: 'SM' + hex(16),
+      status: 'queued',
+    }),
+  meta: () =>
+    json(200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: '+16505551234', wa_id: '16505551234' }],
+      messages: [{ id: `wamid.${randomBytes(30).toString('base64')}`, message_status: 'accepted' }],
+    }),
+  kaleyra: () =>
+    json(200, {
+      messaging_product: 'whatsapp',
+      contacts: [{ input: '+919740776505', wa_id: '919740776505' }],
+      messages: [{ id: `wamid.${randomBytes(30).toString('base64')}` }],
+    }),
+  sinch: () => json(200, { message_id: `01${hex(12).toUpperCase()}`, accepted_time: new Date().toISOString() }),
+  plivo: () => json(202, { api_id: randomUUID(), message: 'message(s) queued', message_uuid: [randomUUID()] }),
+  telnyx: () =>
+    json(200, {
+      data: { record_type: 'message', direction: 'outbound', id: randomUUID(), type: 'SMS', errors: [] },
+    }),
+  bandwidth: (req) =>
+    json(202, {
+      id: `${Date.now()}${hex(8)}`,
+      owner: (req.json as { from?: string } | undefined)?.from,
+      applicationId: (req.json as { applicationId?: string } | undefined)?.applicationId,
+      time: new Date().toISOString(),
+      segmentCount: 1,
+      direction: 'out',
+      to: (req.json as { to?: string[] } | undefined)?.to,
+      from: (req.json as { from?: string } | undefined)?.from,
+      text: (req.json as { text?: string } | undefined)?.text,
+      tag: (req.json as { tag?: string } | undefined)?.tag,
+    }),
+  infobip: (req) => {
+    const destination = (req.json as { messages?: { destinations?: { to?: string; messageId?: string }[] }[] } | undefined)?.messages?.[0]
+      ?.destinations?.[0];
+    return json(200, {
+      bulkId: hex(8),
+      messages: [
+        {
+          // Infobip keeps the messageId the request gave.
+          messageId: destination?.messageId ?? hex(12),
+          status: { groupId: 1, groupName: 'PENDING', id: 26, name: 'PENDING_ACCEPTED', description: 'Message sent to next instance' },
+          destination: destination?.to,
+        },
+      ],
+    });
+  },
+  clicksend: (req) => {
+    const first = (req.json as { messages?: { custom_string?: string; to?: string }[] } | undefined)?.messages?.[0];
+    return json(200, {
+      http_code: 200,
+      response_code: 'SUCCESS',
+      response_msg: 'Messages queued for delivery.',
+      data: {
+        total_price: 0.07,
+        total_count: 1,
+        queued_count: 1,
+        messages: [{ direction: 'out', to: first?.to, message_id: randomUUID().toUpperCase(), custom_string: first?.custom_string, status: 'SUCCESS' }],
+      },
+    });
+  },
+  clickatell: (req) => {
+    const first = (req.json as { messages?: { to?: string }[] } | undefined)?.messages?.[0];
+    return json(202, { messages: [{ apiMessageId: hex(16), accepted: true, to: first?.to, error: null }], error: null });
+  },
+  skebby: () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: `status=success&remaining_sms=150&id=${Math.floor(Math.random() * 1e8)}` }),
+  intelepeer: () => json(202, { state: 'CREATED', refid: `SM${hex(16).toUpperCase()}` }),
+  connectel: () => json(201, { id: `cn-out-${hex(6)}` }),
+  csctelecom: () => json(201, { id: `csc-out-${hex(6)}` }),
+};
+
+/** Each provider's answer to a request it refuses for good (its real error body; Skebby answers 200 `status=failed`). */
+const BAD_REQUEST: Record<ProviderType, Answer> = {
+  twilio: json(400, {
+    code: 21211,
+    message: "The 'To' number +15005550001 is not a valid phone number.",
+    more_info: 'https://www.twilio.com/docs/errors/21211',
+    status: 400,
+  }),
+  meta: json(400, { error: { message: '(#100) Invalid parameter', type: 'OAuthException', code: 100, fbtrace_id: 'AbC123' } }),
+  kaleyra: json(400, { code: 'WA400', message: 'Incorrect Payload.' }),
+  sinch: json(400, { error: { code: 400, message: 'Invalid argument: message', status: 'INVALID_ARGUMENT', details: [] } }),
+  plivo: json(400, { api_id: randomUUID(), error: '19332631167 is not a valid phone number' }),
+  telnyx: json(400, { errors: [{ code: '10002', title: 'Invalid phone number', detail: 'The destination number is invalid.' }] }),
+  bandwidth: json(400, {
+    type: 'request-validation',
+    description: 'Your request could not be accepted.',
+    fieldErrors: [{ fieldName: 'to', description: "'+1invalid' must be replaced with a valid E164 formatted telephone number" }],
+  }),
+  infobip: json(400, {
+    errorCode: 'E400',
+    description: 'Request cannot be processed.',
+    action: 'Check the syntax, violations and adjust the request.',
+    violations: [{ property: 'messages[0].destinations[0].to', violation: 'Invalid value' }],
+    resources: [],
+  }),
+  clicksend: json(400, { http_code: 400, response_code: 'BAD_REQUEST', response_msg: 'Bad request', data: null }),
+  clickatell: json(400, {
+    messages: [{ apiMessageId: null, accepted: false, to: '27821234567', error: { code: 25, description: 'Invalid recipient address', documentation: 'https://docs.clickatell.com' } }],
+    error: null,
+  }),
+  skebby: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'status=failed&code=25&message=Recipient+not+valid+%28must+be+in+international+format+like+393401234567%29' },
+  intelepeer: json(400, { code: 0, error: 'invalid destination' }),
+  connectel: json(400, { error: { code: 'INVALID_NUMBER', message: '+4670 is not a valid mobile number' } }),
+  csctelecom: json(400, { error: { code: 'INVALID_NUMBER', message: '+4670 is not a valid mobile number' } }),
+};
+
+/** The vocabulary code each provider's BAD_REQUEST answer maps to. */
+export const BAD_REQUEST_CODE: Record<ProviderType, string> = {
+  twilio: 'INVALID_NUMBER',
+  meta: 'INVALID_REQUEST',
+  kaleyra: 'INVALID_REQUEST',
+  sinch: 'INVALID_REQUEST',
+  plivo: 'INVALID_NUMBER',
+  telnyx: 'INVALID_NUMBER',
+  bandwidth: 'INVALID_NUMBER',
+  infobip: 'INVALID_NUMBER',
+  clicksend: 'INVALID_REQUEST',
+  clickatell: 'INVALID_NUMBER',
+  skebby: 'INVALID_NUMBER',
+  intelepeer: 'INVALID_REQUEST',
+  connectel: 'INVALID_NUMBER',
+  csctelecom: 'INVALID_NUMBER',
+};
+
+function errorAnswer(target: FakeTarget, kind: ErrorKind, retryAfterSeconds: number): Answer {
+  if (kind === 'rate-limited') {
+    const body =
+      target === 'meta'
+        ? { error: { message: '(#130429) Rate limit hit', type: 'OAuthException', code: 130429, fbtrace_id: 'AbC123' } }
+        : target === 'sinch'
+          ? { error: { code: 429, message: 'Too many requests', status: 'RESOURCE_EXHAUSTED', details: [] } }
+          : target === 'twilio'
+            ? { code: 20429, message: 'Too Many Requests', more_info: 'https://www.twilio.com/docs/errors/20429', status: 429 }
+            : { error: 'Too Many Requests' };
+    return json(429, body, { 'retry-after': String(retryAfterSeconds) });
+  }
+  if (kind === 'unauthorized') return json(401, { code: 401, error: 'Unauthorized: the token has expired' });
+  if (kind === 'unavailable') return { status: 503, headers: { 'content-type': 'text/html' }, body: '<html><body>503 Service Unavailable</body></html>' };
+  if (target in BAD_REQUEST) return BAD_REQUEST[target as ProviderType];
+  return json(400, { error: 'bad request' });
+}
+
+function parseBody(headers: Record<string, string>, body: string): Pick<RecordedRequest, 'json' | 'form'> {
+  const type = headers['content-type'] ?? '';
+  if (type.includes('json')) {
+    try {
+      return { json: JSON.parse(body) as unknown };
+    } catch {
+      return {};
+    }
+  }
+  if (type.includes('x-www-form-urlencoded')) return { form: Object.fromEntries(new URLSearchParams(body)) };
+  return {};
+}
+
+export class FakeProviders {
+  readonly requests: RecordedRequest[] = [];
+  private readonly failures = new Map<FakeTarget, { kind: ErrorKind; remaining: number; retryAfterSeconds: number }>();
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<FakeProviders> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const fake = new FakeProviders(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    server.on('request', (req, res) => void fake.handle(req, res));
+    return fake;
+  }
+
+  baseUrl(target: FakeTarget): string {
+    return `${this.url}/${target}`;
+  }
+
+  /** PROVIDER_BASE_URL_* for every provider and for Vidaoo, for the engine's `env`. */
+  env(): Record<string, string> {
+    const env: Record<string, string> = { PROVIDER_BASE_URL_VIDAOO: this.baseUrl('vidaoo') };
+    for (const type of PROVIDER_TYPES) env[`PROVIDER_BASE_URL_${type.toUpperCase()}`] = this.baseUrl(type);
+    return env;
+  }
+
+  /** The next `count` requests to `target` get an error answer of this kind. */
+  failNext(target: FakeTarget, count: number, kind: ErrorKind, retryAfterSeconds = 1): void {
+    this.failures.set(target, { kind, remaining: count, retryAfterSeconds });
+  }
+
+  requestsTo(target: FakeTarget): RecordedRequest[] {
+    return this.requests.filter((r) => r.target === target);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.failures.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.url);
+    const [, first = '', ...rest] = url.pathname.split('/');
+    const target = first as FakeTarget;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    const recorded: RecordedRequest = {
+      at: Date.now(),
+      target,
+      method: req.method ?? 'GET',
+      path: `/${rest.map(decodeURIComponent).join('/')}`,
+      query: url.search,
+      headers,
+      body,
+      ...parseBody(headers, body),
+    };
+    this.requests.push(recorded);
+    const answer = this.answer(target, recorded);
+    recorded.answer = { status: answer.status, body: answer.body };
+    res.writeHead(answer.status, answer.headers ?? {});
+    res.end(answer.body);
+  }
+
+  private answer(target: FakeTarget, req: RecordedRequest): Answer {
+    const failure = this.failures.get(target);
+    if (failure && failure.remaining > 0) {
+      failure.remaining -= 1;
+      return errorAnswer(target, failure.kind, failure.retryAfterSeconds);
+    }
+    if (target === 'sinch-auth') return json(200, { access_token: `sinch-token-${hex(8)}`, expires_in: 3599, scope: '', token_type: 'bearer' });
+    if (target === 'intelepeer-auth') return json(200, { token: `ip-token-${hex(8)}` });
+    if (target === 'vidaoo') {
+      const id = hex(6);
+      return json(201, { id, link: `https://meet.vidaoo.example/j/${id}`, topic: (req.json as { topic?: string } | undefined)?.topic });
+    }
+    const success = SUCCESS[target as ProviderType];
+    return success ? success(req) : json(404, { error: `no fake provider at /${target}` });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Accounts aimed at the fake: credentials per provider, and a conversation to reply into.
+
+const telnyxKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+
+/** Credentials each provider's schema accepts; token and per-account URLs point at the fake. */
+export function fakeCredentials(type: ProviderType, fake: FakeProviders): Record<string, unknown> {
+  switch (type) {
+    case 'twilio':
+      return { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'twilio-auth-token' };
+    case 'meta':
+      return { wabaId: '102290129340398', accessToken: 'EAAGtesttoken', appId: '4111111111', appSecret: 'meta-app-secret', phoneNumberId: '106540352242922' };
+    case 'kaleyra':
+      return { wabaId: '102290129340398', accountSid: 'HXAP1692112397IN', apiKey: 'A5b05332b18076587504bca8d0eade7f3' };
+    case 'sinch':
+      return {
+        authUrl: `${fake.baseUrl('sinch-auth')}/oauth2/token`,
+        projectId: 'proj-7c1a',
+        appId: '01EB37HMH1M6SV18ASNS3G135H',
+        keyId: 'key-id-1',
+        keySecret: 'key-secret-1',
+        webhookSecret: 'sinch-webhook-secret',
+      };
+    case 'plivo':
+      return { authId: 'MAXXXXXXXXXXXXXXXXXX', authToken: 'plivo-auth-token' };
+    case 'telnyx':
+      return { apiKey: 'KEY0123456789ABCDEF', publicKey: telnyxKey };
+    case 'bandwidth':
+      return { accountId: '9900000', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', username: 'api-user', password: 'api-password' };
+    case 'infobip':
+      return { username: 'xcally', password: 'p4ss', baseUrl: fake.baseUrl('infobip') };
+    case 'clicksend':
+      return { username: 'cs-user', apiKey: 'CS-API-KEY-1' };
+    case 'clickatell':
+      return { apiKey: 'k3yFromTheIntegration==' };
+    case 'skebby':
+      return { method: 'classic_plus', username: 'skebby-user', password: 'skebby-pass' };
+    case 'intelepeer':
+      return { username: 'ip-user', password: 'ip-pass', authUrl: `${fake.baseUrl('intelepeer-auth')}/_rest/v4/authenticate` };
+    case 'connectel':
+      // The account's own base URL; the configured PROVIDER_BASE_URL_CONNECTEL (the fake) takes precedence.
+      return { authToken: 'connectel-token', baseUrl: 'https://sms.connectel.example/api' };
+    case 'csctelecom':
+      return { apiKey: 'csc-api-key', baseUrl: 'https://api.csctelecom.example/v1' };
+  }
+}
+
+export const WHATSAPP_ONLY: readonly ProviderType[] = ['meta', 'kaleyra', 'sinch'];
+
+export const ACCOUNT_PHONE = '+393331234567';
+export const CUSTOMER_PHONE = '+393471234567';
+
+export interface Conversation {
+  account: Account;
+  interaction: Interaction;
+  agent: Agent;
+}
+
+/**
+ * An account of `type` (WhatsApp for Meta, Kaleyra and Sinch, SMS otherwise unless `channel` says), an agent who
+ * belongs to it, and an open interaction holding one inbound message from the customer, `windowOpenMs` before the
+ * WhatsApp window closes (negative: already closed).
+ */
+export async function seedConversation(
+  type: ProviderType,
+  fake: FakeProviders,
+  options: { channel?: Channel; windowOpenMs?: number; settings?: Record<string, unknown> } = {},
+): Promise<Conversation> {
+  const channel = options.channel ?? (WHATSAPP_ONLY.includes(type) ? 'whatsapp' : 'sms');
+  const list = await createList({ name: `list-${hex(4)}` });
+  const account = await createAccount({
+    channel,
+    name: `${type} ${hex(3)}`,
+    key: hex(2),
+    type,
+    phone: ACCOUNT_PHONE,
+    listId: list.id,
+    credentials: fakeCredentials(type, fake),
+    settings: settingsSchema.parse(options.settings ?? {}),
+  });
+  const agent = await createAgent({
+    username: `agent-${hex(4)}`,
+    fullName: 'Ada Agent',
+    typology: 'webrtc',
+    voicemail: false,
+    remoteControl: false,
+    role: 'agent',
+    disabled: false,
+  });
+  await addMember('ACCOUNT', account.id, agent.id);
+  const nowMs = Date.now();
+  const windowOpenMs = options.windowOpenMs ?? 60 * 60 * 1000;
+  const lastInboundAt = new Date(nowMs + windowOpenMs - 24 * 60 * 60 * 1000).toISOString();
+  const interaction: Interaction = {
+    id: ulid(),
+    accountId: account.id,
+    channel,
+    contactId: ulid(),
+    contactPhone: CUSTOMER_PHONE,
+    listId: list.id,
+    status: 'open',
+    createdAt: lastInboundAt,
+    updatedAt: lastInboundAt,
+    lastInboundAt,
+    ...(channel === 'whatsapp'
+      ? { windowExpiresAt: new Date(nowMs + windowOpenMs).toISOString(), sessionExpiresAt: new Date(nowMs + windowOpenMs).toISOString() }
+      : {}),
+    messageCount: 1,
+    unread: 1,
+    version: 1,
+    agentId: agent.id,
+  };
+  const outcome = await openWithInbound({
+    interaction,
+    message: {
+      interactionId: interaction.id,
+      id: ulid(),
+      direction: 'in',
+      text: 'Hello, is my order ready?',
+      media: [],
+      providerMessageId: `in-${hex(8)}`,
+      receivedAt: lastInboundAt,
+      status: 'received',
+    },
+    pointer: 'none',
+  });
+  if (outcome !== 'stored') throw new Error(`the interaction was not stored: ${outcome}`);
+  return { account, interaction, agent };
+}
