@@ -61,14 +61,38 @@ export async function processInbound(envelope: InboundEnvelope): Promise<void> {
   return processStatus(envelope as StatusEnvelope);
 }
 
+export interface StatusApplied {
+  accountId: string;
+  interactionId: string;
+  messageSk: string;
+  status: StatusEnvelope['event']['status'];
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** Called after a delivery status moved a message forward (routing tells the agents). Idempotent, like afterInbound. */
+export const afterStatus: ((applied: StatusApplied) => Promise<void>)[] = [];
+
 async function processStatus({ accountId, event, receivedAt }: StatusEnvelope): Promise<void> {
-  await recordStatus(accountId, event.providerMessageId, {
+  const outcome = await recordStatus(accountId, event.providerMessageId, {
     status: event.status,
     providerStatus: event.providerStatus,
     at: event.providerTimestamp ?? receivedAt,
     ...(event.errorCode ? { errorCode: event.errorCode } : {}),
     ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
   });
+  if (outcome !== 'applied' || afterStatus.length === 0) return;
+  const index = await findByProviderId(accountId, event.providerMessageId);
+  if (!index) return;
+  const applied: StatusApplied = {
+    accountId,
+    interactionId: index.interactionId,
+    messageSk: index.messageSk,
+    status: event.status,
+    ...(event.errorCode ? { errorCode: event.errorCode } : {}),
+    ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
+  };
+  for (const listener of afterStatus) await listener(applied);
 }
 
 /** Per interaction, the last sort time handed out here and a factory that increments within one millisecond. */

@@ -398,6 +398,22 @@ export async function transfer(agentId: string, interactionId: string, target: {
   );
 }
 
+/** A delivery status of a message: to the agent handling the interaction, else to the agents it is offered to. */
+export async function notifyStatus(applied: { accountId: string; interactionId: string; messageSk: string; status: string; errorCode?: string; errorMessage?: string }): Promise<void> {
+  const interaction = (await getInteraction(applied.interactionId)) as RoutedInteraction | undefined;
+  if (!interaction) return;
+  const audience = interaction.agentId ? [interaction.agentId] : interaction.routing?.offeredTo.length ? interaction.routing.offeredTo : await membersOf('ACCOUNT', interaction.accountId);
+  await notifyAgents(
+    audience,
+    event('message.status', interaction, {
+      messageId: applied.messageSk.replace(/^MSG#/, ''),
+      status: applied.status,
+      ...(applied.errorCode ? { errorCode: applied.errorCode } : {}),
+      ...(applied.errorMessage ? { errorMessage: applied.errorMessage } : {}),
+    }),
+  );
+}
+
 export async function closeByAgent(agentId: string, interactionId: string, disposition: string | undefined, supervising: boolean): Promise<void> {
   const { interaction, account } = await load(interactionId);
   if (interaction.status !== 'open') throw new ConflictError('CLOSED', 'the interaction is already closed');

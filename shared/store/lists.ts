@@ -181,9 +181,15 @@ export async function getContact(listId: string, id: string): Promise<Contact | 
   return item ? strip<Contact>(item) : undefined;
 }
 
+/** The id of the contact with this phone in the list, with one read of its phone marker. */
+export async function contactIdByPhone(listId: string, phone: string): Promise<string | undefined> {
+  const marker = await getItem<{ contactId?: string }>(phoneKey(listId, phone));
+  return marker?.contactId;
+}
+
 export async function findContactByPhone(listId: string, phone: string): Promise<Contact | undefined> {
-  const marker = await getItem<{ contactId: string }>(phoneKey(listId, phone));
-  return marker ? getContact(listId, marker.contactId) : undefined;
+  const id = await contactIdByPhone(listId, phone);
+  return id ? getContact(listId, id) : undefined;
 }
 
 /** The inbound path's look-up: the contact with this phone in the list, created when new. Safe under races. */
