@@ -15,7 +15,7 @@ export class HttpApiConstruct extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
 
-  constructor(scope: Construct, id: string, stage: StageSettings, fns: Record<FunctionName, IFunction>) {
+  constructor(scope: Construct, id: string, stage: StageSettings) {
     super(scope, id);
     this.api = new HttpApi(this, 'Api', { apiName: `${stage.prefix}-http`, createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: stage.logRetention, removalPolicy: stage.removalPolicy });
@@ -26,6 +26,15 @@ export class HttpApiConstruct extends Construct {
       throttle: stage.throttle,
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs) },
     });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Routes authorize in the function: admin and agent routes verify HS256 bearer tokens from the stack secret; webhooks check the account proxy token and the provider signature on the raw body, which an API Gateway authorizer cannot see.',
+    });
+  }
+
+  /** Routes are added once the functions exist (they need the API's URL first, for receive URLs). */
+  addRoutes(fns: Record<FunctionName, IFunction>): void {
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of httpRoutes) {
       let integration = integrations.get(route.fn);
@@ -35,11 +44,6 @@ export class HttpApiConstruct extends Construct {
       }
       this.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
     }
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'Routes authorize in the function: admin and agent routes verify HS256 bearer tokens from the stack secret; webhooks check the account proxy token and the provider signature on the raw body, which an API Gateway authorizer cannot see.',
-    });
   }
 
   get url(): string {

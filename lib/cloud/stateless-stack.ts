@@ -21,9 +21,12 @@ export class StatelessStack extends Stack {
   constructor(scope: Construct, id: string, stage: StageSettings, state: StatefulStack, props?: StackProps) {
     super(scope, id, props);
     this.realtime = new Realtime(this, 'Realtime', stage);
+    this.http = new HttpApiConstruct(this, 'Http', stage);
 
     const environment = {
       STAGE: stage.name,
+      // Receive URLs, status callback URLs and invitation links, unless an account names its own domain.
+      PUBLIC_BASE_URL: this.http.api.apiEndpoint,
       WS_CALLBACK_URL: this.realtime.callbackUrl,
       TIMERS_ADAPTER: 'aws',
       LOG_LEVEL: 'info',
@@ -51,7 +54,7 @@ export class StatelessStack extends Stack {
 
     const fns = this.functions as Record<FunctionName, IFunction>;
     this.realtime.addRoutes(fns);
-    this.http = new HttpApiConstruct(this, 'Http', stage, fns);
+    this.http.addRoutes(fns);
 
     new CfnOutput(this, 'HttpApiUrl', { value: this.http.url, description: 'Base URL of the HTTP API (and of receive URLs)' });
     new CfnOutput(this, 'WebSocketUrl', { value: this.realtime.stage.url, description: 'Agents connect here with ?token=' });

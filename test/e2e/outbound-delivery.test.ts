@@ -362,7 +362,28 @@ describe('delivery statuses', () => {
     expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ status: 'delivered', providerMessageId: sent.providerMessageId });
   });
 
-  // The inbound status path (shared/inbound/process.ts processStatus) records the status but notifies no agent yet:
-  // once it posts message.status through notifyAccount, this becomes a test (agentSocket + nextMessage as above).
-  it.todo("pushes message.status to the WebSocket of an agent who belongs to the account when the status webhook arrives");
+  it('pushes message.status to the WebSocket of an agent who belongs to the account when the status webhook arrives', async () => {
+    const c = await seedConversation('twilio', fake);
+    const ws = await agentSocket(c);
+    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'did it arrive?' });
+    const sent = await until(c.interaction.id, queued.id, ['sent']);
+    const statusPushed = nextMessage<{ type: string; messageId?: string; status?: string; version?: number }>(
+      ws,
+      (m) => m.type === 'message.status' && m.messageId === queued.id,
+      10_000,
+    );
+
+    const provider = providerFor('twilio');
+    const spec = provider.simulateStatus(
+      { url: `${receiveUrl(c.account)}/status`, providerMessageId: sent.providerMessageId!, status: 'delivered', timestampMs: Date.now() },
+      provider.credentials.parse(fakeCredentials('twilio', fake)) as never,
+      { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
+    );
+    const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
+    expect(res.status).toBe(200);
+
+    const pushed = await statusPushed;
+    expect(pushed).toMatchObject({ type: 'message.status', messageId: queued.id, status: 'delivered' });
+    expect(typeof pushed.version).toBe('number');
+  });
 });
