@@ -17,7 +17,9 @@ import { getAccount, requireAccount } from '../shared/store/accounts';
 import { agentView, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
 import { db, TABLE } from '../shared/store/client';
-import { getInteraction, listInteractionsOf, listMessages } from '../shared/store/interactions';
+import { getInteraction, getMessage, listInteractionsOf, listMessages } from '../shared/store/interactions';
+import { fetchMedia } from '../shared/inbound/media';
+import { accountCredentials } from '../shared/admin/accounts';
 import { isMember, parentsOf } from '../shared/store/memberships';
 import { getPresence, setPresence } from '../shared/store/presence';
 import { updateInteraction, type RoutedInteraction } from '../shared/store/routing';
@@ -104,6 +106,21 @@ export const handler = httpApi({
   'GET /agent/interactions/{id}/messages': asAgent(async (req, me) => {
     const interaction = await visible(me, req.params.id!);
     return json(200, { items: await listMessages(interaction.id) });
+  }),
+
+  'GET /agent/interactions/{id}/messages/{messageId}/media/{index}': asAgent(async (req, me) => {
+    const interaction = await visible(me, req.params.id!);
+    const message = await getMessage(interaction.id, `MSG#${req.params.messageId}`);
+    const ref = message?.media?.[Number(req.params.index)];
+    if (!message || !ref || !/^\d+$/.test(req.params.index ?? '')) throw new NotFoundError('media');
+    const account = await requireAccount(interaction.accountId);
+    const media = await fetchMedia(account.type, await accountCredentials(account), ref);
+    return {
+      statusCode: 200,
+      headers: { 'content-type': media.contentType, 'cache-control': 'private, max-age=300' },
+      body: media.bytes.toString('base64'),
+      isBase64Encoded: true,
+    };
   }),
 
   'POST /agent/interactions/{id}/accept': asAgent(async (req, me) => {

@@ -213,6 +213,7 @@ export const httpRoutes: HttpRoute[] = [
   agent('GET', '/interactions'),
   agent('GET', '/interactions/{id}'),
   agent('GET', '/interactions/{id}/messages'),
+  agent('GET', '/interactions/{id}/messages/{messageId}/media/{index}'),
   agent('POST', '/interactions/{id}/accept'),
   agent('POST', '/interactions/{id}/reject'),
   agent('POST', '/interactions/{id}/read'),
