@@ -5,6 +5,9 @@
  * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_ADMIN_PASSWORD (the first admin's password), PROVIDER_BASE_URL_<TYPE>.
  */
 import { parseArgs } from 'node:util';
+
+// Node 20 locally, Node 22 on Lambda: the SDK's notice that it will require Node 22 from 2027 is known (README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { startEngine } from '../lib/local/engine';
 
 const { values } = parseArgs({

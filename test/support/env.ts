@@ -11,3 +11,5 @@ process.env.TOKEN_SECRET ??= randomBytes(32).toString('base64url');
 process.env.LOCAL_DATA_KEY ??= randomBytes(32).toString('base64');
 process.env.LOG_LEVEL ??= 'warn';
 process.env.AWS_REGION ??= 'us-east-1';
+// Node 20 here, Node 22 on Lambda: the SDK's notice that it will require Node 22 from 2027 is known and noisy.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
