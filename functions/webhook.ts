@@ -13,7 +13,7 @@ import { sendMessages } from '../shared/ports/queue';
 import { providerFor } from '../shared/providers';
 import type { AccountContext, HttpAnswer, WebhookRequest } from '../shared/providers/types';
 import { safeEqual } from '../shared/providers/util';
-import { getAccount } from '../shared/store/accounts';
+import { getAccountCached } from '../shared/store/accounts';
 
 /** Account ids are ULIDs: anything else cannot name an account, and must not reach the store as a key. */
 const ACCOUNT_ID = /^[0-9A-Za-z]{1,64}$/;
@@ -22,7 +22,7 @@ const answer = (a: HttpAnswer): HttpResult => ({ statusCode: a.statusCode, heade
 
 async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): Promise<HttpResult> {
   const { accountId = '', token = '' } = req.params;
-  const account = ACCOUNT_ID.test(accountId) ? await getAccount(accountId) : undefined;
+  const account = ACCOUNT_ID.test(accountId) ? await getAccountCached(accountId) : undefined;
   // An unknown account and a wrong token look the same from outside.
   if (!account || !safeEqual(token, account.proxyToken)) throw new NotFoundError('webhook');
 

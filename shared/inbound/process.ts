@@ -21,7 +21,7 @@ import {
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';
-import { getAccount, type Account } from '../store/accounts';
+import { getAccountCached, type Account } from '../store/accounts';
 import {
   appendInbound,
   findByProviderId,
@@ -156,7 +156,7 @@ function newInteraction(account: Account, contactId: string, phone: string, last
 
 async function processMessage(envelope: MessageEnvelope): Promise<void> {
   const { accountId, event } = envelope;
-  const account = await getAccount(accountId);
+  const account = await getAccountCached(accountId);
   // The account was deleted after the webhook accepted the event: nothing can hold the message any more.
   if (!account) return log.warn('dropping an inbound message for an account that no longer exists', { accountId });
   const phone = event.from;

@@ -5,7 +5,7 @@
  */
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
-import { connectionsOf, removeConnection } from '../store/connections';
+import { connectionsOf, removeConnection, type Connection } from '../store/connections';
 import { membersOf } from '../store/memberships';
 
 export type RealtimeEventType =
@@ -37,9 +37,13 @@ export interface DeliveryReport {
 
 /** Posts to every connection of the given agents; agents outside the account are never included by callers. */
 export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEvent): Promise<DeliveryReport> {
-  const report: DeliveryReport = { posted: 0, gone: 0 };
   const unique = [...new Set(agentIds)];
-  const connections = (await Promise.all(unique.map((id) => connectionsOf(id)))).flat();
+  return notifyConnections((await Promise.all(unique.map((id) => connectionsOf(id)))).flat(), event);
+}
+
+/** Posts to connections already looked up (a caller that needed them anyway saves the query). */
+export async function notifyConnections(connections: Connection[], event: RealtimeEvent): Promise<DeliveryReport> {
+  const report: DeliveryReport = { posted: 0, gone: 0 };
   await Promise.all(
     connections.map(async (c) => {
       try {

@@ -11,9 +11,9 @@ let registered = false;
 export function registerRouting(): void {
   if (registered) return;
   registered = true;
-  afterInbound.push(async ({ interaction, message, opened }) => {
-    if (opened) await routeNew(interaction.id, message.text);
-    else await routeFollowUp(interaction.id, message.text, message.id);
+  afterInbound.push(async ({ account, interaction, message, opened }) => {
+    if (opened) await routeNew(interaction, account, message.text);
+    else await routeFollowUp(interaction, account, message.text, message.id);
   });
   afterStatus.push(notifyStatus);
 }

@@ -10,14 +10,15 @@ import { nextMove, chooseAgents, type ConditionFacts } from '../domain/routing';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { armTimer, cancelTimer, timerName } from '../ports/timers';
-import { notifyAccount, notifyAgents, type RealtimeEvent } from '../realtime/notify';
-import { getAccount, type Account } from '../store/accounts';
+import { notifyAccount, notifyAgents, notifyConnections, type RealtimeEvent } from '../realtime/notify';
+import { getAccountCached, type Account } from '../store/accounts';
+import { TtlCache } from '../store/cache';
 import { connectionsOf } from '../store/connections';
 import { closeInteraction, getInteraction } from '../store/interactions';
 import { getContact } from '../store/lists';
 import { isMember, membersOf, parentsOf } from '../store/memberships';
 import { lastServed, presenceOf, recordAssignment, setLastServed, setPresence } from '../store/presence';
-import { getQueue } from '../store/queues';
+import { getQueue, type Queue } from '../store/queues';
 import { updateInteraction, type RoutedInteraction, type RoutingState } from '../store/routing';
 import { onTimer } from '../timers/dispatch';
 import { sendMessage } from '../ports/queue';
@@ -33,13 +34,20 @@ const OFFERABLE = new Set(['offered', 'waiting-agent', 'waiting-queue', 'transfe
 async function load(interactionId: string): Promise<{ interaction: RoutedInteraction; account: Account }> {
   const interaction = (await getInteraction(interactionId, true)) as RoutedInteraction | undefined;
   if (!interaction) throw new NotFoundError(`interaction ${interactionId}`);
-  const account = await getAccount(interaction.accountId);
+  const account = await getAccountCached(interaction.accountId);
   if (!account) throw new NotFoundError(`account ${interaction.accountId}`);
   return { interaction, account };
 }
 
-async function facts(interaction: RoutedInteraction, text: string): Promise<ConditionFacts> {
-  const contact = await getContact(interaction.listId, interaction.contactId);
+const queueCache = new TtlCache<Queue | undefined>(5000);
+const cachedQueue = (id: string) => queueCache.get(id, () => getQueue(id));
+
+/** Contact fields beyond the phone cost a read: only when the plan's conditions or the template use them. */
+const CONTACT_DETAILS = /contact\.(firstName|lastName|email)/;
+
+async function facts(interaction: RoutedInteraction, account: Account, text: string): Promise<ConditionFacts> {
+  const needed = account.settings.routing.some((step) => step.type === 'gotoif' && step.condition.kind === 'value' && CONTACT_DETAILS.test(step.condition.field));
+  const contact = needed ? await getContact(interaction.listId, interaction.contactId) : undefined;
   return {
     contact: {
       phone: interaction.contactPhone,
@@ -55,9 +63,11 @@ async function facts(interaction: RoutedInteraction, text: string): Promise<Cond
 
 /** The text, sound and shake of an offer or new-message notification, from the account's template. */
 async function notificationBody(account: Account, interaction: RoutedInteraction, text?: string) {
-  const queue = interaction.routing?.queueId ? await getQueue(interaction.routing.queueId) : undefined;
-  const contact = await getContact(interaction.listId, interaction.contactId);
-  const rendered = renderNotification(account.settings.notification.template, {
+  const template = account.settings.notification.template;
+  const queueId = interaction.routing?.queueId;
+  const queue = queueId && template.includes('queue') ? await cachedQueue(queueId) : undefined;
+  const contact = CONTACT_DETAILS.test(template) ? await getContact(interaction.listId, interaction.contactId) : undefined;
+  const rendered = renderNotification(template, {
     account: { id: account.id, name: account.name, key: account.key, channel: account.channel },
     contact: {
       mobile: interaction.contactPhone,
@@ -131,7 +141,7 @@ async function offer(
 async function advance(current: RoutedInteraction, account: Account, fromStep: number, text: string): Promise<RoutedInteraction> {
   let interaction = current;
   let step = fromStep;
-  const known = await facts(interaction, text);
+  const known = await facts(interaction, account, text);
   for (let guard = 0; guard < 60; guard++) {
     const move = nextMove(account.settings.routing, step, known);
     switch (move.kind) {
@@ -155,7 +165,7 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
         return offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: [move.agentId] }, move.timeoutSeconds);
       }
       case 'queue': {
-        const queue = await getQueue(move.queueId);
+        const queue = await cachedQueue(move.queueId);
         if (!queue) {
           log.warn('routing step names a missing queue; skipping it', { accountId: account.id, queueId: move.queueId });
           step = move.step + 1;
@@ -184,9 +194,11 @@ async function closeBySystem(interaction: RoutedInteraction, reason: string, dis
   await notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition }));
 }
 
-/** A new interaction enters its account's plan; a WhatsApp one also gets its 24 h session timer. */
-export async function routeNew(interactionId: string, text: string): Promise<void> {
-  const { interaction, account } = await load(interactionId);
+/**
+ * A new interaction enters its account's plan; a WhatsApp one also gets its 24 h session timer. The inbound path
+ * hands over the interaction it has just read and the account, so routing reads neither again.
+ */
+export async function routeNew(interaction: RoutedInteraction, account: Account, text: string): Promise<void> {
   if (interaction.status !== 'open' || interaction.routing) return; // already routed: a redelivery
   if (interaction.sessionExpiresAt) {
     await armTimer({
@@ -203,16 +215,15 @@ export async function routeNew(interactionId: string, text: string): Promise<voi
  * A new message on an interaction already routed. Its agent, when present (online with a connection), is told;
  * otherwise the message waits `waitForAgentSeconds` for that agent, then `waitForQueueSeconds` in that agent's queue.
  */
-export async function routeFollowUp(interactionId: string, text: string, messageId: string): Promise<void> {
-  const { interaction, account } = await load(interactionId);
+export async function routeFollowUp(interaction: RoutedInteraction, account: Account, text: string, messageId: string): Promise<void> {
   if (interaction.status !== 'open') return;
-  if (!interaction.routing) return routeNew(interactionId, text);
+  if (!interaction.routing) return routeNew(interaction, account, text);
   const body = await notificationBody(account, interaction, text);
   if (interaction.routing.phase === 'assigned' && interaction.agentId) {
     const agentId = interaction.agentId;
     const [presence, connections] = await Promise.all([presenceOf([agentId]), connectionsOf(agentId)]);
     if (presence.get(agentId)?.status === 'online' && connections.length > 0) {
-      await notifyAgents([agentId], event('message.received', interaction, { ...body, messageId, messageText: text }));
+      await notifyConnections(connections, event('message.received', interaction, { ...body, messageId, messageText: text }));
       return;
     }
     await offer(
@@ -254,7 +265,7 @@ async function moveOn(interaction: RoutedInteraction, account: Account): Promise
       return;
     case 'waiting-agent': {
       const queueId = await queueOfAgent(interaction);
-      const queue = queueId ? await getQueue(queueId) : undefined;
+      const queue = queueId ? await cachedQueue(queueId) : undefined;
       if (!queue) {
         await advance(interaction, account, routing.step + 1, '');
         return;

@@ -10,7 +10,11 @@ import type { Channel, ProviderType } from '../providers/types';
 import { db, TABLE } from './client';
 import { keys } from './keys';
 import { listRefItem } from './lists';
+import { TtlCache } from './cache';
 import { cancellationReasons, getItem, strip } from './util';
+
+/** Accounts are read on every webhook and every message: cached for a few seconds, dropped on every local write. */
+const accountCache = new TtlCache<Account | undefined>(5000);
 
 export interface Account {
   id: string;
@@ -60,6 +64,7 @@ function mapCancellation(error: unknown, reasons: string[], layout: { keyAt?: nu
 }
 
 export async function insertAccount(account: Account): Promise<void> {
+  accountCache.delete(account.id);
   const lists = listsOf(account);
   const items: TxItems = [
     { Put: { TableName: TABLE, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -76,6 +81,7 @@ export async function insertAccount(account: Account): Promise<void> {
 }
 
 export async function replaceAccount(current: Account, next: Account): Promise<void> {
+  accountCache.delete(current.id);
   const before = listsOf(current);
   const after = listsOf(next);
   const added = after.filter((id) => !before.includes(id));
@@ -114,6 +120,14 @@ export async function getAccount(id: string): Promise<Account | undefined> {
   return item ? strip<Account>(item) : undefined;
 }
 
+/**
+ * The account as the message path reads it: from the cache when read in the last 5 s. A change made elsewhere (an
+ * admin in another container) reaches the message path within those 5 s.
+ */
+export async function getAccountCached(id: string): Promise<Account | undefined> {
+  return accountCache.get(id, () => getAccount(id));
+}
+
 export async function requireAccount(id: string): Promise<Account> {
   const account = await getAccount(id);
   if (!account) throw new NotFoundError(`account ${id}`);
@@ -144,6 +158,7 @@ export async function listAllAccounts(): Promise<Account[]> {
  * (memberships, its own dispositions and canned answers). Returns false when it did not exist.
  */
 export async function removeAccount(account: Account): Promise<boolean> {
+  accountCache.delete(account.id);
   try {
     await db.send(
       new TransactWriteCommand({

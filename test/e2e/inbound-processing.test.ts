@@ -355,12 +355,10 @@ describe('cost and durability', () => {
       afterInbound.push(...listeners);
     }
 
-    // The webhook reads the account once; everything else is the processor's.
-    const processor = [...commands];
-    expect(processor).toContain('GetItemCommand');
-    processor.splice(processor.indexOf('GetItemCommand'), 1);
-    expect(processor.length).toBeLessThanOrEqual(6);
-    expect(processor.sort()).toEqual(['GetItemCommand', 'GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+    // The account was read moments ago, so the webhook and the processor take it from the cache: what is left is
+    // the contact marker, the open pointer and the one transaction.
+    expect(commands.length).toBeLessThanOrEqual(6);
+    expect(commands.sort()).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
     expect((await interactionsWith(account, from))[0]).toMatchObject({ messageCount: 2 });
   });
 

@@ -239,7 +239,9 @@ describe.each(CASES)('$type webhooks', (c) => {
 
   it('answers 404 for a wrong token, and for an unknown account', async () => {
     const spec = simulate(c, account, `${c.type}-404`, 'hello');
-    const wrongToken = spec.url.replace(account.proxyToken, `${account.proxyToken.slice(0, -1)}x`);
+    // Change the last character to one it is not (a fixed replacement would match by chance 1 time in 64).
+    const last = account.proxyToken.slice(-1);
+    const wrongToken = spec.url.replace(account.proxyToken, `${account.proxyToken.slice(0, -1)}${last === 'x' ? 'y' : 'x'}`);
     const unknownAccount = spec.url.replace(account.id, '01J00000000000000000000000');
 
     const answers = [await post({ ...spec, url: wrongToken }), await post({ ...spec, url: unknownAccount })];
