@@ -34,6 +34,8 @@ export interface RunSpec {
 export interface SentRecord {
   providerMessageId: string;
   contact: string;
+  /** When it was sent, epoch ms with sub-millisecond precision (comparable across threads). */
+  sentAt: number;
   /** HTTP status, or 0 for a transport error. */
   status: number;
 }
@@ -123,7 +125,7 @@ export class LoadClient {
       while (nextAt <= now && nextAt < end) {
         const contact = spec.contacts[seq % spec.contacts.length] ?? '+393330000000';
         const id = messageId(spec.idPrefix, seq);
-        const record: SentRecord = { providerMessageId: id, contact, status: 0 };
+        const record: SentRecord = { providerMessageId: id, contact, sentAt: performance.timeOrigin + performance.now(), status: 0 };
         result.records.push(record);
         result.lags.push(now - nextAt);
         result.sent += 1;

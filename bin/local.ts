@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     baseUrl: values['base-url'] ?? env.SWITCHBOARD_BASE_URL,
     dataDir: values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR,
     inMemory: values['in-memory'] ?? env.SWITCHBOARD_IN_MEMORY === '1',
+    consumerThreads: true,
     log: (line) => console.log(line),
   });
   await engine.bootstrap();

@@ -4,11 +4,11 @@
  */
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
-import { connectionsOf, removeConnection } from '../shared/store/connections';
+import { removeConnection } from '../shared/store/connections';
 import { setPresence } from '../shared/store/presence';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
   const gone = await removeConnection(event.requestContext.connectionId);
-  if (gone && (await connectionsOf(gone.agentId)).length === 0) await setPresence(gone.agentId, 'offline');
+  if (gone && gone.remaining === 0) await setPresence(gone.agentId, 'offline');
   return { statusCode: 200 };
 });

@@ -12,6 +12,7 @@ import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type
 import { startDynoxide, type RunningStore } from './dynoxide';
 import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
 import { httpGateway } from './http-gateway';
+import { FunctionWorker } from './function-workers';
 import { LocalQueue, QueueConsumer } from './queues';
 import { sqsRequestHandler } from './sqs-endpoint';
 import { ensureTable } from './table';
@@ -44,6 +45,11 @@ export interface EngineOptions {
   /** Overrides every queue's visibility timeout (tests use a short one so retries come quickly). */
   visibilityTimeoutSeconds?: number;
   consumerConcurrency?: number;
+  /**
+   * Runs the queue consumers in a worker thread, on the other core, as Lambda runs them apart from the API (npm start
+   * and the benchmark do). Off by default so tests can reach into the consumers (fault injection, the clock).
+   */
+  consumerThreads?: boolean;
   timerPollMs?: number;
   wsLimits?: Partial<WsLimits>;
   /** Extra environment for the functions (PROVIDER_BASE_URL_*, LOG_LEVEL, ...). */
@@ -190,7 +196,13 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const invoke = async (fn: FunctionName, event: unknown) => (await load(fn))(event, lambdaContext(fn, functions[fn].timeoutSeconds));
   const handlerFor = (fn: FunctionName) => async () => (event: unknown) => invoke(fn, event) as never;
 
-  // Queues and their consumers.
+  // Queues and their consumers, in a worker thread when asked (it starts after the environment is set: it copies it).
+  const worker = options.consumerThreads ? new FunctionWorker() : undefined;
+  const consume = (fn: FunctionName) => (event: unknown) =>
+    worker
+      ? worker.invoke(functions[fn].entry, event, { functionName: fn, awsRequestId: randomBytes(16).toString('hex') })
+      : invoke(fn, event);
+
   const queues = {} as Record<QueueName, LocalQueue>;
   const deadLetters = {} as Record<QueueName, LocalQueue>;
   const byName = new Map<string, LocalQueue>();
@@ -207,7 +219,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     const consumer = consumerOf(name);
     if (consumer) {
       consumers.push(
-        new QueueConsumer(queue, (event) => invoke(consumer, event) as never, {
+        new QueueConsumer(queue, consume(consumer) as never, {
           concurrency: options.consumerConcurrency ?? 4,
           arn: `arn:aws:sqs:local:000000000000:${queueName(name)}`,
           region: 'local',
@@ -317,6 +329,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         clearInterval(pollTimer);
         await pollBusy;
         await Promise.all(consumers.map((c) => c.stop()));
+        await worker?.stop();
         await ws.close();
         await Promise.all(
           [httpServer, wsServer, sqsServer].map(

@@ -254,7 +254,8 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
 
 async function notify(stored: Omit<InboundStored, 'interaction'> & { interaction?: Interaction }): Promise<void> {
   if (afterInbound.length === 0) return;
-  const interaction = (await getInteraction(stored.message.interactionId, true)) ?? stored.interaction;
+  // A new interaction is exactly what was just written (its group is processed one message at a time): no re-read.
+  const interaction = stored.opened && stored.interaction ? stored.interaction : ((await getInteraction(stored.message.interactionId, true)) ?? stored.interaction);
   if (!interaction) return;
   for (const listener of afterInbound) await listener({ ...stored, interaction });
 }

@@ -5,7 +5,8 @@
  */
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
-import { connectionsOf, removeConnection, type Connection } from '../store/connections';
+import { removeConnection } from '../store/connections';
+import { presenceOf } from '../store/presence';
 import { membersOf } from '../store/memberships';
 
 export type RealtimeEventType =
@@ -37,24 +38,25 @@ export interface DeliveryReport {
 
 /** Posts to every connection of the given agents; agents outside the account are never included by callers. */
 export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEvent): Promise<DeliveryReport> {
-  const unique = [...new Set(agentIds)];
-  return notifyConnections((await Promise.all(unique.map((id) => connectionsOf(id)))).flat(), event);
+  const presence = await presenceOf([...new Set(agentIds)]);
+  return notifyConnections([...presence.values()].flatMap((p) => p.connectionIds), event);
 }
 
 /** Posts to connections already looked up (a caller that needed them anyway saves the query). */
-export async function notifyConnections(connections: Connection[], event: RealtimeEvent): Promise<DeliveryReport> {
+export async function notifyConnections(connectionIds: string[], event: RealtimeEvent): Promise<DeliveryReport> {
   const report: DeliveryReport = { posted: 0, gone: 0 };
+  const sentAt = new Date().toISOString();
   await Promise.all(
-    connections.map(async (c) => {
+    connectionIds.map(async (connectionId) => {
       try {
-        const result = await postToConnection(c.connectionId, { ...event, sentAt: new Date().toISOString() });
+        const result = await postToConnection(connectionId, { ...event, sentAt });
         if (result === 'gone') {
           report.gone += 1;
-          await removeConnection(c.connectionId);
+          await removeConnection(connectionId);
         } else report.posted += 1;
       } catch (error) {
         // One bad connection must not stop the others; the event is also in the store for the next read.
-        log.warn('notification not delivered', { connectionId: c.connectionId, error });
+        log.warn('notification not delivered', { connectionId, error });
       }
     }),
   );

@@ -13,7 +13,6 @@ import { armTimer, cancelTimer, timerName } from '../ports/timers';
 import { notifyAccount, notifyAgents, notifyConnections, type RealtimeEvent } from '../realtime/notify';
 import { getAccountCached, type Account } from '../store/accounts';
 import { TtlCache } from '../store/cache';
-import { connectionsOf } from '../store/connections';
 import { closeInteraction, getInteraction } from '../store/interactions';
 import { getContact } from '../store/lists';
 import { isMember, membersOf, parentsOf } from '../store/memberships';
@@ -221,9 +220,9 @@ export async function routeFollowUp(interaction: RoutedInteraction, account: Acc
   const body = await notificationBody(account, interaction, text);
   if (interaction.routing.phase === 'assigned' && interaction.agentId) {
     const agentId = interaction.agentId;
-    const [presence, connections] = await Promise.all([presenceOf([agentId]), connectionsOf(agentId)]);
-    if (presence.get(agentId)?.status === 'online' && connections.length > 0) {
-      await notifyConnections(connections, event('message.received', interaction, { ...body, messageId, messageText: text }));
+    const presence = (await presenceOf([agentId])).get(agentId);
+    if (presence?.status === 'online' && presence.connectionIds.length > 0) {
+      await notifyConnections(presence.connectionIds, event('message.received', interaction, { ...body, messageId, messageText: text }));
       return;
     }
     await offer(

@@ -1,8 +1,9 @@
 /**
  * WebSocket connections, one item each, found by agent through gsi2. An item expires a little after API Gateway's
- * 2 h connection limit, so a connection whose $disconnect was lost does not linger.
+ * 2 h connection limit, so a connection whose $disconnect was lost does not linger. The agent's presence item also
+ * keeps the set of its connection ids, so one BatchGet tells the notifier who is online and where to post.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../ports/clock';
 import { keys } from './keys';
 import { db, TABLE } from './client';
@@ -16,7 +17,24 @@ export interface Connection {
 
 const LIFETIME_SECONDS = 2 * 60 * 60 + 300;
 
+const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
+
+/** Adds or removes a connection id in the agent's presence item; returns how many remain. */
+async function trackConnection(agentId: string, connectionId: string, change: 'ADD' | 'DELETE'): Promise<number> {
+  const out = await db.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: presenceKey(agentId),
+      UpdateExpression: change === 'ADD' ? 'SET agentId = :a ADD connectionIds :c' : 'DELETE connectionIds :c',
+      ExpressionAttributeValues: { ':c': new Set([connectionId]), ...(change === 'ADD' ? { ':a': agentId } : {}) },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return (out.Attributes?.connectionIds as Set<string> | undefined)?.size ?? 0;
+}
+
 export async function saveConnection(c: Connection): Promise<void> {
+  await trackConnection(c.agentId, c.connectionId, 'ADD');
   await db.send(
     new PutCommand({
       TableName: TABLE,
@@ -31,12 +49,17 @@ export async function saveConnection(c: Connection): Promise<void> {
   );
 }
 
-/** Removes a connection and returns what it was, or undefined when it was already gone. */
-export async function removeConnection(connectionId: string): Promise<Connection | undefined> {
+/**
+ * Removes a connection and returns what it was (with how many connections its agent still has), or undefined when
+ * it was already gone.
+ */
+export async function removeConnection(connectionId: string): Promise<(Connection & { remaining: number }) | undefined> {
   const out = await db.send(
     new DeleteCommand({ TableName: TABLE, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }),
   );
-  return out.Attributes as Connection | undefined;
+  const gone = out.Attributes as Connection | undefined;
+  if (!gone) return undefined;
+  return { ...gone, remaining: await trackConnection(gone.agentId, connectionId, 'DELETE') };
 }
 
 export async function connectionsOf(agentId: string): Promise<Connection[]> {

@@ -16,15 +16,23 @@ export interface Presence {
   since: string;
   lastAssignedAt?: string;
   handledCount?: number;
+  /** The agent's open WebSocket connections (kept by shared/store/connections.ts). */
+  connectionIds: string[];
 }
 
 const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
 
-const offline = (agentId: string): Presence => ({ agentId, status: 'offline', since: new Date(0).toISOString() });
+const offline = (agentId: string): Presence => ({ agentId, status: 'offline', since: new Date(0).toISOString(), connectionIds: [] });
+
+type StoredPresence = Omit<Presence, 'connectionIds'> & { connectionIds?: Set<string> };
+
+function fromItem(agentId: string, item: StoredPresence | undefined): Presence {
+  if (!item) return offline(agentId);
+  return { ...offline(agentId), ...item, connectionIds: [...(item.connectionIds ?? [])] };
+}
 
 export async function getPresence(agentId: string): Promise<Presence> {
-  const item = await getItem<Presence>(presenceKey(agentId));
-  return item ? { ...offline(agentId), ...item } : offline(agentId);
+  return fromItem(agentId, await getItem<StoredPresence>(presenceKey(agentId)));
 }
 
 export async function presenceOf(agentIds: string[]): Promise<Map<string, Presence>> {
@@ -34,7 +42,7 @@ export async function presenceOf(agentIds: string[]): Promise<Map<string, Presen
     let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [TABLE]: { Keys: chunk.map(presenceKey) } };
     while (request && Object.keys(request).length > 0) {
       const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of (out.Responses?.[TABLE] ?? []) as Presence[]) result.set(item.agentId, { ...offline(item.agentId), ...item });
+      for (const item of (out.Responses?.[TABLE] ?? []) as StoredPresence[]) result.set(item.agentId, fromItem(item.agentId, item));
       request = out.UnprocessedKeys as typeof request;
     }
   }
@@ -53,7 +61,7 @@ export async function setPresence(agentId: string, status: PresenceStatus, reaso
       ReturnValues: 'ALL_NEW',
     }),
   );
-  return out.Attributes as Presence;
+  return fromItem(agentId, out.Attributes as StoredPresence);
 }
 
 /** Counts an assignment, for the least-recent and fewest-handled strategies. */
