@@ -1,12 +1,18 @@
 /**
- * `npm run bench`: the inbound path's figures against an in-process local engine (in-memory dynoxide store).
- * It prints; it never fails a build: the exit code is 0 whatever the figures, and even when the bench cannot run.
+ * `npm run bench`: figures of the inbound and routing paths against in-process local engines (in-memory dynoxide
+ * stores), each phase on an engine set up for it. It prints; it never fails a build: the exit code is 0 whatever
+ * the figures, and even when the bench cannot run.
  *
  *   a. webhook acknowledgement latency at a fixed 200 requests/s for 10 s, open loop     target p99 <= 15 ms
  *   b. sustained intake for 30 s at the highest rate the machine takes (from 300/s),
  *      then sent = stored, none lost, none doubled                                       target >= 300 msg/s
  *   c. DynamoDB requests per inbound message into an existing interaction                target <= 6
- *   d. (routing issue) webhook to agent WebSocket notification at 100 messages/s         target p99 <= 100 ms
+ *   d. webhook to agent WebSocket notification at 100 messages/s: offers of new
+ *      interactions to a 3-agent ring-all queue, and follow-ups to the assigned agent;
+ *      postToConnection calls per event against the eligible agents' connections       target p99 <= 100 ms
+ *
+ * a, b and d run the engine as npm start does (queue consumers in a worker thread); c runs the consumers inline,
+ * because it counts requests on the one SDK client it can reach.
  *
  * Options: --client worker|inline (where the load generator runs, see below), --quick (short phases, for a smoke
  * run), --ack-rate N (phase a's rate, to find where the engine's latency bends).
