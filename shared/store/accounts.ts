@@ -11,7 +11,7 @@ import { db, TABLE } from './client';
 import { keys } from './keys';
 import { listRefItem } from './lists';
 import { TtlCache } from './cache';
-import { cancellationReasons, getItem, strip } from './util';
+import { cancellationReasons, getItem, strip, queryAll } from './util';
 
 /** Accounts are read on every webhook and every message: cached for a few seconds, dropped on every local write. */
 const accountCache = new TtlCache<Account | undefined>(5000);
@@ -50,9 +50,15 @@ function accountItem(account: Account) {
 type TxItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 /** Maps a cancelled account transaction to the field at fault. `lists` are the ids whose +1 items start at `listStart`. */
-function mapCancellation(error: unknown, reasons: string[], layout: { keyAt?: number; key?: string; listStart: number; lists: string[]; versionAt?: number; id: string }): never {
-  if (layout.versionAt !== undefined && reasons[layout.versionAt] === 'ConditionalCheckFailed') throw new StaleVersionError(`account ${layout.id}`);
-  if (layout.keyAt !== undefined && reasons[layout.keyAt] === 'ConditionalCheckFailed') throw new KeyTakenError('key', layout.key ?? '');
+function mapCancellation(
+  error: unknown,
+  reasons: string[],
+  layout: { keyAt?: number; key?: string; listStart: number; lists: string[]; versionAt?: number; id: string },
+): never {
+  if (layout.versionAt !== undefined && reasons[layout.versionAt] === 'ConditionalCheckFailed')
+    throw new StaleVersionError(`account ${layout.id}`);
+  if (layout.keyAt !== undefined && reasons[layout.keyAt] === 'ConditionalCheckFailed')
+    throw new KeyTakenError('key', layout.key ?? '');
   const missing = layout.lists.filter((_, i) => reasons[layout.listStart + i] === 'ConditionalCheckFailed');
   if (missing.length > 0) {
     throw new ValidationError(
@@ -68,7 +74,13 @@ export async function insertAccount(account: Account): Promise<void> {
   const lists = listsOf(account);
   const items: TxItems = [
     { Put: { TableName: TABLE, Item: accountItem(account), ConditionExpression: 'attribute_not_exists(pk)' } },
-    { Put: { TableName: TABLE, Item: { ...keyMarker(account.channel, account.key), accountId: account.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: TABLE,
+        Item: { ...keyMarker(account.channel, account.key), accountId: account.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
     ...lists.map((id) => listRefItem(id, 1)),
   ];
   try {
@@ -100,12 +112,21 @@ export async function replaceAccount(current: Account, next: Account): Promise<v
   const keyAt = keyChanged ? items.length : undefined;
   if (keyChanged) {
     items.push(
-      { Put: { TableName: TABLE, Item: { ...keyMarker(next.channel, next.key), accountId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: TABLE,
+          Item: { ...keyMarker(next.channel, next.key), accountId: next.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Delete: { TableName: TABLE, Key: keyMarker(current.channel, current.key) } },
     );
   }
   const listStart = items.length;
-  items.push(...added.map((id) => listRefItem(id, 1)), ...dropped.map((id) => ({ Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined } })));
+  items.push(
+    ...added.map((id) => listRefItem(id, 1)),
+    ...dropped.map((id) => ({ Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined } })),
+  );
   try {
     await db.send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
@@ -135,22 +156,13 @@ export async function requireAccount(id: string): Promise<Account> {
 }
 
 export async function listAllAccounts(): Promise<Account[]> {
-  const items: Account[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': 'ACCOUNTS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => strip<Account>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (
+    await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'ACCOUNTS' },
+    })
+  ).map((i) => strip<Account>(i));
 }
 
 /**
@@ -165,7 +177,9 @@ export async function removeAccount(account: Account): Promise<boolean> {
         TransactItems: [
           { Delete: { TableName: TABLE, Key: keys.account(account.id), ConditionExpression: 'attribute_exists(pk)' } },
           { Delete: { TableName: TABLE, Key: keyMarker(account.channel, account.key) } },
-          ...listsOf(account).map((id) => ({ Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined } })),
+          ...listsOf(account).map((id) => ({
+            Update: { ...listRefItem(id, -1).Update, ConditionExpression: undefined },
+          })),
         ],
       }),
     );
@@ -190,7 +204,9 @@ export async function removeAccount(account: Account): Promise<boolean> {
   } while (start);
   for (let i = 0; i < rest.length; i += 25) {
     await db.send(
-      new BatchWriteCommand({ RequestItems: { [TABLE]: rest.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) } }),
+      new BatchWriteCommand({
+        RequestItems: { [TABLE]: rest.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
+      }),
     );
   }
   return true;

@@ -2,14 +2,14 @@
  * Agents (users of every role). Username and extension are unique through marker items written in the same
  * transaction as the agent, never by a read-then-write; the username marker is also how login finds the agent.
  */
-import { DeleteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import type { Role } from '../http/auth';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
-import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
+import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
 
 export type Typology = 'phonebar' | 'external' | 'webrtc' | 'mobile';
 
@@ -68,7 +68,10 @@ async function nextExtension(): Promise<string> {
   return String(1000 + Number(out.Attributes?.value ?? 1));
 }
 
-export type NewAgent = Omit<Agent, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'extension' | 'locked' | 'failedLogins'> & {
+export type NewAgent = Omit<
+  Agent,
+  'id' | 'createdAt' | 'updatedAt' | 'version' | 'extension' | 'locked' | 'failedLogins'
+> & {
   extension?: string;
 };
 
@@ -77,7 +80,16 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
   for (let attempt = 0; ; attempt++) {
     const extension = input.extension ?? (await nextExtension());
     const now = nowIso();
-    const agent: Agent = { ...input, extension, id: ulid(), locked: false, failedLogins: 0, createdAt: now, updatedAt: now, version: 1 };
+    const agent: Agent = {
+      ...input,
+      extension,
+      id: ulid(),
+      locked: false,
+      failedLogins: 0,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
     try {
       await db.send(
         new TransactWriteCommand({
@@ -89,8 +101,20 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            { Put: { TableName: TABLE, Item: { ...usernameKey(agent.username), agentId: agent.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: TABLE, Item: { ...extensionKey(extension), agentId: agent.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: TABLE,
+                Item: { ...usernameKey(agent.username), agentId: agent.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: TABLE,
+                Item: { ...extensionKey(extension), agentId: agent.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
           ],
         }),
       );
@@ -125,22 +149,13 @@ export async function findAgentByUsername(username: string): Promise<Agent | und
 }
 
 export async function listAgents(): Promise<Agent[]> {
-  const items: Agent[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': 'AGENTS' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => strip<Agent>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (
+    await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'AGENTS' },
+    })
+  ).map((i) => strip<Agent>(i));
 }
 
 /**
@@ -164,13 +179,25 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
   const extensionChanged = next.extension !== current.extension;
   if (usernameChanged) {
     items.push(
-      { Put: { TableName: TABLE, Item: { ...usernameKey(next.username), agentId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: TABLE,
+          Item: { ...usernameKey(next.username), agentId: next.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Delete: { TableName: TABLE, Key: usernameKey(current.username) } },
     );
   }
   if (extensionChanged) {
     items.push(
-      { Put: { TableName: TABLE, Item: { ...extensionKey(next.extension), agentId: next.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: TABLE,
+          Item: { ...extensionKey(next.extension), agentId: next.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Delete: { TableName: TABLE, Key: extensionKey(current.extension) } },
     );
   }
@@ -190,22 +217,29 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
 
 /** Counts a failed login; the fifth in a row locks the agent. Atomic, so parallel guesses cannot skip the lock. */
 export async function recordFailedLogin(id: string): Promise<void> {
-  await db.send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: keys.agent(id),
-      UpdateExpression: 'ADD failedLogins :one',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  ).then(async (out) => {
-    if (Number(out.Attributes?.failedLogins ?? 0) >= MAX_FAILED_LOGINS) {
-      await db.send(
-        new UpdateCommand({ TableName: TABLE, Key: keys.agent(id), UpdateExpression: 'SET locked = :t', ExpressionAttributeValues: { ':t': true } }),
-      );
-    }
-  });
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.agent(id),
+        UpdateExpression: 'ADD failedLogins :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    )
+    .then(async (out) => {
+      if (Number(out.Attributes?.failedLogins ?? 0) >= MAX_FAILED_LOGINS) {
+        await db.send(
+          new UpdateCommand({
+            TableName: TABLE,
+            Key: keys.agent(id),
+            UpdateExpression: 'SET locked = :t',
+            ExpressionAttributeValues: { ':t': true },
+          }),
+        );
+      }
+    });
 }
 
 export async function recordSuccessfulLogin(id: string): Promise<void> {
@@ -227,13 +261,22 @@ export async function redeemInvitation(id: string, inviteId: string, passwordHas
       new UpdateCommand({
         TableName: TABLE,
         Key: keys.agent(id),
-        UpdateExpression: 'SET passwordHash = :h, failedLogins = :zero, locked = :f, updatedAt = :now ADD version :one REMOVE inviteId',
+        UpdateExpression:
+          'SET passwordHash = :h, failedLogins = :zero, locked = :f, updatedAt = :now ADD version :one REMOVE inviteId',
         ConditionExpression: 'inviteId = :i',
-        ExpressionAttributeValues: { ':h': passwordHash, ':zero': 0, ':f': false, ':now': nowIso(), ':one': 1, ':i': inviteId },
+        ExpressionAttributeValues: {
+          ':h': passwordHash,
+          ':zero': 0,
+          ':f': false,
+          ':now': nowIso(),
+          ':one': 1,
+          ':i': inviteId,
+        },
       }),
     );
   } catch (error) {
-    if (isConditionFailed(error)) throw new ConflictError('INVITATION_USED', 'this invitation has been used or replaced');
+    if (isConditionFailed(error))
+      throw new ConflictError('INVITATION_USED', 'this invitation has been used or replaced');
     throw error;
   }
 }

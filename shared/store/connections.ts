@@ -53,7 +53,9 @@ export async function saveConnection(c: Connection): Promise<void> {
  * Removes a connection and returns what it was (with how many connections its agent still has), or undefined when
  * it was already gone.
  */
-export async function removeConnection(connectionId: string): Promise<(Connection & { remaining: number }) | undefined> {
+export async function removeConnection(
+  connectionId: string,
+): Promise<(Connection & { remaining: number }) | undefined> {
   const out = await db.send(
     new DeleteCommand({ TableName: TABLE, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }),
   );

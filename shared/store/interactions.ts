@@ -6,7 +6,13 @@
  * and statuses parked until their message is known (`PSTATUS#...`). Every inbound write is one transaction that
  * includes the dedupe marker, so a message is stored exactly once or not at all.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  DeleteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../errors';
 import { statusRank } from '../domain/status';
 import type { CloseReason, Interaction, Message } from '../domain/interaction';
@@ -14,18 +20,30 @@ import { now, nowIso } from '../ports/clock';
 import type { DeliveryStatus } from '../providers/types';
 import { db, TABLE } from './client';
 import { keys } from './keys';
-import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
+import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
 
 /** Dedupe markers and parked statuses outlive any provider's redelivery window (Meta retries for 7 days). */
 export const DEDUPE_TTL_SECONDS = 8 * 24 * 60 * 60;
 
 export const itemKeys = {
   interaction: keys.interaction,
-  message: (interactionId: string, messageId: string) => ({ pk: `INTERACTION#${interactionId}`, sk: `MSG#${messageId}` }),
+  message: (interactionId: string, messageId: string) => ({
+    pk: `INTERACTION#${interactionId}`,
+    sk: `MSG#${messageId}`,
+  }),
   pointer: (accountId: string, phone: string) => ({ pk: `OPEN#${accountId}#${phone}`, sk: 'OPEN' }),
-  dedupe: (accountId: string, providerMessageId: string) => ({ pk: `DEDUPE#${accountId}#${providerMessageId}`, sk: 'DEDUPE' }),
-  providerIndex: (accountId: string, providerMessageId: string) => ({ pk: `PMSG#${accountId}#${providerMessageId}`, sk: 'PMSG' }),
-  parkedStatus: (accountId: string, providerMessageId: string) => ({ pk: `PSTATUS#${accountId}#${providerMessageId}`, sk: 'PSTATUS' }),
+  dedupe: (accountId: string, providerMessageId: string) => ({
+    pk: `DEDUPE#${accountId}#${providerMessageId}`,
+    sk: 'DEDUPE',
+  }),
+  providerIndex: (accountId: string, providerMessageId: string) => ({
+    pk: `PMSG#${accountId}#${providerMessageId}`,
+    sk: 'PMSG',
+  }),
+  parkedStatus: (accountId: string, providerMessageId: string) => ({
+    pk: `PSTATUS#${accountId}#${providerMessageId}`,
+    sk: 'PSTATUS',
+  }),
 };
 
 /** The open-interaction pointer carries what the inbound path needs to join without reading the interaction. */
@@ -63,47 +81,34 @@ export async function getInteraction(id: string, consistent = false): Promise<In
 
 /** Every message of the interaction, oldest first (ULID order). */
 export async function listMessages(interactionId: string): Promise<Message[]> {
-  const items: Message[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-        ExpressionAttributeValues: { ':p': `INTERACTION#${interactionId}`, ':m': 'MSG#' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => strip<Message>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (
+    await queryAll({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':p': `INTERACTION#${interactionId}`, ':m': 'MSG#' },
+      ConsistentRead: true,
+    })
+  ).map((i) => strip<Message>(i));
 }
 
 /** The account's interactions, oldest first (gsi1 by creation time). */
 export async function listInteractionsOf(accountId: string): Promise<Interaction[]> {
-  const items: Interaction[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `ACCOUNT#${accountId}#INTERACTIONS` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => strip<Interaction>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (
+    await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `ACCOUNT#${accountId}#INTERACTIONS` },
+    })
+  ).map((i) => strip<Interaction>(i));
 }
 
 export async function getOpenPointer(accountId: string, phone: string): Promise<OpenPointer | undefined> {
   const item = await getItem<OpenPointer>(itemKeys.pointer(accountId, phone), true);
-  return item ? { interactionId: item.interactionId, ...(item.sessionExpiresAt ? { sessionExpiresAt: item.sessionExpiresAt } : {}) } : undefined;
+  return item
+    ? {
+        interactionId: item.interactionId,
+        ...(item.sessionExpiresAt ? { sessionExpiresAt: item.sessionExpiresAt } : {}),
+      }
+    : undefined;
 }
 
 /** The interaction a new message from this contact would join, if one is open. */
@@ -141,7 +146,12 @@ export async function closeInteraction(
   }
 }
 
-function closeUpdate(current: Pick<Interaction, 'id' | 'version'>, reason: CloseReason, at: string, disposition?: string) {
+function closeUpdate(
+  current: Pick<Interaction, 'id' | 'version'>,
+  reason: CloseReason,
+  at: string,
+  disposition?: string,
+) {
   return {
     TableName: TABLE,
     Key: itemKeys.interaction(current.id),
@@ -166,7 +176,11 @@ function inboundItems(accountId: string, message: Message): TxItems {
     {
       Put: {
         TableName: TABLE,
-        Item: { ...itemKeys.dedupe(accountId, providerMessageId), interactionId: message.interactionId, expiresAt: ttl() },
+        Item: {
+          ...itemKeys.dedupe(accountId, providerMessageId),
+          interactionId: message.interactionId,
+          expiresAt: ttl(),
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -174,7 +188,11 @@ function inboundItems(accountId: string, message: Message): TxItems {
     {
       Put: {
         TableName: TABLE,
-        Item: { ...itemKeys.providerIndex(accountId, providerMessageId), interactionId: message.interactionId, messageSk: `MSG#${message.id}` },
+        Item: {
+          ...itemKeys.providerIndex(accountId, providerMessageId),
+          interactionId: message.interactionId,
+          messageSk: `MSG#${message.id}`,
+        },
       },
     },
   ];
@@ -268,19 +286,30 @@ export function openWithInbound(input: {
 }
 
 /** Where a provider message id was stored, if it was. */
-export async function findByProviderId(accountId: string, providerMessageId: string): Promise<ProviderIndex | undefined> {
+export async function findByProviderId(
+  accountId: string,
+  providerMessageId: string,
+): Promise<ProviderIndex | undefined> {
   const item = await getItem<ProviderIndex>(itemKeys.providerIndex(accountId, providerMessageId), true);
   return item ? { interactionId: item.interactionId, messageSk: item.messageSk } : undefined;
 }
 
 export async function getMessage(interactionId: string, messageSk: string): Promise<Message | undefined> {
-  const out = await db.send(new GetCommand({ TableName: TABLE, Key: { pk: `INTERACTION#${interactionId}`, sk: messageSk }, ConsistentRead: true }));
+  const out = await db.send(
+    new GetCommand({
+      TableName: TABLE,
+      Key: { pk: `INTERACTION#${interactionId}`, sk: messageSk },
+      ConsistentRead: true,
+    }),
+  );
   return out.Item ? strip<Message>(out.Item) : undefined;
 }
 
 /** Writes a message item as it is (the outbound path records what an agent sent; tests arrange with it). */
 export async function insertMessage(message: Message): Promise<void> {
-  await db.send(new PutCommand({ TableName: TABLE, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }));
+  await db.send(
+    new PutCommand({ TableName: TABLE, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
 }
 
 /** Marks a closed-by-whitelist interaction as having queued its auto-reply, so a redelivery does not queue it again. */
@@ -345,7 +374,12 @@ export async function parkStatus(accountId: string, providerMessageId: string, u
     await db.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { ...itemKeys.parkedStatus(accountId, providerMessageId), ...update, statusRank: statusRank(update.status), expiresAt: ttl() },
+        Item: {
+          ...itemKeys.parkedStatus(accountId, providerMessageId),
+          ...update,
+          statusRank: statusRank(update.status),
+          expiresAt: ttl(),
+        },
         ConditionExpression: 'attribute_not_exists(pk) OR statusRank < :r',
         ExpressionAttributeValues: { ':r': statusRank(update.status) },
       }),
@@ -367,11 +401,18 @@ async function applyParked(accountId: string, providerMessageId: string, index: 
     ...(parked.errorMessage ? { errorMessage: parked.errorMessage } : {}),
   });
   // Only the status just applied is removed: one parked meanwhile with a higher rank stays for the next pass.
-  await db.send(
-    new DeleteCommand({ TableName: TABLE, Key: key, ConditionExpression: 'statusRank = :r', ExpressionAttributeValues: { ':r': parked.statusRank } }),
-  ).catch((error: unknown) => {
-    if (!isConditionFailed(error)) throw error;
-  });
+  await db
+    .send(
+      new DeleteCommand({
+        TableName: TABLE,
+        Key: key,
+        ConditionExpression: 'statusRank = :r',
+        ExpressionAttributeValues: { ':r': parked.statusRank },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailed(error)) throw error;
+    });
 }
 
 /**
@@ -379,14 +420,25 @@ async function applyParked(accountId: string, providerMessageId: string, index: 
  * and applies a status that arrived before it. The status path parks first and then looks for the index, this
  * path writes the index first and then looks for a parked status, so whichever runs second sees the other.
  */
-export async function recordProviderMessageId(accountId: string, providerMessageId: string, interactionId: string, messageSk: string): Promise<void> {
+export async function recordProviderMessageId(
+  accountId: string,
+  providerMessageId: string,
+  interactionId: string,
+  messageSk: string,
+): Promise<void> {
   const index = { interactionId, messageSk };
-  await db.send(new PutCommand({ TableName: TABLE, Item: { ...itemKeys.providerIndex(accountId, providerMessageId), ...index } }));
+  await db.send(
+    new PutCommand({ TableName: TABLE, Item: { ...itemKeys.providerIndex(accountId, providerMessageId), ...index } }),
+  );
   await applyParked(accountId, providerMessageId, index);
 }
 
 /** The status path: apply to the known message, or park it and apply it at once if the message appeared meanwhile. */
-export async function recordStatus(accountId: string, providerMessageId: string, update: StatusUpdate): Promise<'applied' | 'stale' | 'parked'> {
+export async function recordStatus(
+  accountId: string,
+  providerMessageId: string,
+  update: StatusUpdate,
+): Promise<'applied' | 'stale' | 'parked'> {
   const index = await findByProviderId(accountId, providerMessageId);
   if (index) return (await applyStatusTo(index, update)) ? 'applied' : 'stale';
   await parkStatus(accountId, providerMessageId, update);

@@ -3,13 +3,13 @@
  * transaction; the inbound path finds a contact by phone with one read. A list counts the accounts that use it
  * (`refs`, changed in the accounts' own transactions), so deleting a list in use fails atomically with a 409.
  */
-import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
-import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
+import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
 
 export interface ContactList {
   id: string;
@@ -43,7 +43,13 @@ export async function createList(input: { name: string; description?: string }):
   await db.send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: TABLE, Item: { ...keys.list(list.id), gsi1pk: 'LISTS', gsi1sk: list.id, ...list }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: TABLE,
+            Item: { ...keys.list(list.id), gsi1pk: 'LISTS', gsi1sk: list.id, ...list },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
       ],
     }),
   );
@@ -61,23 +67,19 @@ export async function requireList(id: string): Promise<ContactList> {
   return list;
 }
 
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 export async function listLists(): Promise<ContactList[]> {
-  const items = await queryAll({ TableName: TABLE, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': 'LISTS' } });
+  const items = await queryAll({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :p',
+    ExpressionAttributeValues: { ':p': 'LISTS' },
+  });
   return items.map((i) => strip<ContactList>(i));
 }
 
-export async function updateList(current: ContactList, changes: { name?: string; description?: string }): Promise<ContactList> {
+export async function updateList(
+  current: ContactList,
+  changes: { name?: string; description?: string },
+): Promise<ContactList> {
   const next = { ...current, ...changes, updatedAt: nowIso(), version: current.version + 1 };
   try {
     await db.send(
@@ -129,11 +131,13 @@ export async function deleteList(id: string): Promise<void> {
     }
     throw error;
   }
-  const rest = await queryAll({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `LIST#${id}` } });
+  const rest = await queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `LIST#${id}` } });
   for (let i = 0; i < rest.length; i += 25) {
     await db.send(
       new BatchWriteCommand({
-        RequestItems: { [TABLE]: rest.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })) },
+        RequestItems: {
+          [TABLE]: rest.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } })),
+        },
       }),
     );
   }
@@ -161,9 +165,27 @@ export async function createContact(input: NewContact): Promise<Contact> {
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { ConditionCheck: { TableName: TABLE, Key: keys.list(input.listId), ConditionExpression: 'attribute_exists(pk)' } },
-          { Put: { TableName: TABLE, Item: { ...phoneKey(input.listId, input.phone), contactId: contact.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          { Put: { TableName: TABLE, Item: { ...contactKey(input.listId, contact.id), ...contact }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            ConditionCheck: {
+              TableName: TABLE,
+              Key: keys.list(input.listId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: TABLE,
+              Item: { ...phoneKey(input.listId, input.phone), contactId: contact.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: TABLE,
+              Item: { ...contactKey(input.listId, contact.id), ...contact },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         ],
       }),
     );
@@ -193,7 +215,10 @@ export async function findContactByPhone(listId: string, phone: string): Promise
 }
 
 /** The inbound path's look-up: the contact with this phone in the list, created when new. Safe under races. */
-export async function findOrCreateContact(listId: string, phone: string): Promise<{ contact: Contact; created: boolean }> {
+export async function findOrCreateContact(
+  listId: string,
+  phone: string,
+): Promise<{ contact: Contact; created: boolean }> {
   const found = await findContactByPhone(listId, phone);
   if (found) return { contact: found, created: false };
   try {
@@ -208,7 +233,6 @@ export async function findOrCreateContact(listId: string, phone: string): Promis
 
 export async function listContacts(listId: string): Promise<Contact[]> {
   const items = await queryAll({
-    TableName: TABLE,
     KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
     ExpressionAttributeValues: { ':p': `LIST#${listId}`, ':c': 'CONTACT#' },
   });
@@ -216,7 +240,13 @@ export async function listContacts(listId: string): Promise<Contact[]> {
 }
 
 export async function updateContact(current: Contact, changes: Partial<NewContact>): Promise<Contact> {
-  const next: Contact = { ...current, ...changes, listId: current.listId, updatedAt: nowIso(), version: current.version + 1 };
+  const next: Contact = {
+    ...current,
+    ...changes,
+    listId: current.listId,
+    updatedAt: nowIso(),
+    version: current.version + 1,
+  };
   const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
     {
       Put: {
@@ -229,7 +259,13 @@ export async function updateContact(current: Contact, changes: Partial<NewContac
   ];
   if (next.phone !== current.phone) {
     items.push(
-      { Put: { TableName: TABLE, Item: { ...phoneKey(current.listId, next.phone), contactId: current.id }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: TABLE,
+          Item: { ...phoneKey(current.listId, next.phone), contactId: current.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       { Delete: { TableName: TABLE, Key: phoneKey(current.listId, current.phone) } },
     );
   }

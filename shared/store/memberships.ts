@@ -2,12 +2,12 @@
  * Memberships of agents in accounts and in queues: one item under the parent, indexed by agent on gsi1, written
  * with condition checks that both sides exist, so a membership never points at nothing.
  */
-import { DeleteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { NotFoundError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
-import { cancellationReasons } from './util';
+import { cancellationReasons, queryAll } from './util';
 
 export type ParentKind = 'ACCOUNT' | 'QUEUE';
 
@@ -22,8 +22,16 @@ export async function addMember(kind: ParentKind, parentId: string, agentId: str
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { ConditionCheck: { TableName: TABLE, Key: parentKey(kind, parentId), ConditionExpression: 'attribute_exists(pk)' } },
-          { ConditionCheck: { TableName: TABLE, Key: keys.agent(agentId), ConditionExpression: 'attribute_exists(pk)' } },
+          {
+            ConditionCheck: {
+              TableName: TABLE,
+              Key: parentKey(kind, parentId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          },
+          {
+            ConditionCheck: { TableName: TABLE, Key: keys.agent(agentId), ConditionExpression: 'attribute_exists(pk)' },
+          },
           {
             Put: {
               TableName: TABLE,
@@ -55,20 +63,8 @@ export async function removeMember(kind: ParentKind, parentId: string, agentId: 
   return Boolean(out.Attributes);
 }
 
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 export async function membersOf(kind: ParentKind, parentId: string): Promise<string[]> {
   const items = await queryAll({
-    TableName: TABLE,
     KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
     ExpressionAttributeValues: { ':p': `${kind}#${parentId}`, ':m': 'MEMBER#' },
   });
@@ -77,7 +73,6 @@ export async function membersOf(kind: ParentKind, parentId: string): Promise<str
 
 export async function parentsOf(kind: ParentKind, agentId: string): Promise<string[]> {
   const items = await queryAll({
-    TableName: TABLE,
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :p',
     ExpressionAttributeValues: { ':p': `AGENT#${agentId}#${kind}S` },
@@ -87,7 +82,6 @@ export async function parentsOf(kind: ParentKind, agentId: string): Promise<stri
 
 export async function isMember(kind: ParentKind, parentId: string, agentId: string): Promise<boolean> {
   const items = await queryAll({
-    TableName: TABLE,
     KeyConditionExpression: 'pk = :p AND sk = :s',
     ExpressionAttributeValues: { ':p': `${kind}#${parentId}`, ':s': `MEMBER#${agentId}` },
   });

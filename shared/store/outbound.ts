@@ -18,7 +18,8 @@ import { db, TABLE } from './client';
 import { keys } from './keys';
 import { getItem, isConditionFailed, strip } from './util';
 
-export type OutboundStatus = 'pending' | 'sending' | 'unconfirmed' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type OutboundStatus =
+  'pending' | 'sending' | 'unconfirmed' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 export type OutboundKind = 'reply' | 'template' | 'canned' | 'video' | 'auto-reply';
 
 export interface OutboundTemplate {
@@ -56,7 +57,10 @@ export interface OutboundMessageItem {
 }
 
 export const messageSk = (id: string) => `MSG#${id}`;
-export const messageKey = (interactionId: string, id: string) => ({ pk: keys.interaction(interactionId).pk, sk: messageSk(id) });
+export const messageKey = (interactionId: string, id: string) => ({
+  pk: keys.interaction(interactionId).pk,
+  sk: messageSk(id),
+});
 export const outboundRefKey = (accountId: string, ref: string) => `OUTREF#${accountId}#${ref}`;
 
 /** Statuses from which a message has not reached the provider for sure: a send may still finish there. */
@@ -121,13 +125,23 @@ async function conditionalUpdate(input: UpdateInput): Promise<OutboundMessageIte
  * pending -> sending, only for the attempt the queue message carries: undefined when another delivery got there
  * first or the queue message is stale. `attempts` is incremented before the provider is called.
  */
-export function claimForSending(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>, attempt: number, at: string) {
+export function claimForSending(
+  message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
+  attempt: number,
+  at: string,
+) {
   return conditionalUpdate({
     Key: messageKey(message.interactionId, message.id),
     UpdateExpression: 'SET #s = :sending, sendingSince = :at, attempts = :next',
     ConditionExpression: '#s = :pending AND attempts = :attempt',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at, ':attempt': attempt, ':next': attempt + 1 },
+    ExpressionAttributeValues: {
+      ':sending': 'sending',
+      ':pending': 'pending',
+      ':at': at,
+      ':attempt': attempt,
+      ':next': attempt + 1,
+    },
   });
 }
 
@@ -138,12 +152,21 @@ export function reclaimForSending(message: OutboundMessageItem, at: string) {
     UpdateExpression: 'SET sendingSince = :at',
     ConditionExpression: '#s = :sending AND sendingSince = :since AND attempts = :attempts',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':sending': 'sending', ':at': at, ':since': message.sendingSince ?? '', ':attempts': message.attempts },
+    ExpressionAttributeValues: {
+      ':sending': 'sending',
+      ':at': at,
+      ':since': message.sendingSince ?? '',
+      ':attempts': message.attempts,
+    },
   });
 }
 
 /** sending -> pending, after a retryable failure; the next queue message carries `attempts` as its attempt. */
-export function releaseForRetry(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>, code: string, detail: string) {
+export function releaseForRetry(
+  message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
+  code: string,
+  detail: string,
+) {
   return conditionalUpdate({
     Key: messageKey(message.interactionId, message.id),
     UpdateExpression: 'SET #s = :pending, errorCode = :code, errorMessage = :detail REMOVE sendingSince',
@@ -154,7 +177,11 @@ export function releaseForRetry(message: Pick<OutboundMessageItem, 'interactionI
 }
 
 /** -> sent with the provider's id, while the message has not yet reached a final or provider-reported state. */
-export function markSent(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>, providerMessageId: string, at: string) {
+export function markSent(
+  message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
+  providerMessageId: string,
+  at: string,
+) {
   return conditionalUpdate({
     Key: messageKey(message.interactionId, message.id),
     // statusRank is what the status path compares (shared/domain/status): a late `queued` must not move it back.
@@ -162,18 +189,37 @@ export function markSent(message: Pick<OutboundMessageItem, 'interactionId' | 'i
       'SET #s = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = :at, statusAt = :at REMOVE sendingSince, errorCode, errorMessage',
     ConditionExpression: `#s IN (${OPEN.join(', ')})`,
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ...OPEN_VALUES, ':sent': 'sent', ':rank': statusRank('sent'), ':pmid': providerMessageId, ':at': at },
+    ExpressionAttributeValues: {
+      ...OPEN_VALUES,
+      ':sent': 'sent',
+      ':rank': statusRank('sent'),
+      ':pmid': providerMessageId,
+      ':at': at,
+    },
   });
 }
 
 /** -> failed for good, with the vocabulary code and the provider's detail. */
-export function markFailed(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>, code: string, detail: string, at: string) {
+export function markFailed(
+  message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
+  code: string,
+  detail: string,
+  at: string,
+) {
   return conditionalUpdate({
     Key: messageKey(message.interactionId, message.id),
-    UpdateExpression: 'SET #s = :failed, statusRank = :rank, errorCode = :code, errorMessage = :detail, statusAt = :at REMOVE sendingSince',
+    UpdateExpression:
+      'SET #s = :failed, statusRank = :rank, errorCode = :code, errorMessage = :detail, statusAt = :at REMOVE sendingSince',
     ConditionExpression: `#s IN (${OPEN.join(', ')})`,
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ...OPEN_VALUES, ':failed': 'failed', ':rank': statusRank('failed'), ':code': code, ':detail': detail, ':at': at },
+    ExpressionAttributeValues: {
+      ...OPEN_VALUES,
+      ':failed': 'failed',
+      ':rank': statusRank('failed'),
+      ':code': code,
+      ':detail': detail,
+      ':at': at,
+    },
   });
 }
 
@@ -184,11 +230,19 @@ export function markUnconfirmed(message: OutboundMessageItem, at: string) {
     UpdateExpression: 'SET #s = :unconfirmed, statusAt = :at',
     ConditionExpression: '#s = :sending AND attempts = :attempts',
     ExpressionAttributeNames: { '#s': 'status' },
-    ExpressionAttributeValues: { ':sending': 'sending', ':unconfirmed': 'unconfirmed', ':at': at, ':attempts': message.attempts },
+    ExpressionAttributeValues: {
+      ':sending': 'sending',
+      ':unconfirmed': 'unconfirmed',
+      ':at': at,
+      ':attempts': message.attempts,
+    },
   });
 }
 
-export async function markDeadLettered(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>, at: string): Promise<void> {
+export async function markDeadLettered(
+  message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
+  at: string,
+): Promise<void> {
   await db.send(
     new UpdateCommand({
       TableName: TABLE,

@@ -22,7 +22,12 @@ export interface Presence {
 
 const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
 
-const offline = (agentId: string): Presence => ({ agentId, status: 'offline', since: new Date(0).toISOString(), connectionIds: [] });
+const offline = (agentId: string): Presence => ({
+  agentId,
+  status: 'offline',
+  since: new Date(0).toISOString(),
+  connectionIds: [],
+});
 
 type StoredPresence = Omit<Presence, 'connectionIds'> & { connectionIds?: Set<string> };
 
@@ -39,10 +44,13 @@ export async function presenceOf(agentIds: string[]): Promise<Map<string, Presen
   const result = new Map<string, Presence>(agentIds.map((id) => [id, offline(id)]));
   for (let i = 0; i < agentIds.length; i += 100) {
     const chunk = agentIds.slice(i, i + 100);
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [TABLE]: { Keys: chunk.map(presenceKey) } };
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [TABLE]: { Keys: chunk.map(presenceKey) },
+    };
     while (request && Object.keys(request).length > 0) {
       const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of (out.Responses?.[TABLE] ?? []) as StoredPresence[]) result.set(item.agentId, fromItem(item.agentId, item));
+      for (const item of (out.Responses?.[TABLE] ?? []) as StoredPresence[])
+        result.set(item.agentId, fromItem(item.agentId, item));
       request = out.UnprocessedKeys as typeof request;
     }
   }
@@ -55,7 +63,9 @@ export async function setPresence(agentId: string, status: PresenceStatus, reaso
     new UpdateCommand({
       TableName: TABLE,
       Key: presenceKey(agentId),
-      UpdateExpression: reason ? 'SET agentId = :a, #s = :s, since = :t, reason = :r' : 'SET agentId = :a, #s = :s, since = :t REMOVE reason',
+      UpdateExpression: reason
+        ? 'SET agentId = :a, #s = :s, since = :t, reason = :r'
+        : 'SET agentId = :a, #s = :s, since = :t REMOVE reason',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':a': agentId, ':s': status, ':t': since, ...(reason ? { ':r': reason } : {}) },
       ReturnValues: 'ALL_NEW',
@@ -70,7 +80,8 @@ export async function recordAssignment(agentId: string): Promise<void> {
     new UpdateCommand({
       TableName: TABLE,
       Key: presenceKey(agentId),
-      UpdateExpression: 'SET agentId = :a, lastAssignedAt = :t, #s = if_not_exists(#s, :off), since = if_not_exists(since, :t) ADD handledCount :one',
+      UpdateExpression:
+        'SET agentId = :a, lastAssignedAt = :t, #s = if_not_exists(#s, :off), since = if_not_exists(since, :t) ADD handledCount :one',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':a': agentId, ':t': nowIso(), ':one': 1, ':off': 'offline' },
     }),

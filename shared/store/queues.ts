@@ -2,7 +2,7 @@
  * Queues: a name and a strategy for offering interactions to the member agents. Members live under the queue's
  * partition (see memberships.ts); deleting a queue removes them too, so no agent keeps pointing at a gone queue.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { NotFoundError, StaleVersionError } from '../errors';
 import type { QUEUE_STRATEGIES } from '../admin/queue-schema';
@@ -10,7 +10,7 @@ import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
 import { removeAllMembers } from './memberships';
-import { getItem, isConditionFailed, strip } from './util';
+import { getItem, isConditionFailed, strip, queryAll } from './util';
 
 export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number];
 
@@ -26,10 +26,16 @@ export interface Queue {
 
 const queueItem = (queue: Queue) => ({ ...keys.queue(queue.id), gsi1pk: 'QUEUES', gsi1sk: queue.id, ...queue });
 
-export async function createQueue(input: { name: string; strategy: QueueStrategy; description?: string }): Promise<Queue> {
+export async function createQueue(input: {
+  name: string;
+  strategy: QueueStrategy;
+  description?: string;
+}): Promise<Queue> {
   const now = nowIso();
   const queue: Queue = { id: ulid(), ...input, createdAt: now, updatedAt: now, version: 1 };
-  await db.send(new PutCommand({ TableName: TABLE, Item: queueItem(queue), ConditionExpression: 'attribute_not_exists(pk)' }));
+  await db.send(
+    new PutCommand({ TableName: TABLE, Item: queueItem(queue), ConditionExpression: 'attribute_not_exists(pk)' }),
+  );
   return queue;
 }
 
@@ -45,27 +51,24 @@ export async function requireQueue(id: string): Promise<Queue> {
 }
 
 export async function listQueues(): Promise<Queue[]> {
-  const items: Queue[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': 'QUEUES' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => strip<Queue>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (
+    await queryAll({
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': 'QUEUES' },
+    })
+  ).map((i) => strip<Queue>(i));
 }
 
 /** Replaces the queue guarded by the version read; a concurrent change is a 409, not a lost update. */
 export async function updateQueue(current: Queue, next: Queue): Promise<Queue> {
-  const written: Queue = { ...next, id: current.id, createdAt: current.createdAt, updatedAt: nowIso(), version: current.version + 1 };
+  const written: Queue = {
+    ...next,
+    id: current.id,
+    createdAt: current.createdAt,
+    updatedAt: nowIso(),
+    version: current.version + 1,
+  };
   try {
     await db.send(
       new PutCommand({

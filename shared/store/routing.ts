@@ -25,14 +25,24 @@ export interface RoutingState {
 
 export type RoutedInteraction = Interaction & { routing?: RoutingState; tags?: string[] };
 
-export type InteractionChanges = Partial<Pick<RoutedInteraction, 'routing' | 'agentId' | 'queueId' | 'unread' | 'tags'>>;
+export type InteractionChanges = Partial<
+  Pick<RoutedInteraction, 'routing' | 'agentId' | 'queueId' | 'unread' | 'tags'>
+>;
 
-export async function updateInteraction(current: RoutedInteraction, changes: InteractionChanges): Promise<RoutedInteraction> {
+export async function updateInteraction(
+  current: RoutedInteraction,
+  changes: InteractionChanges,
+): Promise<RoutedInteraction> {
   const next: RoutedInteraction = { ...current, ...changes, updatedAt: nowIso(), version: current.version + 1 };
   const sets: string[] = ['updatedAt = :u', 'version = :nv'];
   const removes: string[] = [];
   const names: Record<string, string> = { '#st': 'status' };
-  const values: Record<string, unknown> = { ':u': next.updatedAt, ':nv': next.version, ':v': current.version, ':open': 'open' };
+  const values: Record<string, unknown> = {
+    ':u': next.updatedAt,
+    ':nv': next.version,
+    ':v': current.version,
+    ':open': 'open',
+  };
   for (const [field, value] of Object.entries(changes)) {
     names[`#${field}`] = field;
     if (value === undefined) removes.push(`#${field}`);

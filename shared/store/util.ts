@@ -1,5 +1,5 @@
 /** Helpers every repository uses: condition failures as domain errors, cursors, and in-memory listing. */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
 import { db, TABLE } from './client';
 
@@ -17,6 +17,20 @@ export function cancellationReasons(error: unknown): string[] | undefined {
 export async function getItem<T>(key: { pk: string; sk: string }, consistent = false): Promise<T | undefined> {
   const out = await db.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: consistent }));
   return out.Item as T | undefined;
+}
+
+/** Every item a Query matches, page after page (partitions and indexes that a listing reads whole). */
+export async function queryAll(
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ TableName: TABLE, ...input, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 /** Strips the table's own attributes before an item leaves the store layer. */
@@ -50,11 +64,19 @@ export function paginate<T extends Record<string, unknown>>(
 ): Page<T> {
   const needle = query.q?.trim().toLowerCase();
   let items = needle
-    ? all.filter((item) => searchable.some((field) => String(item[field] ?? '').toLowerCase().includes(needle)))
+    ? all.filter((item) =>
+        searchable.some((field) =>
+          String(item[field] ?? '')
+            .toLowerCase()
+            .includes(needle),
+        ),
+      )
     : all;
   const sort = query.sort ?? sortable[0] ?? 'id';
   if (!sortable.includes(sort)) {
-    throw new ValidationError(`cannot sort by ${sort}`, [{ path: 'query.sort', message: `one of ${sortable.join(', ')}` }]);
+    throw new ValidationError(`cannot sort by ${sort}`, [
+      { path: 'query.sort', message: `one of ${sortable.join(', ')}` },
+    ]);
   }
   const dir = query.order === 'desc' ? -1 : 1;
   items = [...items].sort((a, b) => {
@@ -67,11 +89,16 @@ export function paginate<T extends Record<string, unknown>>(
     const text = Buffer.from(query.cursor, 'base64url').toString('utf8');
     const decoded = Number(text);
     if (!/^\d+$/.test(text) || !Number.isSafeInteger(decoded)) {
-      throw new ValidationError('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from a previous page' }]);
+      throw new ValidationError('invalid cursor', [
+        { path: 'query.cursor', message: 'not a cursor from a previous page' },
+      ]);
     }
     start = decoded;
   }
   const page = items.slice(start, start + query.limit);
   const next = start + query.limit;
-  return { items: page, ...(next < items.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {}) };
+  return {
+    items: page,
+    ...(next < items.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {}),
+  };
 }
