@@ -33,6 +33,7 @@ import {
   recordStatus,
   type WriteOutcome,
 } from '../store/interactions';
+import { stableUlid } from '../ids';
 import { contactIdByPhone, findOrCreateContactId } from './contacts';
 import type { InboundEnvelope, MessageEnvelope, StatusEnvelope } from './envelope';
 
@@ -245,7 +246,7 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
         to: envelope.event.from,
         text,
         // Stable across redeliveries so the sender sends it once.
-        correlationId: `auto-reply-${target.id}`,
+        correlationId: stableUlid(Date.parse(target.createdAt), `whitelist-auto-reply#${target.id}`),
       }),
     });
   }

@@ -21,7 +21,7 @@ import { getQueue, type Queue } from '../store/queues';
 import { updateInteraction, type RoutedInteraction, type RoutingState } from '../store/routing';
 import { onTimer } from '../timers/dispatch';
 import { sendMessage } from '../ports/queue';
-import { ulid } from 'ulid';
+import { stableUlid } from '../ids';
 
 export const TIMER_ROUTE = 'route-timeout';
 export const TIMER_INACTIVITY = 'inactivity';
@@ -145,7 +145,7 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
     const move = nextMove(account.settings.routing, step, known);
     switch (move.kind) {
       case 'autoreply':
-        await queueSystemReply(interaction, move.text);
+        await queueSystemReply(interaction, move.text, move.step);
         step = move.step + 1;
         continue;
       case 'close':
@@ -181,9 +181,11 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
   return interaction;
 }
 
-async function queueSystemReply(interaction: RoutedInteraction, text: string): Promise<void> {
+/** An autoreply step's message: its id is stable per interaction and step, so a retried routing sends it once. */
+async function queueSystemReply(interaction: RoutedInteraction, text: string, step: number): Promise<void> {
+  const correlationId = stableUlid(Date.parse(interaction.createdAt) + step + 1, `autoreply#${interaction.id}#${step}`);
   await sendMessage('outbound', {
-    body: JSON.stringify({ kind: 'auto-reply', accountId: interaction.accountId, interactionId: interaction.id, to: interaction.contactPhone, text, correlationId: ulid() }),
+    body: JSON.stringify({ kind: 'auto-reply', accountId: interaction.accountId, interactionId: interaction.id, to: interaction.contactPhone, text, correlationId }),
   });
 }
 
