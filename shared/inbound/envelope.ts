@@ -32,6 +32,7 @@ export const statusEventSchema = z.object({
   errorCode: z.optional(text),
   errorMessage: z.optional(text),
   providerTimestamp: z.optional(z.string()),
+  correlationId: z.optional(text),
 });
 
 export const inboundEnvelopeSchema = z.object({

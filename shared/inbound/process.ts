@@ -34,6 +34,7 @@ import {
   type WriteOutcome,
 } from '../store/interactions';
 import { stableUlid } from '../ids';
+import { reconcileByReference } from '../outbound/reconcile';
 import { contactIdByPhone, findOrCreateContactId } from './contacts';
 import type { InboundEnvelope, MessageEnvelope, StatusEnvelope } from './envelope';
 
@@ -75,13 +76,17 @@ export interface StatusApplied {
 export const afterStatus: ((applied: StatusApplied) => Promise<void>)[] = [];
 
 async function processStatus({ accountId, event, receivedAt }: StatusEnvelope): Promise<void> {
-  const outcome = await recordStatus(accountId, event.providerMessageId, {
+  let outcome = await recordStatus(accountId, event.providerMessageId, {
     status: event.status,
     providerStatus: event.providerStatus,
     at: event.providerTimestamp ?? receivedAt,
     ...(event.errorCode ? { errorCode: event.errorCode } : {}),
     ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
   });
+  // Unknown provider id but our reference: the send answer was lost; the status names the message.
+  if (outcome === 'parked' && event.correlationId && (await reconcileByReference(accountId, event.providerMessageId, event.correlationId))) {
+    outcome = 'applied';
+  }
   if (outcome !== 'applied' || afterStatus.length === 0) return;
   const index = await findByProviderId(accountId, event.providerMessageId);
   if (!index) return;

@@ -79,6 +79,11 @@ export interface StatusEvent {
   errorCode?: string;
   errorMessage?: string;
   providerTimestamp?: string;
+  /**
+   * Our reference for the message, as the provider echoes it in the status (Bandwidth `tag`, ClickSend
+   * `custom_string`, ...), where it does: it reconciles a message whose send answer was lost in a crash.
+   */
+  correlationId?: string;
 }
 
 export type NormalisedEvent = InboundMessageEvent | StatusEvent;
@@ -190,4 +195,9 @@ export interface SimulatedStatus {
   status: DeliveryStatus;
   errorCode?: string;
   timestampMs: number;
+  /**
+   * Our reference as the provider echoes it (what `correlationRef` returns): providers whose statuses carry one put it
+   * in their own field (Bandwidth `tag`, ClickSend `custom_string`, ...); the others ignore it.
+   */
+  correlationId?: string;
 }
