@@ -12,6 +12,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS entry points (the worker bootstrap) run before TypeScript is loadable: require is the point.
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/functions/**', '**/lib/**'] }],
