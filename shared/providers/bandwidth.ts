@@ -100,6 +100,9 @@ function parseEvent(event: unknown, index: number, ourNumber: string): Normalise
     if (description) result.errorMessage = description;
   }
   if (at) result.providerTimestamp = at;
+  // buildSend's `tag`, echoed on the message of every status callback.
+  const tag = str(pick(message, 'tag'));
+  if (tag) result.correlationId = tag;
   return [result];
 }
 
@@ -219,7 +222,7 @@ export const bandwidthProvider: ProviderModule<BandwidthCredentials> = {
         from: account.phone,
         // Failed callbacks carry an empty text.
         text: '',
-        tag: `sim-${input.providerMessageId}`,
+        ...(input.correlationId ? { tag: input.correlationId } : {}),
       },
     };
     return { method: 'POST', url: input.url, headers: callbackHeaders(credentials), body: JSON.stringify([event]) };

@@ -129,6 +129,8 @@ function statusEvent(item: Item, legacy: boolean): StatusEvent[] {
   const status = statusFor(code, word, legacy);
   if (!status) return [];
   const description = str(item['statusDescription']) ?? word;
+  // buildSend's `clientMessageId`, echoed by One API status updates and the older REST status callback alike.
+  const correlationId = str(item['clientMessageId']);
   return [
     {
       type: 'status',
@@ -139,6 +141,7 @@ function statusEvent(item: Item, legacy: boolean): StatusEvent[] {
         ? { errorCode: Number.isFinite(code) ? String(code) : word, errorMessage: description }
         : {}),
       ...timestampOf(item),
+      ...(correlationId ? { correlationId } : {}),
     },
   ];
 }
@@ -331,7 +334,7 @@ export const clickatellProvider: ProviderModule<ClickatellCredentials> = {
             {
               channel: 'sms',
               messageId: input.providerMessageId,
-              clientMessageId: null,
+              clientMessageId: input.correlationId ?? null,
               status: word,
               statusCode,
               timestamp: input.timestampMs,

@@ -85,6 +85,8 @@ function parseReceipt(f: Record<string, string>): NormalisedEvent[] {
   if (!id) throw new PayloadError('the delivery receipt has no message_id');
   const word = f['status'] || f['status_text'] || f['status_code'] || '';
   const status = receiptStatus(word);
+  // buildSend's `custom_string`; receipts repeat it under the legacy alias `customstring` as well.
+  const correlationId = f['custom_string'] || f['customstring'];
   return [
     {
       type: 'status',
@@ -96,6 +98,7 @@ function parseReceipt(f: Record<string, string>): NormalisedEvent[] {
         ? { errorMessage: f['error_text'] || f['status_text'] }
         : {}),
       ...(toIso(f['timestamp']) ? { providerTimestamp: toIso(f['timestamp']) } : {}),
+      ...(correlationId ? { correlationId } : {}),
     },
   ];
 }
@@ -272,7 +275,7 @@ export const clicksendProvider: ProviderModule<ClickSendCredentials> = {
         status_text: failed ? 'Undelivered' : 'Success',
         error_code: failed ? (input.errorCode ?? '301') : '201',
         error_text: failed ? 'Undelivered' : 'Success',
-        custom_string: '',
+        custom_string: input.correlationId ?? '',
         user_id: '1',
         subaccount_id: '1',
         message_type: 'sms',

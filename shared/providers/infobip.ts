@@ -61,6 +61,8 @@ function reportEvent(item: Item, status: Item): NormalisedEvent {
   const error = isItem(item['error']) && item['error']['name'] !== 'NO_ERROR' ? item['error'] : {};
   const errorCode = str(error['name']) ?? str(error['id']) ?? (name || groupName);
   const errorMessage = str(error['description']) ?? str(status['description']) ?? errorCode;
+  // buildSend's `webhooks.callbackData`, echoed on each report. No fallback: `messageId` is the provider id itself.
+  const correlationId = str(item['callbackData']);
   return {
     type: 'status',
     providerMessageId: id,
@@ -68,6 +70,7 @@ function reportEvent(item: Item, status: Item): NormalisedEvent {
     providerStatus: name || groupName,
     ...(mapped === 'failed' ? { errorCode, errorMessage } : {}),
     ...timestamp(item['doneAt'] ?? item['sentAt']),
+    ...(correlationId ? { correlationId } : {}),
   };
 }
 
@@ -274,6 +277,7 @@ export const infobipProvider: ProviderModule<InfobipCredentials> = {
       doneAt: infobipTime(input.timestampMs),
       smsCount: 1,
       price: { pricePerMessage: 0.01, currency: 'EUR' },
+      ...(input.correlationId ? { callbackData: input.correlationId } : {}),
       status: SIM_STATUS[input.status],
       error: failed
         ? {

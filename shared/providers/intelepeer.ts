@@ -9,7 +9,8 @@
  * payload in the V1 scheme). IntelePeer also lets the webhook URL carry basic-auth credentials; both checks are
  * optional and apply when configured, the proxy token in the URL being checked before this module runs.
  * Not public, so chosen as the most plausible shape: a delivery receipt is posted to the same webhook as a JSON object
- * with `refid` and a `status` (or `state`) word such as DELIVRD / UNDELIV / ACCEPTD, plus `signature`; MMS fields
+ * with `refid` and a `status` (or `state`) word such as DELIVRD / UNDELIV / ACCEPTD, plus `signature` and, optionally,
+ * the `guid` the send carried (read as our correlation id when present; absent on receipts of sends without one); MMS fields
  * are not documented, so inbound media are not read and outbound media go out as links.
  */
 import { AppError, PayloadError, SignatureError } from '../errors';
@@ -88,6 +89,8 @@ function parseReceipt(f: Record<string, string>, word: string): NormalisedEvent[
   const status = RECEIPT_STATUS[word.toUpperCase()] ?? 'failed';
   const errorCode = f['errorcode'] ?? f['error_code'] ?? f['RCC'];
   const timestamp = toIso(f['timestamp'] ?? f['donedate']);
+  // buildSend's `guid`, which the receipt of a `dlr: true` send is assumed to echo.
+  const correlationId = f['guid'];
   return [
     {
       type: 'status',
@@ -96,6 +99,7 @@ function parseReceipt(f: Record<string, string>, word: string): NormalisedEvent[
       providerStatus: word,
       ...(status === 'failed' ? { errorCode: errorCode ?? word, errorMessage: f['description'] ?? word } : {}),
       ...(timestamp ? { providerTimestamp: timestamp } : {}),
+      ...(correlationId ? { correlationId } : {}),
     },
   ];
 }
@@ -246,6 +250,7 @@ export const intelepeerProvider: ProviderModule<IntelePeerCredentials> = {
       headers: webhookHeaders(credentials),
       body: JSON.stringify({
         refid: input.providerMessageId,
+        ...(input.correlationId ? { guid: input.correlationId } : {}),
         status: SIM_STATUS[input.status],
         ...(failed ? { errorcode: input.errorCode ?? '1', description: 'Undeliverable' } : {}),
         timestamp: new Date(input.timestampMs).toISOString(),

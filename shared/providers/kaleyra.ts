@@ -65,12 +65,16 @@ function parseKaleyra(req: WebhookRequest, account: AccountContext): NormalisedE
   const extra = obj(body.extra_info) ? body.extra_info : {};
   const statuses = pick(metaObject, 'value', 'statuses');
   // One status per callback: the envelope repeats its wamid, which is what the send returned.
-  const envelopeId =
-    Array.isArray(statuses) && statuses.length === 1 ? (str(body.message_id) ?? str(extra.message_id)) : undefined;
+  const single = Array.isArray(statuses) && statuses.length === 1;
+  const envelopeId = single ? (str(body.message_id) ?? str(extra.message_id)) : undefined;
+  // buildSend's `extra_info.ref`, echoed in the envelope's `extra_info`: like the wamid, it belongs to the one status
+  // of the callback, so a callback with several statuses cannot say whose it is.
+  const ref = single ? str(extra.ref) || undefined : undefined;
   return parseMetaValue(metaObject.value, account, {
     // Kaleyra stores inbound media itself and hands out its own link; Meta's media id needs Meta's token.
     mediaUrl: (media) => str(extra.media_url) || str(media.url) || '',
     statusId: (status) => envelopeId ?? str(status.id),
+    statusCorrelationId: () => ref,
   });
 }
 
@@ -182,7 +186,11 @@ export const kaleyraProvider: ProviderModule<KaleyraCredentials> = {
       metaStatusValue(input),
       credentials,
       account,
-      { trace_id: `sim-${input.providerMessageId}`, message_id: input.providerMessageId },
+      {
+        trace_id: `sim-${input.providerMessageId}`,
+        message_id: input.providerMessageId,
+        ...(input.correlationId && { ref: input.correlationId }),
+      },
       { status: word, message_id: input.providerMessageId },
     );
   },

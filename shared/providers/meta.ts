@@ -66,6 +66,8 @@ export interface MetaValueOptions {
   mediaUrl(media: Record<string, unknown>): string;
   /** Overrides the status message id (Kaleyra repeats the wamid at the top of its envelope). */
   statusId?(status: Record<string, unknown>): string | undefined;
+  /** Our reference echoed for a status, where this provider's send set one (Meta `biz_opaque_callback_data`). */
+  statusCorrelationId?(status: Record<string, unknown>): string | undefined;
 }
 
 /** Meta media: the new `url` field where present, else the Graph media node (GET it with the token for the URL). */
@@ -159,6 +161,7 @@ function status(raw: unknown, opts: MetaValueOptions): StatusEvent | undefined {
   const errorMessage =
     str(pick(error, 'error_data', 'details')) ?? str(pick(error, 'message')) ?? str(pick(error, 'title'));
   const providerTimestamp = toIso(str(raw.timestamp));
+  const correlationId = opts.statusCorrelationId?.(raw);
   return {
     type: 'status',
     providerMessageId: id,
@@ -167,6 +170,7 @@ function status(raw: unknown, opts: MetaValueOptions): StatusEvent | undefined {
     ...(errorCode && { errorCode }),
     ...(errorMessage && { errorMessage }),
     ...(providerTimestamp && { providerTimestamp }),
+    ...(correlationId && { correlationId }),
   };
 }
 
@@ -203,7 +207,13 @@ function parseMeta(req: WebhookRequest, account: AccountContext): NormalisedEven
     if (!Array.isArray(changes)) throw new PayloadError('entry.changes is not an array');
     for (const change of changes) {
       if (pick(change, 'field') !== 'messages') continue;
-      events.push(...parseMetaValue(pick(change, 'value'), account, { mediaUrl: metaMediaUrl }));
+      events.push(
+        ...parseMetaValue(pick(change, 'value'), account, {
+          mediaUrl: metaMediaUrl,
+          // buildSend's `biz_opaque_callback_data`, echoed on each status of the message.
+          statusCorrelationId: (s) => str(s.biz_opaque_callback_data),
+        }),
+      );
     }
   }
   return events;
@@ -377,7 +387,8 @@ export function metaInboundValue(input: SimulatedInbound): Record<string, unknow
   };
 }
 
-export function metaStatusValue(input: SimulatedStatus): Record<string, unknown> {
+/** `callbackData`: Meta's `biz_opaque_callback_data`, which Kaleyra's sends do not set (its reference is `ref`). */
+export function metaStatusValue(input: SimulatedStatus, callbackData?: string): Record<string, unknown> {
   const code = input.errorCode ?? '131000';
   return {
     statuses: [
@@ -385,6 +396,7 @@ export function metaStatusValue(input: SimulatedStatus): Record<string, unknown>
         id: input.providerMessageId,
         status: input.status === 'queued' ? 'sent' : input.status, // Meta has no queued webhook
         timestamp: String(Math.floor(input.timestampMs / 1000)),
+        ...(callbackData && { biz_opaque_callback_data: callbackData }),
         ...(input.status === 'failed' && {
           errors: [
             {
@@ -460,6 +472,7 @@ export const metaProvider: ProviderModule<MetaCredentials> = {
   },
 
   simulateStatus(input, credentials, account) {
-    return signed(input.url, asciiJson(envelope(credentials, account, metaStatusValue(input))), credentials.appSecret);
+    const value = metaStatusValue(input, input.correlationId);
+    return signed(input.url, asciiJson(envelope(credentials, account, value)), credentials.appSecret);
   },
 };

@@ -138,6 +138,8 @@ function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEve
     if (!status) return [];
     const errorCode = str(pick(report, 'reason', 'code'));
     const errorMessage = str(pick(report, 'reason', 'description'));
+    // buildSend's `correlation_id` comes back at the top of the callback, not inside the report.
+    const correlationId = str(body.correlation_id);
     return [
       {
         type: 'status',
@@ -147,6 +149,7 @@ function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEve
         ...(status === 'failed' && errorCode && { errorCode }),
         ...(status === 'failed' && errorMessage && { errorMessage }),
         ...(eventTime && { providerTimestamp: eventTime }),
+        ...(correlationId && { correlationId }),
       },
     ];
   }
@@ -385,6 +388,7 @@ export const sinchProvider: ProviderModule<SinchCredentials> = {
           }),
           metadata: '',
         },
+        ...(input.correlationId && { correlation_id: input.correlationId }),
       },
       credentials,
       input.timestampMs,

@@ -148,6 +148,8 @@ function parseReport(f: Record<string, string>): NormalisedEvent[] {
   const errorMessage =
     status === 'failed' ? f['error_message'] || (code && own(REPORT_ERRORS, code)) || undefined : undefined;
   const providerTimestamp = toIso(f['operator_date_time']) ?? toIso(f['skebby_date_time']);
+  // buildSend's `user_reference`, in the form it was sent (`userReference`: a long id travels hashed).
+  const correlationId = f['user_reference'] || undefined;
   return [
     {
       type: 'status',
@@ -157,6 +159,7 @@ function parseReport(f: Record<string, string>): NormalisedEvent[] {
       ...(code && { errorCode: code }),
       ...(errorMessage && { errorMessage }),
       ...(providerTimestamp && { providerTimestamp }),
+      ...(correlationId && { correlationId }),
     },
   ];
 }
@@ -305,6 +308,7 @@ export const skebbyProvider: ProviderModule<SkebbyCredentials> = {
         skebby_message_id: input.providerMessageId,
         status: input.status === 'delivered' ? 'DELIVERED' : 'UNDELIVERABLE',
         error_code: input.status === 'delivered' ? '1' : (input.errorCode ?? '301'),
+        user_reference: input.correlationId,
         skebby_date_time: at,
         operator_date_time: at,
       },

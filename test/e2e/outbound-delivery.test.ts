@@ -261,6 +261,30 @@ describe('a crash between the send and its record', () => {
     expect(sendsTo('bandwidth', before)).toHaveLength(1);
   });
 
+  it('reconciles the message from the first status that carries its reference, taking the provider id', async () => {
+    const c = await seedConversation('bandwidth', fake);
+    const before = fake.requests.length;
+    crashes = 1;
+    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'reconcile me' });
+    await eventually(() => {
+      if (sendsTo('bandwidth', before).length !== 1) throw new Error('not sent yet');
+    }, 10_000);
+    await eventually(async () => expect(await getOutboundMessage(c.interaction.id, queued.id)).toMatchObject({ status: 'sending' }));
+
+    // Bandwidth echoes our id in `tag`: its status names the message although we never recorded the provider id.
+    const provider = providerFor('bandwidth');
+    const spec = provider.simulateStatus(
+      { url: `${receiveUrl(c.account)}/status`, providerMessageId: 'bw-reconciled-0001', status: 'delivered', timestampMs: Date.now(), correlationId: queued.id },
+      provider.credentials.parse(fakeCredentials('bandwidth', fake)) as never,
+      { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
+    );
+    const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
+    expect(res.status).toBe(200);
+
+    expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ status: 'delivered', providerMessageId: 'bw-reconciled-0001' });
+    expect(sendsTo('bandwidth', before)).toHaveLength(1);
+  });
+
   it('sends again where the provider takes no correlation id (Twilio), once the first call cannot still be running', async () => {
     const c = await seedConversation('twilio', fake);
     const before = fake.requests.length;

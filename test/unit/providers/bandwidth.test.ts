@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { bandwidthProvider, type BandwidthCredentials } from '../../../shared/providers/bandwidth';
 import type { AccountContext, WebhookRequest } from '../../../shared/providers/types';
 import { basicAuthHeader } from '../../../shared/providers/util';
@@ -87,6 +88,7 @@ describe('bandwidth parse', () => {
         status: 'delivered',
         providerStatus: 'message-delivered',
         providerTimestamp: '2016-09-14T18:20:17.000Z',
+        correlationId: '01HQZK6Y8W3N9V2B7C4D5E6F7G',
       },
     ]);
   });
@@ -113,6 +115,7 @@ describe('bandwidth parse', () => {
         status: 'sent',
         providerStatus: 'message-sending',
         providerTimestamp: '2024-03-05T14:30:00.412Z',
+        correlationId: '01HQZKA4D2E8F0G6H3J5K7M9N1',
       },
       {
         type: 'status',
@@ -120,6 +123,7 @@ describe('bandwidth parse', () => {
         status: 'delivered',
         providerStatus: 'message-delivered',
         providerTimestamp: '2024-03-05T14:30:03.877Z',
+        correlationId: '01HQZKA4D2E8F0G6H3J5K7M9N1',
       },
     ]);
   });
@@ -429,5 +433,45 @@ describe('bandwidth fuzz', () => {
       fc.property(mutated, (body) => check(body, CALLBACK_AUTH)),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('bandwidth correlation', () => {
+  it('reads our reference from message.tag, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('bandwidth', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = bandwidthProvider.buildSend(
+      { credentials, account, baseUrl: 'https://messaging.bandwidth.com/api/v2' },
+      {
+        to: '+19195550187',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL_}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ tag: ref });
+
+    const body = JSON.parse(fixture('status-delivered.json').toString());
+    body[0].message.tag = ref;
+    expect(bandwidthProvider.parse(request(JSON.stringify(body)), account)).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    delete body[0].message.tag;
+    expect(bandwidthProvider.parse(request(JSON.stringify(body)), account)[0]).not.toHaveProperty('correlationId');
+
+    const spec = bandwidthProvider.simulateStatus(
+      { url: URL_, providerMessageId: 'sim-c', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      credentials,
+      account,
+    );
+    expect(bandwidthProvider.parse(request(spec.body ?? ''), account)).toEqual([
+      {
+        type: 'status',
+        providerMessageId: 'sim-c',
+        status: 'delivered',
+        providerStatus: 'message-delivered',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

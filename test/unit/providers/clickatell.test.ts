@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { clickatellProvider, type ClickatellCredentials } from '../../../shared/providers/clickatell';
 import type { AccountContext, HttpRequestSpec, NormalisedEvent, WebhookRequest } from '../../../shared/providers/types';
 import { basicAuthHeader } from '../../../shared/providers/util';
@@ -99,6 +100,7 @@ describe('clickatell parse', () => {
         status: 'delivered',
         providerStatus: 'DEVICE_ACK',
         providerTimestamp: new Date(1506607705000).toISOString(),
+        correlationId: '01HZX3K9Q7M2V5N8B4C6D1E0FA',
       },
     ]);
   });
@@ -113,6 +115,7 @@ describe('clickatell parse', () => {
         errorCode: '23',
         errorMessage: 'DELIVERY_FAILURE',
         providerTimestamp: new Date(1506607790000).toISOString(),
+        correlationId: '01HZX3KA0000000000000000AA',
       },
     ]);
   });
@@ -435,5 +438,45 @@ describe('clickatell fuzz', () => {
 
   it.each(FIXTURES)('parse and verify throw only AppErrors on mutations of %s', (name) => {
     fc.assert(fc.property(mutations(fixture(name)), check), { numRuns: 2000 });
+  });
+});
+
+describe('clickatell correlation', () => {
+  it('reads our reference from clientMessageId, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('clickatell', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = clickatellProvider.buildSend(
+      { credentials: open, account, baseUrl: 'https://platform.clickatell.com' },
+      {
+        to: '+27821234567',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ messages: [{ clientMessageId: ref }] });
+
+    const body = JSON.parse(fixture('status-delivered.json'));
+    body.event.messageStatusUpdate[0].clientMessageId = ref;
+    expect(parse(JSON.stringify(body))).toMatchObject([{ type: 'status', status: 'delivered', correlationId: ref }]);
+    const legacy = { ...JSON.parse(fixture('status-legacy-rest.json')), clientMessageId: ref };
+    expect(parse(JSON.stringify(legacy))).toMatchObject([{ correlationId: ref }]);
+    body.event.messageStatusUpdate[0].clientMessageId = null;
+    expect(parse(JSON.stringify(body))[0]).not.toHaveProperty('correlationId');
+
+    const spec = clickatellProvider.simulateStatus(
+      { url: URL, providerMessageId: 'sim-c', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      guarded,
+      account,
+    );
+    expect(clickatellProvider.parse(fromSpec(spec), account)).toEqual<NormalisedEvent[]>([
+      {
+        type: 'status',
+        providerMessageId: 'sim-c',
+        status: 'delivered',
+        providerStatus: 'DEVICE_ACK',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

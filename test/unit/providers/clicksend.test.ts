@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { clicksendProvider, type ClickSendCredentials } from '../../../shared/providers/clicksend';
 import type { AccountContext, HttpRequestSpec, NormalisedEvent, WebhookRequest } from '../../../shared/providers/types';
 import { basicAuthHeader, encodeForm, parseForm } from '../../../shared/providers/util';
@@ -96,6 +97,7 @@ describe('clicksend parse', () => {
         status: 'delivered',
         providerStatus: 'Delivered',
         providerTimestamp: '2024-04-05T19:40:04.000Z',
+        correlationId: '01HZX3K9Q7M2V5N8B4C6D1E0FA',
       },
     ]);
   });
@@ -110,6 +112,7 @@ describe('clicksend parse', () => {
         errorCode: '301',
         errorMessage: 'Failed: Unknown subscriber.',
         providerTimestamp: '2024-04-05T19:41:30.000Z',
+        correlationId: '01HZX3KA0000000000000000AA',
       },
     ]);
   });
@@ -401,5 +404,48 @@ describe('clicksend fuzz', () => {
 
   it.each(FIXTURES)('parse and verify throw only AppErrors on mutations of %s', (name) => {
     fc.assert(fc.property(mutations(fixture(name)), check), { numRuns: 2000 });
+  });
+});
+
+describe('clicksend correlation', () => {
+  it('reads our reference from custom_string (or its customstring alias) and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('clicksend', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = clicksendProvider.buildSend(
+      { credentials: open, account, baseUrl: 'https://rest.clicksend.com' },
+      {
+        to: '+61411111111',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ messages: [{ custom_string: ref }] });
+
+    const fields = parseForm(fixture('status-delivered.form'));
+    expect(parse(encodeForm({ ...fields, custom_string: ref, customstring: ref }))).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    expect(parse(encodeForm({ ...fields, custom_string: undefined, customstring: ref }))).toMatchObject([
+      { correlationId: ref },
+    ]);
+    expect(parse(encodeForm({ ...fields, custom_string: '', customstring: '' }))[0]).not.toHaveProperty(
+      'correlationId',
+    );
+
+    const spec = clicksendProvider.simulateStatus(
+      { url: URL, providerMessageId: 'SIM-C', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      guarded,
+      account,
+    );
+    expect(clicksendProvider.parse(fromSpec(spec), account)).toEqual<NormalisedEvent[]>([
+      {
+        type: 'status',
+        providerMessageId: 'SIM-C',
+        status: 'delivered',
+        providerStatus: 'Delivered',
+        providerTimestamp: new Date(Math.floor(NOW / 1000) * 1000).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { infobipProvider, type InfobipCredentials } from '../../../shared/providers/infobip';
 import type { AccountContext, HttpRequestSpec, NormalisedEvent, WebhookRequest } from '../../../shared/providers/types';
 import { basicAuthHeader } from '../../../shared/providers/util';
@@ -78,6 +79,7 @@ describe('infobip parse', () => {
         status: 'delivered',
         providerStatus: 'DELIVERED_TO_HANDSET',
         providerTimestamp: '2019-11-09T16:00:05.000Z',
+        correlationId: '01HZX3K9Q7M2V5N8B4C6D1E0FA',
       },
     ]);
   });
@@ -92,6 +94,7 @@ describe('infobip parse', () => {
         errorCode: 'EC_UNKNOWN_SUBSCRIBER',
         errorMessage: 'Unknown Subscriber',
         providerTimestamp: '2019-11-09T16:10:00.000Z',
+        correlationId: '01HZX3KA0000000000000000AA',
       },
     ]);
   });
@@ -399,5 +402,47 @@ describe('infobip fuzz', () => {
 
   it.each(FIXTURES)('parse and verify throw only AppErrors on mutations of %s', (name) => {
     fc.assert(fc.property(mutations(fixture(name)), check), { numRuns: 2000 });
+  });
+});
+
+describe('infobip correlation', () => {
+  it('reads our reference from callbackData only, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('infobip', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = infobipProvider.buildSend(
+      { credentials: open, account, baseUrl: open.baseUrl },
+      {
+        to: '+385916242493',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ messages: [{ webhooks: { callbackData: ref } }] });
+
+    const body = JSON.parse(fixture('status-delivered.json'));
+    body.results[0].callbackData = ref;
+    body.results[0].messageId = 'another-id';
+    expect(parse(JSON.stringify(body))).toMatchObject([
+      { type: 'status', providerMessageId: 'another-id', status: 'delivered', correlationId: ref },
+    ]);
+    // No fallback to messageId: that is the provider id we record, not a separate echo.
+    body.results[0].callbackData = null;
+    expect(parse(JSON.stringify(body))[0]).not.toHaveProperty('correlationId');
+
+    const spec = infobipProvider.simulateStatus(
+      { url: URL, providerMessageId: 'sim-c', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      guarded,
+      account,
+    );
+    expect(infobipProvider.parse(fromSpec(spec), account)).toEqual<NormalisedEvent[]>([
+      {
+        type: 'status',
+        providerMessageId: 'sim-c',
+        status: 'delivered',
+        providerStatus: 'DELIVERED_TO_HANDSET',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

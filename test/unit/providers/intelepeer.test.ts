@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { intelepeerProvider, type IntelePeerCredentials } from '../../../shared/providers/intelepeer';
 import type { AccountContext, HttpRequestSpec, NormalisedEvent, WebhookRequest } from '../../../shared/providers/types';
 import { basicAuthHeader, encodeForm } from '../../../shared/providers/util';
@@ -81,6 +82,7 @@ describe('intelepeer parse', () => {
         status: 'delivered',
         providerStatus: 'DELIVRD',
         providerTimestamp: '2024-04-05T19:40:04.000Z',
+        correlationId: '01HZX3K9Q7M2V5N8B4C6D1E0FA',
       },
     ]);
   });
@@ -95,6 +97,7 @@ describe('intelepeer parse', () => {
         errorCode: '1',
         errorMessage: 'Unknown subscriber',
         providerTimestamp: '2024-04-05T19:41:30.000Z',
+        correlationId: '01HZX3KA0000000000000000AA',
       },
     ]);
   });
@@ -380,5 +383,44 @@ describe('intelepeer fuzz', () => {
 
   it.each(FIXTURES)('parse and verify throw only AppErrors on mutations of %s', (name) => {
     fc.assert(fc.property(mutations(fixture(name)), check), { numRuns: 2000 });
+  });
+});
+
+describe('intelepeer correlation', () => {
+  it('reads our reference from the receipt guid, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('intelepeer', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = intelepeerProvider.buildSend(
+      { credentials: open, account, baseUrl: 'https://api.intelepeer.com', accessToken: 'tok' },
+      {
+        to: '+17708675309',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ guid: ref });
+
+    const body = { ...JSON.parse(fixture('status-delivered.json')), guid: ref };
+    expect(parse(JSON.stringify(body))).toMatchObject([{ type: 'status', status: 'delivered', correlationId: ref }]);
+    delete body.guid;
+    expect(parse(JSON.stringify(body))[0]).not.toHaveProperty('correlationId');
+
+    const spec = intelepeerProvider.simulateStatus(
+      { url: URL, providerMessageId: 'SIMREFC', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      guarded,
+      account,
+    );
+    const req = fromSpec(spec);
+    expect(() => intelepeerProvider.verify(req, guarded, account, NOW)).not.toThrow();
+    expect(intelepeerProvider.parse(req, account)).toEqual<NormalisedEvent[]>([
+      {
+        type: 'status',
+        providerMessageId: 'SIMREFC',
+        status: 'delivered',
+        providerStatus: 'DELIVRD',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

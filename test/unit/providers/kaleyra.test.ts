@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { kaleyraProvider, type KaleyraCredentials } from '../../../shared/providers/kaleyra';
 import type { AccountContext, HttpRequestSpec, OutboundMessage, WebhookRequest } from '../../../shared/providers/types';
 
@@ -133,6 +134,7 @@ describe('kaleyra parse', () => {
         status: 'sent',
         providerStatus: 'sent',
         providerTimestamp: '2024-08-05T05:11:05.000Z',
+        correlationId: '01J4M0S5X1B2C3D4E5F6G7H8J9',
       },
     ]);
     expect(parse('status-delivered.json')).toMatchObject([
@@ -361,5 +363,52 @@ describe('kaleyra fuzz', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('kaleyra correlation', () => {
+  it('reads our reference from extra_info.ref, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('kaleyra', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = kaleyraProvider.buildSend(
+      { credentials, account, baseUrl: 'https://api.in.kaleyra.io' },
+      {
+        to: '+919740776505',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL_}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ extra_info: { ref } });
+
+    const body = JSON.parse(fixture('status-delivered.json').toString());
+    body.extra_info.ref = ref;
+    expect(kaleyraProvider.parse(request(Buffer.from(JSON.stringify(body))), account)).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    // Meta's field is not what Kaleyra's send sets: it is not read here.
+    body.extra_info.ref = '';
+    body.meta_object.value.statuses[0].biz_opaque_callback_data = ref;
+    expect(kaleyraProvider.parse(request(Buffer.from(JSON.stringify(body))), account)[0]).not.toHaveProperty(
+      'correlationId',
+    );
+
+    const spec = kaleyraProvider.simulateStatus(
+      { url: URL_, providerMessageId: 'wamid.OUTKC', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      credentials,
+      account,
+    );
+    expect(spec.body).not.toContain('biz_opaque_callback_data');
+    const req = fromSpec(spec);
+    expect(() => kaleyraProvider.verify(req, credentials, account, NOW)).not.toThrow();
+    expect(kaleyraProvider.parse(req, account)).toEqual([
+      {
+        type: 'status',
+        providerMessageId: 'wamid.OUTKC',
+        status: 'delivered',
+        providerStatus: 'delivered',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

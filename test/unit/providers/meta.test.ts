@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { metaProvider, type MetaCredentials } from '../../../shared/providers/meta';
 import type { AccountContext, HttpRequestSpec, OutboundMessage, WebhookRequest } from '../../../shared/providers/types';
 
@@ -170,6 +171,7 @@ describe('meta parse', () => {
         status: 'sent',
         providerStatus: 'sent',
         providerTimestamp: '2025-06-18T16:22:53.000Z',
+        correlationId: '01JXK9Q3ZC6Y8W5M2R4T7N1B0D',
       },
     ]);
     expect(parse('status-delivered.json')).toMatchObject([
@@ -445,5 +447,46 @@ describe('meta fuzz', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('meta correlation', () => {
+  it('reads our reference from biz_opaque_callback_data, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('meta', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = metaProvider.buildSend(
+      { credentials, account, baseUrl: 'https://graph.facebook.com' },
+      {
+        to: '+16505551234',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL_}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ biz_opaque_callback_data: ref });
+
+    const body = JSON.parse(fixture('status-delivered.json').toString());
+    body.entry[0].changes[0].value.statuses[0].biz_opaque_callback_data = ref;
+    expect(metaProvider.parse(request(Buffer.from(JSON.stringify(body))), account)).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    expect(metaProvider.parse(request(fixture('status-failed.json')), account)[0]).not.toHaveProperty('correlationId');
+
+    const spec = metaProvider.simulateStatus(
+      { url: URL_, providerMessageId: 'wamid.OUTC', status: 'read', timestampMs: NOW, correlationId: ref },
+      credentials,
+      account,
+    );
+    const req = fromSpec(spec);
+    expect(() => metaProvider.verify(req, credentials, account, NOW)).not.toThrow();
+    expect(metaProvider.parse(req, account)).toEqual([
+      {
+        type: 'status',
+        providerMessageId: 'wamid.OUTC',
+        status: 'read',
+        providerStatus: 'read',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

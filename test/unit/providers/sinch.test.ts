@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { sinchProvider, type SinchCredentials } from '../../../shared/providers/sinch';
 import type { AccountContext, HttpRequestSpec, OutboundMessage, WebhookRequest } from '../../../shared/providers/types';
 
@@ -453,5 +454,48 @@ describe('sinch fuzz', () => {
       fc.property(fc.oneof(replaced, flipped, truncated), (mutated) => exercise(mutated, signedHeaders(mutated))),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('sinch correlation', () => {
+  it('reads our reference from the callback correlation_id, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('sinch', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = sinchProvider.buildSend(
+      { credentials, account, baseUrl: 'https://eu.conversation.api.sinch.com', accessToken: 'tok' },
+      {
+        to: '+46709876543',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL_}/status`,
+      },
+    );
+    expect(JSON.parse(sent.body ?? '')).toMatchObject({ correlation_id: ref });
+
+    // Sinch echoes the send's correlation_id at the top of the MESSAGE_DELIVERY callback, beside the report.
+    const body = { ...JSON.parse(fixture('status-delivered.json').toString()), correlation_id: ref };
+    expect(sinchProvider.parse(request(Buffer.from(JSON.stringify(body))), account)).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    expect(sinchProvider.parse(request(fixture('status-delivered.json')), account)[0]).not.toHaveProperty(
+      'correlationId',
+    );
+
+    const spec = sinchProvider.simulateStatus(
+      { url: URL_, providerMessageId: '01JSIMOUTC', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      credentials,
+      account,
+    );
+    const req = fromSpec(spec);
+    expect(() => sinchProvider.verify(req, credentials, account, NOW)).not.toThrow();
+    expect(sinchProvider.parse(req, account)).toEqual([
+      {
+        type: 'status',
+        providerMessageId: '01JSIMOUTC',
+        status: 'delivered',
+        providerStatus: 'DELIVERED',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });

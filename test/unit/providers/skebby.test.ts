@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { AppError, PayloadError, SignatureError, ValidationError } from '../../../shared/errors';
+import { correlationRef } from '../../../shared/outbound/correlation';
 import { inboundId, skebbyProvider, userReference, type SkebbyCredentials } from '../../../shared/providers/skebby';
 import type {
   AccountContext,
@@ -125,6 +126,7 @@ describe('skebby parse', () => {
         status: 'delivered',
         providerStatus: 'DELIVERED',
         providerTimestamp: '2012-02-19T17:51:01.000Z',
+        correlationId: '12345',
       },
     ]);
   });
@@ -141,6 +143,7 @@ describe('skebby parse', () => {
         errorCode: '502',
         errorMessage: 'phone memory full',
         providerTimestamp: '2005-08-15T15:51:01.000Z',
+        correlationId: '12345',
       },
     ]);
   });
@@ -520,5 +523,47 @@ describe('skebby fuzz', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('skebby correlation', () => {
+  it('reads our (hashed) reference from user_reference, as buildSend sets it, and round-trips it through simulateStatus', () => {
+    const ref = correlationRef('skebby', '01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    expect(ref).toBe(userReference('01HZX9CQ4V7B2N5M8K3J6H1G0F'));
+    expect(ref).not.toBe('01HZX9CQ4V7B2N5M8K3J6H1G0F');
+    const sent = skebbyProvider.buildSend(
+      { credentials: creds, account, baseUrl: 'https://gateway.skebby.it' },
+      {
+        to: '+393471234567',
+        text: 'hi',
+        correlationId: '01HZX9CQ4V7B2N5M8K3J6H1G0F',
+        statusCallbackUrl: `${URL_}/status`,
+      },
+    );
+    expect(parseFormPairs(sent.body ?? '')).toContainEqual(['user_reference', ref]);
+
+    const report = new URLSearchParams(fixture('status-delivered.form').toString());
+    report.set('user_reference', ref);
+    expect(skebbyProvider.parse(webhook(report.toString()), account)).toMatchObject([
+      { type: 'status', status: 'delivered', correlationId: ref },
+    ]);
+    report.delete('user_reference');
+    expect(skebbyProvider.parse(webhook(report.toString()), account)[0]).not.toHaveProperty('correlationId');
+
+    const spec = skebbyProvider.simulateStatus(
+      { url: URL_, providerMessageId: '64608934', status: 'delivered', timestampMs: NOW, correlationId: ref },
+      creds,
+      account,
+    );
+    expect(skebbyProvider.parse(fromSpec(spec), account)).toEqual<NormalisedEvent[]>([
+      {
+        type: 'status',
+        providerMessageId: '64608934',
+        status: 'delivered',
+        providerStatus: 'DELIVERED',
+        providerTimestamp: new Date(NOW).toISOString(),
+        correlationId: ref,
+      },
+    ]);
   });
 });
