@@ -264,6 +264,24 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   );
   wsServer.on('upgrade', (req, socket, head) => void ws.handleUpgrade(req, socket, head));
 
+  // With the consumers in their own thread, this thread's sends (the webhook's, mostly) go straight to the queues it
+  // hosts instead of through the SDK and back over loopback; the consumer thread keeps the SQS protocol. Inline
+  // consumers (the tests) keep the wire everywhere, so the production adapter is what they exercise.
+  const queuePort = requireModule<typeof import('../../shared/ports/queue')>('../../shared/ports/queue');
+  if (worker) {
+    queuePort.setQueueSink((target, messages) => {
+      const queue = target === 'outbound-dlq' ? deadLetters.outbound : queues[target];
+      for (const m of messages) {
+        queue.send({
+          body: m.body,
+          ...(m.groupId ? { groupId: m.groupId } : {}),
+          ...(m.deduplicationId ? { deduplicationId: m.deduplicationId } : {}),
+          ...(m.delaySeconds !== undefined ? { delaySeconds: m.delaySeconds } : {}),
+        });
+      }
+    });
+  }
+
   consumers.forEach((c) => c.start());
 
   // Timers kept in the store: poll what is due, claim it, fire it through the timers function.
@@ -330,6 +348,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         await pollBusy;
         await Promise.all(consumers.map((c) => c.stop()));
         await worker?.stop();
+        if (worker) queuePort.setQueueSink(undefined);
         await ws.close();
         await Promise.all(
           [httpServer, wsServer, sqsServer].map(

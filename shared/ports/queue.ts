@@ -49,7 +49,19 @@ function entry(message: QueueMessage) {
   };
 }
 
+/**
+ * A host that runs the queues in this very thread (the local engine's HTTP thread) may take sends directly instead of
+ * over the SQS protocol and back; the semantics are the queues' own, the same as over the wire.
+ */
+export type QueueSink = (target: QueueTarget, messages: QueueMessage[]) => void;
+let sink: QueueSink | undefined;
+
+export function setQueueSink(next: QueueSink | undefined): void {
+  sink = next;
+}
+
 export async function sendMessage(target: QueueTarget, message: QueueMessage): Promise<void> {
+  if (sink) return sink(target, [message]);
   await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(target), ...entry(message) }));
 }
 
@@ -58,6 +70,7 @@ export async function sendMessage(target: QueueTarget, message: QueueMessage): P
  * acknowledge before everything is durable (the webhook) answers 5xx and the provider retries.
  */
 export async function sendMessages(target: QueueTarget, messages: QueueMessage[]): Promise<void> {
+  if (sink) return sink(target, messages);
   if (messages.length === 1 && messages[0]) return sendMessage(target, messages[0]);
   for (let i = 0; i < messages.length; i += 10) {
     const chunk = messages.slice(i, i + 10);
