@@ -52,6 +52,8 @@ if (flags.help) {
   process.exit(0);
 }
 const QUICK = flags.quick === true;
+/** Consumer threads of the engines measured as npm start runs them (npm start uses SWITCHBOARD_CONSUMER_THREADS too). */
+const THREADS = Math.max(1, Number(process.env.SWITCHBOARD_CONSUMER_THREADS ?? 1) || 1);
 const ACK_RATE = Number(flags['ack-rate']);
 if (!Number.isFinite(ACK_RATE) || ACK_RATE <= 0) {
   console.error('--ack-rate must be a positive number of requests per second');
@@ -208,7 +210,7 @@ interface Rig {
  * consumers on the other core); inline when the bench must count requests on the one SDK client it can reach.
  * `plan` gives the account a routing plan (phase d).
  */
-async function rig(consumerThreads: boolean, settings: Record<string, unknown> = {}): Promise<Rig> {
+async function rig(consumerThreads: boolean | number, settings: Record<string, unknown> = {}): Promise<Rig> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let engineErrors = 0;
   const engine = await startEngine({
@@ -334,7 +336,7 @@ async function phaseC(): Promise<void> {
 
 /** a and b on an engine as npm start runs it (queue consumers in a worker thread). */
 async function phasesAB(): Promise<void> {
-  const r = await rig(true);
+  const r = await rig(THREADS);
   const { engine, client } = r;
   try {
     console.log(`\n[engine for a and b: as npm start runs it, queue consumers in a worker thread] ${engine.httpUrl}`);
@@ -400,7 +402,7 @@ async function phasesAB(): Promise<void> {
  */
 async function phaseD(): Promise<void> {
   const { createQueue } = load<typeof import('../shared/store/queues')>('shared/store/queues');
-  const r = await rig(true);
+  const r = await rig(THREADS);
   try {
     console.log(`\n[engine for d: queue consumers in a worker thread] ${r.engine.httpUrl}`);
     const { createAgent } = load<typeof import('../shared/store/agents')>('shared/store/agents');
@@ -436,6 +438,9 @@ async function phaseD(): Promise<void> {
       });
       sockets.push(ws);
     }
+    // Warm-up: the consumer thread loads its modules on first use; new interactions exercise the whole offer path.
+    await warmUp(r, contacts(5_000_000, 150), 'd0');
+    arrivals.clear();
     console.log('\n=== d. Webhook to agent WebSocket notification at 100 messages/s (target p99 <= 100 ms)');
     const sends = QUICK ? 300 : 1000;
     const contactsD = contacts(4_000_000, sends);

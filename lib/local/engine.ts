@@ -49,7 +49,7 @@ export interface EngineOptions {
    * Runs the queue consumers in a worker thread, on the other core, as Lambda runs them apart from the API (npm start
    * and the benchmark do). Off by default so tests can reach into the consumers (fault injection, the clock).
    */
-  consumerThreads?: boolean;
+  consumerThreads?: boolean | number;
   timerPollMs?: number;
   wsLimits?: Partial<WsLimits>;
   /** Extra environment for the functions (PROVIDER_BASE_URL_*, LOG_LEVEL, ...). */
@@ -197,11 +197,15 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const handlerFor = (fn: FunctionName) => async () => (event: unknown) => invoke(fn, event) as never;
 
   // Queues and their consumers, in a worker thread when asked (it starts after the environment is set: it copies it).
-  const worker = options.consumerThreads ? new FunctionWorker() : undefined;
-  const consume = (fn: FunctionName) => (event: unknown) =>
-    worker
-      ? worker.invoke(functions[fn].entry, event, { functionName: fn, awsRequestId: randomBytes(16).toString('hex') })
-      : invoke(fn, event);
+  // Like Lambda containers, each worker has its own module state; a batch goes to the least busy one.
+  const threadCount = options.consumerThreads === true ? 1 : typeof options.consumerThreads === 'number' ? options.consumerThreads : 0;
+  const workers = Array.from({ length: threadCount }, () => new FunctionWorker());
+  const worker = workers[0];
+  const consume = (fn: FunctionName) => (event: unknown) => {
+    if (!worker) return invoke(fn, event);
+    const idlest = workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    return idlest.invoke(functions[fn].entry, event, { functionName: fn, awsRequestId: randomBytes(16).toString('hex') });
+  };
 
   const queues = {} as Record<QueueName, LocalQueue>;
   const deadLetters = {} as Record<QueueName, LocalQueue>;
@@ -347,7 +351,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         clearInterval(pollTimer);
         await pollBusy;
         await Promise.all(consumers.map((c) => c.stop()));
-        await worker?.stop();
+        await Promise.all(workers.map((w) => w.stop()));
         if (worker) queuePort.setQueueSink(undefined);
         await ws.close();
         await Promise.all(

@@ -25,6 +25,11 @@ export class FunctionWorker {
     });
   }
 
+  /** Invocations sent and not yet answered, so the engine can spread work over several workers. */
+  get busy(): number {
+    return this.pending.size;
+  }
+
   invoke(entry: string, event: unknown, context: Record<string, unknown>): Promise<unknown> {
     const id = ++this.next;
     return new Promise((resolve, reject) => {

@@ -15,7 +15,7 @@ import { getAccountCached, type Account } from '../store/accounts';
 import { TtlCache } from '../store/cache';
 import { closeInteraction, getInteraction } from '../store/interactions';
 import { getContact } from '../store/lists';
-import { isMember, membersOf, parentsOf } from '../store/memberships';
+import { isMember, membersOf, parentsOf, queueMembersCached } from '../store/memberships';
 import { lastServed, presenceOf, recordAssignment, setLastServed, setPresence } from '../store/presence';
 import { getQueue, type Queue } from '../store/queues';
 import { updateInteraction, type RoutedInteraction, type RoutingState } from '../store/routing';
@@ -105,16 +105,35 @@ async function armRouteTimer(interaction: RoutedInteraction, seconds: number): P
   return new Date(dueAt).toISOString();
 }
 
-/** Members of the queue who also belong to the account and are online. */
-async function onlineQueueMembers(queueId: string, accountId: string): Promise<{ agentId: string; lastAssignedAt?: string; handledCount?: number }[]> {
-  const [queueMembers, accountMembers] = await Promise.all([membersOf('QUEUE', queueId), membersOf('ACCOUNT', accountId)]);
+interface Candidate {
+  agentId: string;
+  lastAssignedAt?: string;
+  handledCount?: number;
+  connectionIds: string[];
+}
+
+/** Members of the queue who also belong to the account and are online, with their connections. */
+async function onlineQueueMembers(queueId: string, accountId: string): Promise<Candidate[]> {
+  const [queueMembers, accountMembers] = await Promise.all([
+    queueMembersCached(queueId),
+    membersOf('ACCOUNT', accountId),
+  ]);
   const eligible = queueMembers.filter((a) => accountMembers.includes(a));
   const presence = await presenceOf(eligible);
   return eligible
     .map((id) => presence.get(id)!)
     .filter((p) => p.status === 'online')
-    .map((p) => ({ agentId: p.agentId, ...(p.lastAssignedAt ? { lastAssignedAt: p.lastAssignedAt } : {}), handledCount: p.handledCount ?? 0 }));
+    .map((p) => ({
+      agentId: p.agentId,
+      ...(p.lastAssignedAt ? { lastAssignedAt: p.lastAssignedAt } : {}),
+      handledCount: p.handledCount ?? 0,
+      connectionIds: p.connectionIds,
+    }));
 }
+
+/** The connections of the chosen agents, from the candidates already read (no second read to notify them). */
+const connectionsOfChosen = (candidates: Candidate[], chosen: string[]) =>
+  candidates.filter((c) => chosen.includes(c.agentId)).flatMap((c) => c.connectionIds);
 
 /**
  * Sets a new routing state (version + 1), arms its timer for the new version, and tells the offered agents.
@@ -127,12 +146,17 @@ async function offer(
   timeoutSeconds: number,
   eventType: RealtimeEvent['type'] = 'interaction.offered',
   changes: { agentId?: string | undefined; queueId?: string | undefined } = {},
+  knownConnections?: string[],
 ): Promise<RoutedInteraction> {
   const written = await updateInteraction(current, { routing: { ...state, deadline: new Date(now() + timeoutSeconds * 1000).toISOString() }, ...changes });
-  await armRouteTimer(written, timeoutSeconds);
-  if (state.offeredTo.length) {
-    await notifyAgents(state.offeredTo, event(eventType, written, await notificationBody(account, written)));
-  }
+  // The agents hear of the offer while its timer is armed: both follow the write, neither needs the other.
+  const tell = async () => {
+    if (!state.offeredTo.length) return;
+    const body = event(eventType, written, await notificationBody(account, written));
+    if (knownConnections) await notifyConnections(knownConnections, body);
+    else await notifyAgents(state.offeredTo, body);
+  };
+  await Promise.all([armRouteTimer(written, timeoutSeconds), tell()]);
   return written;
 }
 
@@ -172,9 +196,15 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
         }
         const candidates = await onlineQueueMembers(queue.id, account.id);
         const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
-        return offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: chosen, queueId: queue.id }, move.timeoutSeconds, 'interaction.offered', {
-          queueId: queue.id,
-        });
+        return offer(
+          interaction,
+          account,
+          { phase: 'offered', step: move.step, offeredTo: chosen, queueId: queue.id },
+          move.timeoutSeconds,
+          'interaction.offered',
+          { queueId: queue.id },
+          connectionsOfChosen(candidates, chosen),
+        );
       }
     }
   }
@@ -273,7 +303,15 @@ async function moveOn(interaction: RoutedInteraction, account: Account): Promise
       }
       const candidates = await onlineQueueMembers(queue.id, account.id);
       const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
-      await offer(interaction, account, { phase: 'waiting-queue', step: routing.step, offeredTo: chosen, queueId: queue.id }, account.settings.waitForQueueSeconds);
+      await offer(
+        interaction,
+        account,
+        { phase: 'waiting-queue', step: routing.step, offeredTo: chosen, queueId: queue.id },
+        account.settings.waitForQueueSeconds,
+        'interaction.offered',
+        {},
+        connectionsOfChosen(candidates, chosen),
+      );
       return;
     }
     case 'waiting-queue':

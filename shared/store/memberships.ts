@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
+import { TtlCache } from './cache';
 import { cancellationReasons, queryAll } from './util';
 
 export type ParentKind = 'ACCOUNT' | 'QUEUE';
@@ -17,7 +18,18 @@ export const membershipKey = (kind: ParentKind, parentId: string, agentId: strin
   sk: `MEMBER#${agentId}`,
 });
 
+/**
+ * Queue membership is read on every offer and changes rarely: cached 5 s per container, dropped on local writes.
+ * Account membership, which decides who may see an interaction at all, is never cached.
+ */
+const queueMembers = new TtlCache<string[]>(5000);
+
+export function queueMembersCached(queueId: string): Promise<string[]> {
+  return queueMembers.get(queueId, () => membersOf('QUEUE', queueId));
+}
+
 export async function addMember(kind: ParentKind, parentId: string, agentId: string): Promise<void> {
+  if (kind === 'QUEUE') queueMembers.delete(parentId);
   try {
     await db.send(
       new TransactWriteCommand({
@@ -57,6 +69,7 @@ export async function addMember(kind: ParentKind, parentId: string, agentId: str
 }
 
 export async function removeMember(kind: ParentKind, parentId: string, agentId: string): Promise<boolean> {
+  if (kind === 'QUEUE') queueMembers.delete(parentId);
   const out = await db.send(
     new DeleteCommand({ TableName: TABLE, Key: membershipKey(kind, parentId, agentId), ReturnValues: 'ALL_OLD' }),
   );
