@@ -170,8 +170,10 @@ async function recordSent(account: Account, interaction: InteractionForOutbound,
   const sent = await markSent(message, providerMessageId, nowIso());
   if (!sent) return log.warn('a sent message was already settled', { messageId: message.id });
   // The index the status path looks statuses up by; applies a status that arrived before this record.
-  await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
+  const early = await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
   await tell(account.id, interaction, sent, { type: 'message.sent', status: 'sent', providerMessageId });
+  // A delivery status that beat this record was parked; now applied, the agents hear of it too.
+  if (early) await tell(account.id, interaction, sent, { type: 'message.status', status: early.status, providerMessageId, ...(early.errorCode ? { errorCode: early.errorCode } : {}) });
 }
 
 async function scheduleRetry(account: Account, message: OutboundMessageItem, outcome: Failure): Promise<void> {

@@ -389,11 +389,12 @@ export async function parkStatus(accountId: string, providerMessageId: string, u
   }
 }
 
-async function applyParked(accountId: string, providerMessageId: string, index: ProviderIndex): Promise<void> {
+/** Applies a status parked for this provider id; returns it when it moved the message forward. */
+async function applyParked(accountId: string, providerMessageId: string, index: ProviderIndex): Promise<StatusUpdate | undefined> {
   const key = itemKeys.parkedStatus(accountId, providerMessageId);
   const parked = await getItem<StatusUpdate & { statusRank: number }>(key, true);
-  if (!parked) return;
-  await applyStatusTo(index, {
+  if (!parked) return undefined;
+  const applied = await applyStatusTo(index, {
     status: parked.status,
     at: parked.at,
     ...(parked.providerStatus ? { providerStatus: parked.providerStatus } : {}),
@@ -413,6 +414,7 @@ async function applyParked(accountId: string, providerMessageId: string, index: 
     .catch((error: unknown) => {
       if (!isConditionFailed(error)) throw error;
     });
+  return applied ? parked : undefined;
 }
 
 /**
@@ -425,12 +427,13 @@ export async function recordProviderMessageId(
   providerMessageId: string,
   interactionId: string,
   messageSk: string,
-): Promise<void> {
+): Promise<StatusUpdate | undefined> {
   const index = { interactionId, messageSk };
   await db.send(
     new PutCommand({ TableName: TABLE, Item: { ...itemKeys.providerIndex(accountId, providerMessageId), ...index } }),
   );
-  await applyParked(accountId, providerMessageId, index);
+  // A status that arrived before this record: applied now, and returned so the caller can tell the agents.
+  return applyParked(accountId, providerMessageId, index);
 }
 
 /** The status path: apply to the known message, or park it and apply it at once if the message appeared meanwhile. */

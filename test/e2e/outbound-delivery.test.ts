@@ -386,6 +386,53 @@ describe('delivery statuses', () => {
     expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ status: 'delivered', providerMessageId: sent.providerMessageId });
   });
 
+  it('applies a status that arrived before the send was recorded, and tells the agent then', async () => {
+    const c = await seedConversation('twilio', fake);
+    const ws = await agentSocket(c);
+    // Hold the sender's "mark sent" write: the provider has answered, but its id is not recorded yet.
+    let providerId: string | undefined;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    db.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { UpdateExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+        if (!providerId && input.UpdateExpression?.includes('providerMessageId = :pmid')) {
+          providerId = String(input.ExpressionAttributeValues?.[':pmid']);
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'holdMarkSent' },
+    );
+    try {
+      const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'early status' });
+      await eventually(() => {
+        if (!providerId) throw new Error('not sent yet');
+      });
+      const told = nextMessage<{ type: string; messageId?: string; status?: string }>(
+        ws,
+        (m) => m.type === 'message.status' && m.messageId === queued.id && m.status === 'delivered',
+        10_000,
+      );
+      const provider = providerFor('twilio');
+      const spec = provider.simulateStatus(
+        { url: `${receiveUrl(c.account)}/status`, providerMessageId: providerId!, status: 'delivered', timestampMs: Date.now() },
+        provider.credentials.parse(fakeCredentials('twilio', fake)) as never,
+        { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
+      );
+      expect((await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body })).status).toBe(200);
+      // Twilio echoes no reference: the status waits, parked, for its message.
+      await eventually(() => expect(engine.queues.inbound.depth).toBe(0));
+      release();
+
+      expect(await told).toMatchObject({ status: 'delivered' });
+      expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ providerMessageId: providerId });
+    } finally {
+      release();
+      db.middlewareStack.remove('holdMarkSent');
+    }
+  });
+
   it('pushes message.status to the WebSocket of an agent who belongs to the account when the status webhook arrives', async () => {
     const c = await seedConversation('twilio', fake);
     const ws = await agentSocket(c);
