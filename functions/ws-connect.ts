@@ -3,11 +3,12 @@
  * WebSocket) or as a bearer header. A bad token refuses the connection; a good one stores it under the agent.
  */
 import middy from '@middy/core';
-import { AppError } from '../shared/errors';
+import { AppError, LockedError, UnauthorizedError } from '../shared/errors';
 import { verifyToken } from '../shared/http/auth';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
 import { log } from '../shared/logger';
 import { nowIso } from '../shared/ports/clock';
+import { getAgent } from '../shared/store/agents';
 import { saveConnection } from '../shared/store/connections';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
@@ -15,6 +16,10 @@ export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (e
   const token = event.queryStringParameters?.token ?? header?.replace(/^Bearer\s+/i, '');
   try {
     const principal = await verifyToken(token);
+    // As on every HTTP request: a deleted, disabled or locked user's unexpired token opens nothing.
+    const user = await getAgent(principal.sub);
+    if (!user) throw new UnauthorizedError('this user no longer exists');
+    if (user.disabled || user.locked) throw new LockedError();
     await saveConnection({
       connectionId: event.requestContext.connectionId,
       agentId: principal.sub,

@@ -180,9 +180,10 @@ export const functions = {
     entry: 'functions/inbound.ts',
     memoryMb: 512,
     timeoutSeconds: 30,
-    access: { table: 'RW', sendTo: ['outbound'], websocket: true },
+    // Routing runs here too: it arms offer and session timers and tells agents.
+    access: { table: 'RW', sendTo: ['outbound', 'timers'], scheduler: true, websocket: true },
     consumes: 'inbound',
-    description: 'Inbound processor: dedupe, contact, whitelist, threading into interactions, delivery statuses',
+    description: 'Inbound processor: dedupe, contact, whitelist, threading, delivery statuses, then routing',
   },
 } satisfies Record<string, FunctionSpec>;
 

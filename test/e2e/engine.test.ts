@@ -19,6 +19,7 @@ import { now } from '../../shared/ports/clock';
 import { postToConnection } from '../../shared/ports/notifier';
 import { sendMessage } from '../../shared/ports/queue';
 import { armTimer, timerName, type TimerEvent } from '../../shared/ports/timers';
+import { createAgent } from '../../shared/store/agents';
 import { connectionsOf } from '../../shared/store/connections';
 import { onTimer } from '../../shared/timers/dispatch';
 
@@ -27,7 +28,26 @@ jest.setTimeout(30_000);
 
 const engine = useEngine();
 
-const agentToken = (sub: string) => signToken({ sub, username: `u-${sub}`, role: 'agent' });
+/** Agents by test name: created on first use (a token of a user who does not exist opens no socket). */
+const ids = new Map<string, string>();
+async function agentToken(name: string, fields: { disabled?: boolean } = {}): Promise<string> {
+  let id = ids.get(name);
+  if (!id) {
+    const agent = await createAgent({
+      username: `u${name.replace(/[^A-Za-z0-9]/g, '')}${ids.size}`,
+      fullName: `Agent ${name}`,
+      typology: 'webrtc',
+      voicemail: false,
+      remoteControl: false,
+      role: 'agent',
+      disabled: fields.disabled ?? false,
+    });
+    id = agent.id;
+    ids.set(name, id);
+  }
+  return signToken({ sub: id, username: name, role: 'agent' });
+}
+const idOf = (name: string) => ids.get(name)!;
 const wsManagementUrl = () => engine().wsUrl.replace(/^ws:/, 'http:');
 
 describe('HTTP API', () => {
@@ -57,7 +77,7 @@ describe('WebSocket API', () => {
   async function connect(sub: string): Promise<{ ws: WebSocket; connectionId: string }> {
     const ws = await openSocket(`${engine().wsUrl}/?token=${encodeURIComponent(await agentToken(sub))}`);
     open.push(ws);
-    const [connection] = await connectionsOf(sub);
+    const [connection] = await connectionsOf(idOf(sub));
     if (!connection) throw new Error(`no stored connection for ${sub}`);
     return { ws, connectionId: connection.connectionId };
   }
@@ -69,6 +89,11 @@ describe('WebSocket API', () => {
     await expect(refused).rejects.toMatchObject({ status: 401 });
   });
 
+  it('refuses the still-valid token of a disabled user with 423', async () => {
+    const token = await agentToken('disabled', { disabled: true });
+    await expect(openSocket(`${engine().wsUrl}/?token=${encodeURIComponent(token)}`)).rejects.toMatchObject({ status: 423 });
+  });
+
   it('refuses a connection with a token that is not valid', async () => {
     await expect(openSocket(`${engine().wsUrl}/?token=not-a-jwt`)).rejects.toMatchObject({ status: 401 });
   });
@@ -77,10 +102,10 @@ describe('WebSocket API', () => {
     const ws = await openSocket(`${engine().wsUrl}/?token=${encodeURIComponent(await agentToken('a1'))}`);
     open.push(ws);
 
-    const stored = await connectionsOf('a1');
+    const stored = await connectionsOf(idOf('a1'));
 
     expect(stored).toEqual([
-      expect.objectContaining({ agentId: 'a1', role: 'agent', connectionId: expect.any(String) }),
+      expect.objectContaining({ agentId: idOf('a1'), role: 'agent', connectionId: expect.any(String) }),
     ]);
     expect(engine().ws.connections.has(stored[0]!.connectionId)).toBe(true);
   });
@@ -124,7 +149,7 @@ describe('WebSocket API', () => {
 
     await closeSocket(ws);
 
-    await eventually(async () => expect(await connectionsOf('a-close')).toEqual([]));
+    await eventually(async () => expect(await connectionsOf(idOf('a-close'))).toEqual([]));
     expect(engine().ws.connections.has(connectionId)).toBe(false);
     await expect(postToConnection(connectionId, { type: 'late' })).resolves.toBe('gone');
   });
