@@ -5,7 +5,7 @@
  */
 import { accountCredentials, receiveUrl } from '../shared/admin/accounts';
 import { NotFoundError } from '../shared/errors';
-import { toQueueMessage } from '../shared/inbound/envelope';
+import { requireWellFormed, toQueueMessage } from '../shared/inbound/envelope';
 import { httpApi, json, type HttpRequest, type HttpResult } from '../shared/http/api';
 import { log } from '../shared/logger';
 import { now, nowIso } from '../shared/ports/clock';
@@ -45,6 +45,7 @@ async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): 
 
   provider.verify(webhook, credentials, context, now());
   const events = provider.parse(webhook, context);
+  requireWellFormed(events);
 
   const receivedAt = nowIso();
   try {

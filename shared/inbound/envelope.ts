@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { QueueMessage } from '../ports/queue';
 import type { NormalisedEvent } from '../providers/types';
-import { z } from '../validation';
+import { PayloadError } from '../errors';
+import { issuesToDetails, z } from '../validation';
 
 const text = z.string().check(z.maxLength(100_000));
 const id = z.string().check(z.minLength(1), z.maxLength(1024));
@@ -34,6 +35,20 @@ export const statusEventSchema = z.object({
   providerTimestamp: z.optional(z.string()),
   correlationId: z.optional(text),
 });
+
+/**
+ * Checks events as the processor will read them, before the webhook acknowledges anything: an event the processor
+ * would drop as malformed (a message with an empty sender, say) is the provider's payload error, answered 400 now.
+ */
+export function requireWellFormed(events: NormalisedEvent[]): void {
+  events.forEach((event, i) => {
+    const result = (event.type === 'message' ? messageEventSchema : statusEventSchema).safeParse(event);
+    if (!result.success) {
+      const details = issuesToDetails(result.error.issues, `events.${i}`);
+      throw new PayloadError(`the payload has an unusable ${event.type}: ${details.map((d) => d.path).join(', ')}`, details);
+    }
+  });
+}
 
 export const inboundEnvelopeSchema = z.object({
   v: z.literal(1),

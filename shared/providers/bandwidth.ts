@@ -12,7 +12,7 @@
 import { PayloadError } from '../errors';
 import { z } from '../validation';
 import type { DeliveryStatus, NormalisedEvent, ProviderModule, SendErrorCode, SendOutcome, StatusEvent } from './types';
-import { basicAuthHeader, parseJson, pick, requireBasicAuth, retryAfterMs, str, toE164, toIso } from './util';
+import { basicAuthHeader, parseJson, pick, requireBasicAuth, retryAfterMs, senderOf, str, toE164, toIso } from './util';
 
 const credentialsSchema = z.object({
   accountId: z.string().check(z.minLength(1)),
@@ -83,7 +83,7 @@ function parseEvent(event: unknown, index: number, ourNumber: string): Normalise
       {
         type: 'message',
         providerMessageId: id,
-        from: toE164(from),
+        from: senderOf(from, 'message.from'),
         to: toE164(to),
         text: str(pick(message, 'text')) ?? '',
         media,

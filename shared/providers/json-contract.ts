@@ -28,7 +28,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, str, toE164, toIso } from './util';
+import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -92,7 +92,7 @@ function toEvents(item: unknown, where: string, phone: string): NormalisedEvent[
       {
         type: 'message',
         providerMessageId: id,
-        from: toE164(from),
+        from: senderOf(from, `${where}.from`),
         to: to ? toE164(to) : phone,
         text: optionalString(item, 'text', where) ?? '',
         media: media(item, where),

@@ -24,7 +24,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, str, toE164, toIso } from './util';
+import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -140,7 +140,7 @@ function inbound(
   return {
     type: 'message',
     providerMessageId: id,
-    from: toE164(from),
+    from: senderOf(from, 'messages[].from'),
     to,
     text,
     media,

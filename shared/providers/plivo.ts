@@ -19,19 +19,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import {
-  basicAuthHeader,
-  encodeForm,
-  hmacBase64,
-  parseFormPairs,
-  parseJson,
-  pick,
-  retryAfterMs,
-  safeEqual,
-  str,
-  toE164,
-  toIso,
-} from './util';
+import { basicAuthHeader, encodeForm, hmacBase64, parseFormPairs, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
 
 const credentialsSchema = z.object({
   authId: z.string().check(z.minLength(1)),
@@ -234,7 +222,7 @@ export const plivoProvider: ProviderModule<PlivoCredentials> = {
       {
         type: 'message',
         providerMessageId: id,
-        from: toE164(from),
+        from: senderOf(from, 'From'),
         to: toE164(fields.get('To') ?? ''),
         // SMS carries `Text`; MMS and WhatsApp carry `Body`.
         text: fields.get('Text') ?? fields.get('Body') ?? '',

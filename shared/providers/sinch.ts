@@ -27,7 +27,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, parseJson, pick, retryAfterMs, safeEqual, str, toE164, toIso } from './util';
+import { basicAuthHeader, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -119,7 +119,7 @@ function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEve
       {
         type: 'message',
         providerMessageId: id,
-        from: toE164(from),
+        from: senderOf(from, 'channel_identity.identity'),
         to: account.phone,
         ...contactContent(message.contact_message),
         ...(providerTimestamp && { providerTimestamp }),

@@ -27,7 +27,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, encodeForm, parseForm, requireBasicAuth, retryAfterMs, toE164, toIso } from './util';
+import { basicAuthHeader, encodeForm, parseForm, requireBasicAuth, retryAfterMs, senderOf, toE164, toIso } from './util';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -129,7 +129,7 @@ function parseInbound(req: WebhookRequest, f: Record<string, string>, phone: str
     {
       type: 'message',
       providerMessageId: inboundId(sender, receiver, when, rawText),
-      from: toE164(sender),
+      from: senderOf(sender, 'sender'),
       to: receiver ? toE164(receiver) : phone,
       text,
       media: [],

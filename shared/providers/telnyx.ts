@@ -18,7 +18,7 @@ import type {
   SendOutcome,
   StatusEvent,
 } from './types';
-import { parseJson, pick, retryAfterMs, str, toE164, toIso } from './util';
+import { parseJson, pick, retryAfterMs, senderOf, str, toE164, toIso } from './util';
 
 const TOLERANCE_S = 300;
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -161,7 +161,7 @@ export const telnyxProvider: ProviderModule<TelnyxCredentials> = {
         {
           type: 'message',
           providerMessageId: id,
-          from: toE164(from),
+          from: senderOf(from, 'data.payload.from.phone_number'),
           to: toE164(str(pick(payload, 'to', 0, 'phone_number')) ?? account.phone),
           text: str(pick(payload, 'text')) ?? '',
           media,

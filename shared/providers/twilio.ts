@@ -16,18 +16,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import {
-  basicAuthHeader,
-  encodeForm,
-  hmacBase64,
-  parseFormPairs,
-  parseJson,
-  pick,
-  retryAfterMs,
-  safeEqual,
-  str,
-  toE164,
-} from './util';
+import { basicAuthHeader, encodeForm, hmacBase64, parseFormPairs, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164 } from './util';
 
 const credentialsSchema = z.object({
   accountSid: z.string().check(z.minLength(1)),
@@ -173,8 +162,7 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
       }
       return [event];
     }
-    const from = fields.get('From');
-    if (!from) throw new PayloadError('From is missing');
+    const from = senderOf(fields.get('From'), 'From');
     const media = [...fields.keys()]
       .map((name) => /^MediaUrl(\d{1,3})$/.exec(name)?.[1])
       .filter((index): index is string => index !== undefined)
@@ -189,7 +177,7 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
       {
         type: 'message',
         providerMessageId: sid,
-        from: toE164(from),
+        from,
         to: toE164(fields.get('To') ?? ''),
         text: fields.get('Body') ?? '',
         media,

@@ -71,6 +71,16 @@ export function toE164(value: string): string {
   return parsed?.isPossible() ? parsed.number : bare;
 }
 
+/**
+ * The customer's number from a provider field, normalised; a PayloadError naming the field when nothing is left
+ * (a value of only spaces, `+` or `whatsapp:`): a message must have a sender to thread it under.
+ */
+export function senderOf(raw: string | undefined, field: string): string {
+  const value = raw === undefined ? '' : toE164(raw);
+  if (!/[0-9A-Za-z]/.test(value)) throw new PayloadError(`${field} is missing or empty`);
+  return value;
+}
+
 /** ISO 8601 from seconds or milliseconds since the epoch, or from a date string; undefined when unparseable. */
 export function toIso(value: string | number | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
