@@ -8,7 +8,13 @@ import type { SQSEvent } from 'aws-lambda';
 import type WebSocket from 'ws';
 import { closeSocket, engineOptions, eventually, nextMessage, openSocket, type TestEngine } from '../support/engine';
 import { startEngine } from '../../lib/local/engine';
-import { CUSTOMER_PHONE, FakeProviders, fakeCredentials, seedConversation, type Conversation } from '../support/fake-providers';
+import {
+  CUSTOMER_PHONE,
+  FakeProviders,
+  fakeCredentials,
+  seedConversation,
+  type Conversation,
+} from '../support/fake-providers';
 import { receiveUrl } from '../../shared/admin/accounts';
 import { signToken } from '../../shared/http/auth';
 import { queueCanned, queueReply, queueTemplate, startVideoCall } from '../../shared/outbound/enqueue';
@@ -31,7 +37,9 @@ const sockets: WebSocket[] = [];
 
 beforeAll(async () => {
   fake = await FakeProviders.start();
-  engine = Object.assign(await startEngine(engineOptions({ env: { ...fake.env(), LOG_LEVEL: 'error' } })), { readyAt: Date.now() });
+  engine = Object.assign(await startEngine(engineOptions({ env: { ...fake.env(), LOG_LEVEL: 'error' } })), {
+    readyAt: Date.now(),
+  });
 });
 afterAll(async () => {
   await Promise.all(sockets.map(closeSocket));
@@ -41,7 +49,12 @@ afterAll(async () => {
 
 const sendsTo = (type: ProviderType, from: number) => fake.requests.slice(from).filter((r) => r.target === type);
 
-async function until(interactionId: string, id: string, statuses: string[], timeoutMs = 15_000): Promise<OutboundMessageItem> {
+async function until(
+  interactionId: string,
+  id: string,
+  statuses: string[],
+  timeoutMs = 15_000,
+): Promise<OutboundMessageItem> {
   return eventually(async () => {
     const m = await getOutboundMessage(interactionId, id);
     if (!m || !statuses.includes(m.status)) throw new Error(`message is ${m?.status}`);
@@ -50,17 +63,24 @@ async function until(interactionId: string, id: string, statuses: string[], time
 }
 
 function deadLetterOf(id: string): DeadLetterRecord | undefined {
-  return engine.deadLetters.outbound.messages.map((m) => JSON.parse(m.body) as DeadLetterRecord).find((r) => r.message.id === id);
+  return engine.deadLetters.outbound.messages
+    .map((m) => JSON.parse(m.body) as DeadLetterRecord)
+    .find((r) => r.message.id === id);
 }
 
 /** Invokes the sender with one queue message, as Lambda's event source mapping would. */
 function invokeSender(job: unknown): Promise<unknown> {
-  const event = { Records: [{ messageId: `direct-${Math.random()}`, body: JSON.stringify(job), attributes: {} }] } as unknown as SQSEvent;
+  const event = {
+    Records: [{ messageId: `direct-${Math.random()}`, body: JSON.stringify(job), attributes: {} }],
+  } as unknown as SQSEvent;
   return engine.invoke('sender', event);
 }
 
 /** A pending message item written as the enqueue use case would, without queueing it. */
-async function pendingMessage(c: Conversation, fields: Partial<OutboundMessageItem> = {}): Promise<OutboundMessageItem> {
+async function pendingMessage(
+  c: Conversation,
+  fields: Partial<OutboundMessageItem> = {},
+): Promise<OutboundMessageItem> {
   const message: OutboundMessageItem = {
     interactionId: c.interaction.id,
     id: `01J${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
@@ -93,7 +113,12 @@ describe('retries', () => {
     const before = fake.requests.length;
     fake.failNext('bandwidth', 2, 'rate-limited', 1);
 
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'hello' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'hello',
+    });
     const message = await until(c.interaction.id, queued.id, ['sent', 'failed']);
 
     expect(message).toMatchObject({ status: 'sent', attempts: 3 });
@@ -112,7 +137,12 @@ describe('retries', () => {
     const before = fake.requests.length;
     fake.failNext('telnyx', 2, 'unavailable');
 
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'hello' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'hello',
+    });
     const message = await until(c.interaction.id, queued.id, ['sent', 'failed'], 20_000);
 
     expect(message).toMatchObject({ status: 'sent', attempts: 3 });
@@ -126,25 +156,49 @@ describe('retries', () => {
     const message = await pendingMessage(c, { attempts: 5 });
     const before = fake.requests.length;
     fake.failNext('plivo', 1, 'unavailable');
-    const told = nextMessage<{ type: string; messageId: string; code: string }>(ws, (m) => m.type === 'message.failed' && m.messageId === message.id);
+    const told = nextMessage<{ type: string; messageId: string; code: string }>(
+      ws,
+      (m) => m.type === 'message.failed' && m.messageId === message.id,
+    );
 
-    await invokeSender({ kind: 'send', accountId: c.account.id, interactionId: c.interaction.id, messageId: message.id, attempt: 5 } satisfies SendJob);
+    await invokeSender({
+      kind: 'send',
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      messageId: message.id,
+      attempt: 5,
+    } satisfies SendJob);
 
     const failed = await getOutboundMessage(c.interaction.id, message.id);
     expect(failed).toMatchObject({ status: 'failed', errorCode: 'PROVIDER_UNAVAILABLE', attempts: 6 });
     expect(failed!.errorMessage).toContain('gave up after 6 attempts');
     expect(sendsTo('plivo', before)).toHaveLength(1);
     expect(deadLetterOf(message.id)).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', attempts: 6 });
-    expect(await told).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', accountId: c.account.id, interactionId: c.interaction.id });
+    expect(await told).toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+    });
   });
 
   it('treats a repeated delivery of a job whose message is already sent as a no-op', async () => {
     const c = await seedConversation('clicksend', fake);
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'once' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'once',
+    });
     await until(c.interaction.id, queued.id, ['sent']);
     const before = fake.requests.length;
 
-    await invokeSender({ kind: 'send', accountId: c.account.id, interactionId: c.interaction.id, messageId: queued.id, attempt: 0 });
+    await invokeSender({
+      kind: 'send',
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      messageId: queued.id,
+      attempt: 0,
+    });
 
     expect(fake.requests.length).toBe(before);
     expect(await getOutboundMessage(c.interaction.id, queued.id)).toMatchObject({ status: 'sent', attempts: 1 });
@@ -155,10 +209,18 @@ describe('the WhatsApp window', () => {
   const recontact = { name: 'recontact_v1', language: 'en_US', parameters: ['Ada'] };
 
   it('refuses free text after the window closed with WINDOW_CLOSED and the recontact template, writing and sending nothing', async () => {
-    const c = await seedConversation('meta', fake, { windowOpenMs: -60_000, settings: { recontactTemplate: recontact } });
+    const c = await seedConversation('meta', fake, {
+      windowOpenMs: -60_000,
+      settings: { recontactTemplate: recontact },
+    });
     const before = fake.requests.length;
 
-    const attempt = queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'late' });
+    const attempt = queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'late',
+    });
 
     await expect(attempt).rejects.toBeInstanceOf(WindowClosedError);
     await expect(attempt).rejects.toMatchObject({
@@ -175,23 +237,47 @@ describe('the WhatsApp window', () => {
   it('refuses canned answers and media too, and offers no template where the provider has none (Twilio WhatsApp)', async () => {
     const c = await seedConversation('twilio', fake, { channel: 'whatsapp', windowOpenMs: -1 });
 
-    const canned = queueCanned({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'Hi {{contact.phone}}' });
-    const media = queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, media: [{ url: 'https://cdn.example.com/a.jpg' }] });
-
-    await expect(canned).rejects.toMatchObject({ code: 'WINDOW_CLOSED' });
-    await expect(media).rejects.toMatchObject({ code: 'WINDOW_CLOSED', recontactTemplate: undefined });
+    // Each expectation is attached before the next call starts: a rejection nobody awaits yet fails the test as unhandled.
+    await expect(
+      queueCanned({
+        accountId: c.account.id,
+        interactionId: c.interaction.id,
+        agentId: c.agent.id,
+        text: 'Hi {{contact.phone}}',
+      }),
+    ).rejects.toMatchObject({ code: 'WINDOW_CLOSED' });
+    await expect(
+      queueReply({
+        accountId: c.account.id,
+        interactionId: c.interaction.id,
+        agentId: c.agent.id,
+        media: [{ url: 'https://cdn.example.com/a.jpg' }],
+      }),
+    ).rejects.toMatchObject({ code: 'WINDOW_CLOSED', recontactTemplate: undefined });
   });
 
   it('still sends a template after the window closed, in the provider template format', async () => {
-    const c = await seedConversation('meta', fake, { windowOpenMs: -60_000, settings: { recontactTemplate: recontact } });
+    const c = await seedConversation('meta', fake, {
+      windowOpenMs: -60_000,
+      settings: { recontactTemplate: recontact },
+    });
     const before = fake.requests.length;
 
-    const queued = await queueTemplate({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, template: recontact });
+    const queued = await queueTemplate({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      template: recontact,
+    });
     await until(c.interaction.id, queued.id, ['sent']);
 
     expect(sendsTo('meta', before)[0]!.json).toMatchObject({
       type: 'template',
-      template: { name: 'recontact_v1', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }] }] },
+      template: {
+        name: 'recontact_v1',
+        language: { code: 'en_US' },
+        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ada' }] }],
+      },
       biz_opaque_callback_data: queued.id,
     });
   });
@@ -201,9 +287,19 @@ describe('the WhatsApp window', () => {
     const message = await pendingMessage(c);
     const before = fake.requests.length;
 
-    await invokeSender({ kind: 'send', accountId: c.account.id, interactionId: c.interaction.id, messageId: message.id, attempt: 0 });
+    await invokeSender({
+      kind: 'send',
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      messageId: message.id,
+      attempt: 0,
+    });
 
-    expect(await getOutboundMessage(c.interaction.id, message.id)).toMatchObject({ status: 'failed', errorCode: 'WINDOW_CLOSED', attempts: 0 });
+    expect(await getOutboundMessage(c.interaction.id, message.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 'WINDOW_CLOSED',
+      attempts: 0,
+    });
     expect(fake.requests.length).toBe(before);
     expect(deadLetterOf(message.id)).toMatchObject({ code: 'WINDOW_CLOSED' });
   });
@@ -235,10 +331,17 @@ describe('a crash between the send and its record', () => {
     const before = fake.requests.length;
     crashes = 1;
 
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'exactly once' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'exactly once',
+    });
     // The queue redelivers the job (visibility timeout 1 s): the sender finds it `sending` and only schedules a re-check.
     await eventually(() => {
-      const recheck = engine.queues.outbound.messages.find((m) => m.body.includes(queued.id) && m.visibleAt > Date.now() + 60_000);
+      const recheck = engine.queues.outbound.messages.find(
+        (m) => m.body.includes(queued.id) && m.visibleAt > Date.now() + 60_000,
+      );
       if (!recheck) throw new Error('no re-check queued yet');
     }, 10_000);
     await new Promise((r) => setTimeout(r, 1500));
@@ -251,8 +354,17 @@ describe('a crash between the send and its record', () => {
     const restore = useClock(clock);
     try {
       clock.advance(3 * 60_000);
-      const told = nextMessage<{ type: string; status: string; messageId: string }>(ws, (m) => m.type === 'message.status' && m.messageId === queued.id);
-      await invokeSender({ kind: 'send', accountId: c.account.id, interactionId: c.interaction.id, messageId: queued.id, attempt: 0 });
+      const told = nextMessage<{ type: string; status: string; messageId: string }>(
+        ws,
+        (m) => m.type === 'message.status' && m.messageId === queued.id,
+      );
+      await invokeSender({
+        kind: 'send',
+        accountId: c.account.id,
+        interactionId: c.interaction.id,
+        messageId: queued.id,
+        attempt: 0,
+      });
       expect(await getOutboundMessage(c.interaction.id, queued.id)).toMatchObject({ status: 'unconfirmed' });
       expect(await told).toMatchObject({ status: 'unconfirmed' });
     } finally {
@@ -265,23 +377,39 @@ describe('a crash between the send and its record', () => {
     const c = await seedConversation('bandwidth', fake);
     const before = fake.requests.length;
     crashes = 1;
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'reconcile me' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'reconcile me',
+    });
     await eventually(() => {
       if (sendsTo('bandwidth', before).length !== 1) throw new Error('not sent yet');
     }, 10_000);
-    await eventually(async () => expect(await getOutboundMessage(c.interaction.id, queued.id)).toMatchObject({ status: 'sending' }));
+    await eventually(async () =>
+      expect(await getOutboundMessage(c.interaction.id, queued.id)).toMatchObject({ status: 'sending' }),
+    );
 
     // Bandwidth echoes our id in `tag`: its status names the message although we never recorded the provider id.
     const provider = providerFor('bandwidth');
     const spec = provider.simulateStatus(
-      { url: `${receiveUrl(c.account)}/status`, providerMessageId: 'bw-reconciled-0001', status: 'delivered', timestampMs: Date.now(), correlationId: queued.id },
+      {
+        url: `${receiveUrl(c.account)}/status`,
+        providerMessageId: 'bw-reconciled-0001',
+        status: 'delivered',
+        timestampMs: Date.now(),
+        correlationId: queued.id,
+      },
       provider.credentials.parse(fakeCredentials('bandwidth', fake)) as never,
       { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
     );
     const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
     expect(res.status).toBe(200);
 
-    expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ status: 'delivered', providerMessageId: 'bw-reconciled-0001' });
+    expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({
+      status: 'delivered',
+      providerMessageId: 'bw-reconciled-0001',
+    });
     expect(sendsTo('bandwidth', before)).toHaveLength(1);
   });
 
@@ -290,9 +418,15 @@ describe('a crash between the send and its record', () => {
     const before = fake.requests.length;
     crashes = 1;
 
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'at least once' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'at least once',
+    });
     await eventually(() => {
-      if (!engine.queues.outbound.messages.some((m) => m.body.includes(queued.id) && m.visibleAt > Date.now() + 5_000)) throw new Error('no re-check yet');
+      if (!engine.queues.outbound.messages.some((m) => m.body.includes(queued.id) && m.visibleAt > Date.now() + 5_000))
+        throw new Error('no re-check yet');
     }, 10_000);
     expect(sendsTo('twilio', before)).toHaveLength(1);
 
@@ -300,7 +434,13 @@ describe('a crash between the send and its record', () => {
     const restore = useClock(clock);
     try {
       clock.advance(31_000);
-      await invokeSender({ kind: 'send', accountId: c.account.id, interactionId: c.interaction.id, messageId: queued.id, attempt: 0 });
+      await invokeSender({
+        kind: 'send',
+        accountId: c.account.id,
+        interactionId: c.interaction.id,
+        messageId: queued.id,
+        attempt: 0,
+      });
     } finally {
       restore();
     }
@@ -313,7 +453,14 @@ describe('auto-replies, canned answers and video', () => {
   it('sends the whitelist auto-reply once, writing its message, however often the job is delivered', async () => {
     const c = await seedConversation('clickatell', fake);
     const before = fake.requests.length;
-    const job = { kind: 'auto-reply', accountId: c.account.id, interactionId: c.interaction.id, to: CUSTOMER_PHONE, text: 'We are closed', correlationId: `auto-reply-${c.interaction.id}` };
+    const job = {
+      kind: 'auto-reply',
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      to: CUSTOMER_PHONE,
+      text: 'We are closed',
+      correlationId: `auto-reply-${c.interaction.id}`,
+    };
 
     await sendMessage('outbound', { body: JSON.stringify(job) });
     await until(c.interaction.id, job.correlationId, ['sent']);
@@ -321,19 +468,34 @@ describe('auto-replies, canned answers and video', () => {
 
     const sends = sendsTo('clickatell', before);
     expect(sends).toHaveLength(1);
-    expect(sends[0]!.json).toMatchObject({ messages: [{ content: 'We are closed', clientMessageId: job.correlationId }] });
-    expect(await getOutboundMessage(c.interaction.id, job.correlationId)).toMatchObject({ kind: 'auto-reply', status: 'sent', direction: 'out' });
+    expect(sends[0]!.json).toMatchObject({
+      messages: [{ content: 'We are closed', clientMessageId: job.correlationId }],
+    });
+    expect(await getOutboundMessage(c.interaction.id, job.correlationId)).toMatchObject({
+      kind: 'auto-reply',
+      status: 'sent',
+      direction: 'out',
+    });
   });
 
   it('renders a canned answer with contact, agent and account variables (no HTML escaping)', async () => {
     const c = await seedConversation('infobip', fake);
-    const canned = await createCatalogItem('canned', { accountId: c.account.id }, {
-      name: 'greeting',
-      text: 'Hi {{contact.phone}}, {{agent.fullName}} here from {{account.name}} & co',
-    });
+    const canned = await createCatalogItem(
+      'canned',
+      { accountId: c.account.id },
+      {
+        name: 'greeting',
+        text: 'Hi {{contact.phone}}, {{agent.fullName}} here from {{account.name}} & co',
+      },
+    );
     const before = fake.requests.length;
 
-    const queued = await queueCanned({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, cannedAnswerId: canned.id });
+    const queued = await queueCanned({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      cannedAnswerId: canned.id,
+    });
     await until(c.interaction.id, queued.id, ['sent']);
 
     const expected = `Hi ${CUSTOMER_PHONE}, Ada Agent here from ${c.account.name} & co`;
@@ -343,17 +505,34 @@ describe('auto-replies, canned answers and video', () => {
 
   it('starts a video call through the account Vidaoo settings and sends the link to the customer', async () => {
     const c = await seedConversation('twilio', fake, {
-      settings: { video: { enabled: true, apiKey: 'vid-api-key', topic: 'Support call', note: 'Bring the invoice', metadata: '{"team":"care"}' } },
+      settings: {
+        video: {
+          enabled: true,
+          apiKey: 'vid-api-key',
+          topic: 'Support call',
+          note: 'Bring the invoice',
+          metadata: '{"team":"care"}',
+        },
+      },
     });
     const before = fake.requests.length;
 
-    const call = await startVideoCall({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id });
+    const call = await startVideoCall({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+    });
     await until(c.interaction.id, call.message.id, ['sent']);
 
     const [meeting] = fake.requests.slice(before).filter((r) => r.target === 'vidaoo');
     expect(meeting).toMatchObject({ method: 'POST', path: '/v1/meetings' });
     expect(meeting!.headers['x-api-key']).toBe('vid-api-key');
-    expect(meeting!.json).toEqual({ topic: 'Support call', note: 'Bring the invoice', metadata: { team: 'care' }, reference: c.interaction.id });
+    expect(meeting!.json).toEqual({
+      topic: 'Support call',
+      note: 'Bring the invoice',
+      metadata: { team: 'care' },
+      reference: c.interaction.id,
+    });
     expect(call.link).toMatch(/^https:\/\/meet\.vidaoo\.example\/j\//);
     expect(sendsTo('twilio', before)[0]!.form?.Body).toBe(`Support call: ${call.link}`);
   });
@@ -361,7 +540,9 @@ describe('auto-replies, canned answers and video', () => {
   it('refuses a video call when the account has video off', async () => {
     const c = await seedConversation('twilio', fake);
 
-    await expect(startVideoCall({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id })).rejects.toMatchObject({
+    await expect(
+      startVideoCall({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id }),
+    ).rejects.toMatchObject({
       status: 409,
       code: 'VIDEO_DISABLED',
     });
@@ -371,19 +552,32 @@ describe('auto-replies, canned answers and video', () => {
 describe('delivery statuses', () => {
   it('moves the message to delivered when the provider posts its signed status webhook', async () => {
     const c = await seedConversation('meta', fake);
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'track me' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'track me',
+    });
     const sent = await until(c.interaction.id, queued.id, ['sent']);
 
     const provider = providerFor('meta');
     const spec = provider.simulateStatus(
-      { url: `${receiveUrl(c.account)}/status`, providerMessageId: sent.providerMessageId!, status: 'delivered', timestampMs: Date.now() },
+      {
+        url: `${receiveUrl(c.account)}/status`,
+        providerMessageId: sent.providerMessageId!,
+        status: 'delivered',
+        timestampMs: Date.now(),
+      },
       provider.credentials.parse(fakeCredentials('meta', fake)) as never,
       { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
     );
     const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
 
     expect(res.status).toBe(200);
-    expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({ status: 'delivered', providerMessageId: sent.providerMessageId });
+    expect(await until(c.interaction.id, queued.id, ['delivered'])).toMatchObject({
+      status: 'delivered',
+      providerMessageId: sent.providerMessageId,
+    });
   });
 
   it('applies a status that arrived before the send was recorded, and tells the agent then', async () => {
@@ -405,7 +599,12 @@ describe('delivery statuses', () => {
       { step: 'initialize', name: 'holdMarkSent' },
     );
     try {
-      const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'early status' });
+      const queued = await queueReply({
+        accountId: c.account.id,
+        interactionId: c.interaction.id,
+        agentId: c.agent.id,
+        text: 'early status',
+      });
       await eventually(() => {
         if (!providerId) throw new Error('not sent yet');
       });
@@ -416,7 +615,12 @@ describe('delivery statuses', () => {
       );
       const provider = providerFor('twilio');
       const spec = provider.simulateStatus(
-        { url: `${receiveUrl(c.account)}/status`, providerMessageId: providerId!, status: 'delivered', timestampMs: Date.now() },
+        {
+          url: `${receiveUrl(c.account)}/status`,
+          providerMessageId: providerId!,
+          status: 'delivered',
+          timestampMs: Date.now(),
+        },
         provider.credentials.parse(fakeCredentials('twilio', fake)) as never,
         { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
       );
@@ -436,7 +640,12 @@ describe('delivery statuses', () => {
   it('pushes message.status to the WebSocket of an agent who belongs to the account when the status webhook arrives', async () => {
     const c = await seedConversation('twilio', fake);
     const ws = await agentSocket(c);
-    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'did it arrive?' });
+    const queued = await queueReply({
+      accountId: c.account.id,
+      interactionId: c.interaction.id,
+      agentId: c.agent.id,
+      text: 'did it arrive?',
+    });
     const sent = await until(c.interaction.id, queued.id, ['sent']);
     const statusPushed = nextMessage<{ type: string; messageId?: string; status?: string; version?: number }>(
       ws,
@@ -446,7 +655,12 @@ describe('delivery statuses', () => {
 
     const provider = providerFor('twilio');
     const spec = provider.simulateStatus(
-      { url: `${receiveUrl(c.account)}/status`, providerMessageId: sent.providerMessageId!, status: 'delivered', timestampMs: Date.now() },
+      {
+        url: `${receiveUrl(c.account)}/status`,
+        providerMessageId: sent.providerMessageId!,
+        status: 'delivered',
+        timestampMs: Date.now(),
+      },
       provider.credentials.parse(fakeCredentials('twilio', fake)) as never,
       { id: c.account.id, channel: c.account.channel, phone: c.account.phone, proxyToken: c.account.proxyToken },
     );
