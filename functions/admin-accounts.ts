@@ -1,4 +1,8 @@
-/** /admin/accounts: SMS and WhatsApp accounts, their agents and whitelist lists, export and bulk delete. */
+/**
+ * /admin/accounts: SMS and WhatsApp accounts, their agents and whitelist lists, export and bulk delete. Removing an
+ * agent from an account revokes the agent's tokens and closes its sockets, so what it was shown of the account
+ * stops at once.
+ */
 import { idsSchema } from '../shared/admin/agent-schema';
 import { accountCreateSchema, accountPatchSchema, whitelistSchema } from '../shared/admin/account-schema';
 import { accountListQuery, accountsCsv, accountView, createAccount, listAccountViews, patchAccount } from '../shared/admin/accounts';
@@ -6,6 +10,8 @@ import { ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { getAccount, listAllAccounts, removeAccount, requireAccount, type Account } from '../shared/store/accounts';
+import { endSessions } from '../shared/realtime/sessions';
+import { revokeTokens } from '../shared/store/agents';
 import { addMember, membersOf, removeMember } from '../shared/store/memberships';
 import { parseInput } from '../shared/validation';
 
@@ -16,6 +22,9 @@ const guarded =
     return route(req);
   };
 
+async function revokeUser(agentId: string): Promise<void> {
+  if (await revokeTokens(agentId)) await endSessions(agentId);
+}
 
 export const handler = httpApi({
   'GET /admin/accounts': guarded(async (req) => {
@@ -72,7 +81,7 @@ export const handler = httpApi({
 
   'DELETE /admin/accounts/{id}/agents/{agentId}': guarded(async (req) => {
     await requireAccount(req.params.id!);
-    await removeMember('ACCOUNT', req.params.id!, req.params.agentId!);
+    if (await removeMember('ACCOUNT', req.params.id!, req.params.agentId!)) await revokeUser(req.params.agentId!);
     return noContent();
   }),
 

@@ -1,4 +1,8 @@
-/** /admin/agents: agents of every role, their invitation links, and their queue and account memberships. */
+/**
+ * /admin/agents: agents of every role, their invitation links, and their queue and account memberships. A change
+ * that revokes the user (password, disable, lock, role) raises its token version and closes its sockets; so does a
+ * delete.
+ */
 import { stringify } from 'csv-stringify/sync';
 import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema } from '../shared/admin/agent-schema';
 import { invitationLink, newInviteId } from '../shared/admin/invitations';
@@ -6,6 +10,7 @@ import { ValidationError } from '../shared/errors';
 import { hashPassword } from '../shared/domain/password';
 import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
+import { endSessions } from '../shared/realtime/sessions';
 import { agentView, createAgent, deleteAgent, getAgent, listAgents, requireAgent, updateAgent, type Agent } from '../shared/store/agents';
 import { membershipKeysOfAgent, parentsOf } from '../shared/store/memberships';
 import { paginate } from '../shared/store/util';
@@ -20,6 +25,16 @@ function checkDistinct(fullName: string | undefined, extension: string | undefin
   if (fullName !== undefined && extension !== undefined && fullName.trim() === extension) {
     throw new ValidationError('the full name must differ from the extension', [{ path: 'body.fullName', message: 'must differ from the extension' }]);
   }
+}
+
+/** A new password, disabling, locking or a new role ends every token and socket the user has. */
+function revokesTokens(current: Agent, changes: Partial<Agent>): boolean {
+  return (
+    changes.passwordHash !== undefined ||
+    (changes.disabled === true && !current.disabled) ||
+    (changes.locked === true && !current.locked) ||
+    (changes.role !== undefined && changes.role !== current.role)
+  );
 }
 
 export const handler = httpApi({
@@ -73,6 +88,7 @@ export const handler = httpApi({
       const agent = await getAgent(id);
       if (agent) {
         await deleteAgent(agent, await membershipKeysOfAgent(id));
+        await endSessions(id);
         deleted += 1;
       }
     }
@@ -91,16 +107,21 @@ export const handler = httpApi({
     const changes: Partial<Agent> = { ...rest };
     const nullable = { alias, email, description, remoteControlPort, pushGateway };
     for (const [k, v] of Object.entries(nullable)) if (v !== undefined) (changes as Record<string, unknown>)[k] = v ?? undefined;
-    if (password) Object.assign(changes, { passwordHash: await hashPassword(password), failedLogins: 0 });
-    if (locked === false) Object.assign(changes, { locked: false, failedLogins: 0 });
+    if (password) changes.passwordHash = await hashPassword(password);
+    if (locked !== undefined) changes.locked = locked;
     checkDistinct(changes.fullName ?? current.fullName, changes.extension ?? current.extension);
-    return json(200, agentView(await updateAgent(current, changes)));
+    const revokes = revokesTokens(current, changes);
+    if (revokes) changes.tokenVersion = (current.tokenVersion ?? 0) + 1;
+    const next = await updateAgent(current, changes);
+    if (revokes) await endSessions(next.id);
+    return json(200, agentView(next));
   }),
 
   'DELETE /admin/agents/{id}': guarded(async (req, user) => {
     if (req.params.id === user.id) throw new ValidationError('you cannot delete yourself', [{ path: 'path.id', message: 'your own id' }]);
     const agent = await requireAgent(req.params.id!);
     await deleteAgent(agent, await membershipKeysOfAgent(agent.id));
+    await endSessions(agent.id);
     return noContent();
   }),
 

@@ -1,29 +1,76 @@
 /**
- * POST /auth/login: username and password for a bearer token. Five failures in a row lock the user.
+ * POST /auth/login: username and password for a bearer token, throttled per username from one client address and
+ * per client address (shared/domain/login-throttle.ts). A throttled attempt is refused before the password is looked
+ * at, with one answer for all (429, `Retry-After`, after a fixed delay), so it tells nothing about the password.
  * POST /auth/invitation: sets the password once through an invitation link.
  */
-import { ConflictError, LockedError, UnauthorizedError } from '../shared/errors';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { config } from '../shared/config';
+import { ConflictError, LockedError, TooManyAttemptsError, UnauthorizedError } from '../shared/errors';
 import { invitationSchema, loginSchema } from '../shared/admin/agent-schema';
 import { hashPassword, verifyPassword } from '../shared/domain/password';
-import { httpApi, json, noContent } from '../shared/http/api';
+import type { ThrottlePolicy } from '../shared/domain/login-throttle';
+import { errorResult, httpApi, json, noContent, type HttpRequest } from '../shared/http/api';
 import { signToken, TOKEN_TTL_SECONDS, verifyToken } from '../shared/http/auth';
 import { decodeInvitation } from '../shared/admin/invitations';
-import { findAgentByUsername, recordFailedLogin, recordSuccessfulLogin, redeemInvitation, requireAgent } from '../shared/store/agents';
+import { log } from '../shared/logger';
+import { now } from '../shared/ports/clock';
+import { endSessions } from '../shared/realtime/sessions';
+import { findAgentByUsername, recordSuccessfulLogin, redeemInvitation, requireAgent } from '../shared/store/agents';
+import { admitAttempt, budgetIds, readBudgets, settleSuccess, type Budget } from '../shared/store/login-throttle';
 import { parseInput } from '../shared/validation';
+
+function policy(freeAttempts: number): ThrottlePolicy {
+  return {
+    freeAttempts,
+    baseDelayMs: config.LOGIN_DELAY_BASE_MS,
+    maxDelayMs: config.LOGIN_DELAY_MAX_SECONDS * 1000,
+    windowMs: config.LOGIN_WINDOW_SECONDS * 1000,
+  };
+}
+
+function clientAddress(req: HttpRequest): string {
+  return req.event.requestContext?.http?.sourceIp ?? 'unknown';
+}
+
+/** A refusal or failure, for the audit trail (the audit log is not on main yet: a structured log line). */
+function audit(outcome: 'throttled' | 'bad-credentials' | 'locked', username: string, address: string): void {
+  log.info('login refused', { event: 'auth.login.refused', outcome, username, address });
+}
 
 export const handler = httpApi({
   'POST /auth/login': async (req) => {
     const { username, password } = parseInput(loginSchema, req.json());
-    const agent = await findAgentByUsername(username);
+    const address = clientAddress(req);
+    const userAtAddress = budgetIds.userAtAddress(username, address);
+    const budgets: Budget[] = [
+      { id: userAtAddress, policy: policy(config.LOGIN_FREE_ATTEMPTS) },
+      { id: budgetIds.address(address), policy: policy(config.LOGIN_ADDRESS_FREE_ATTEMPTS) },
+    ];
+    // The budgets are read beside the user, so throttling adds no round trip to an attempt it lets through.
+    const [states, agent] = await Promise.all([readBudgets(budgets), findAgentByUsername(username)]);
+    const admission = await admitAttempt(budgets, states, now());
+    if (!admission.admitted) {
+      audit('throttled', username, address);
+      await sleep(config.LOGIN_REFUSAL_DELAY_MS);
+      const refusal = new TooManyAttemptsError(Math.ceil(admission.retryAfterMs / 1000));
+      return { ...errorResult(refusal), headers: { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) } };
+    }
     const ok = await verifyPassword(password, agent?.passwordHash);
+    // An admin's lock or a disabled user answers 423 whatever the password, so neither reveals it.
+    if (agent && (agent.locked || agent.disabled)) {
+      audit('locked', username, address);
+      throw new LockedError(agent.locked ? 'this user is locked; an admin can unlock it' : 'this user is disabled');
+    }
     if (!agent || !ok) {
-      if (agent) await recordFailedLogin(agent.id);
+      audit('bad-credentials', username, address);
       throw new UnauthorizedError('wrong username or password');
     }
-    if (agent.locked) throw new LockedError('this user is locked after repeated failed logins; an admin can unlock it');
-    if (agent.disabled) throw new LockedError('this user is disabled');
-    await recordSuccessfulLogin(agent.id);
-    const token = await signToken({ sub: agent.id, username: agent.username, role: agent.role });
+    const [token] = await Promise.all([
+      signToken({ sub: agent.id, username: agent.username, role: agent.role, tokenVersion: agent.tokenVersion ?? 0 }),
+      recordSuccessfulLogin(agent.id),
+      settleSuccess(userAtAddress, budgetIds.address(address), admission.written),
+    ]);
     return json(200, { token, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS, user: { id: agent.id, username: agent.username, role: agent.role } });
   },
 
@@ -34,6 +81,7 @@ export const handler = httpApi({
     const agent = await requireAgent(principal.sub);
     if (agent.inviteId !== invite.inviteId) throw new ConflictError('INVITATION_USED', 'this invitation has been used or replaced');
     await redeemInvitation(agent.id, invite.inviteId, await hashPassword(password));
+    await endSessions(agent.id);
     return noContent();
   },
 });

@@ -100,21 +100,24 @@ export const functions = {
     entry: 'functions/auth.ts',
     memoryMb: 512,
     timeoutSeconds: 10,
-    access: { table: 'RW', tokenSecret: true },
+    // websocket: a redeemed invitation sets a new password, which closes the user's sockets.
+    access: { table: 'RW', tokenSecret: true, websocket: true },
     description: 'Login and invitation redemption; memory for the scrypt password hash',
   },
   'admin-agents': {
     entry: 'functions/admin-agents.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    access: { table: 'RW', tokenSecret: true },
+    // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets.
+    access: { table: 'RW', tokenSecret: true, websocket: true },
     description: 'Admin API: agents, invitations, memberships',
   },
   'admin-accounts': {
     entry: 'functions/admin-accounts.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    access: { table: 'RW', tokenSecret: true, credentials: 'both' },
+    // websocket: removing an agent from an account closes the agent's sockets.
+    access: { table: 'RW', tokenSecret: true, credentials: 'both', websocket: true },
     description: 'Admin API: SMS and WhatsApp accounts with write-only, encrypted credentials',
   },
   'admin-queues': {

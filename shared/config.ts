@@ -5,6 +5,8 @@
 import { z, issuesToDetails } from './validation';
 
 const optionalString = z.optional(z.string().check(z.minLength(1)));
+const integer = (min: number, max: number, fallback: number) =>
+  z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `an integer from ${min} to ${max}`)), fallback);
 
 const schema = z.object({
   STAGE: z._default(z.string(), 'local'),
@@ -37,6 +39,17 @@ const schema = z.object({
   LOCAL_DATA_KEY: optionalString,
   /** The default public base URL of receive URLs when an account gives no domain. */
   PUBLIC_BASE_URL: optionalString,
+  /** Login throttling (shared/domain/login-throttle.ts): attempts per username from one address before delays. */
+  LOGIN_FREE_ATTEMPTS: integer(1, 1000, 5),
+  /** Attempts from one address, across usernames, before delays. */
+  LOGIN_ADDRESS_FREE_ATTEMPTS: integer(1, 100000, 20),
+  /** The first delay once a budget is spent; each further attempt doubles it. */
+  LOGIN_DELAY_BASE_MS: integer(1, 3_600_000, 1000),
+  LOGIN_DELAY_MAX_SECONDS: integer(1, 86400, 900),
+  /** A budget starts again this long after its first attempt. */
+  LOGIN_WINDOW_SECONDS: integer(1, 7 * 86400, 3600),
+  /** A refused login answers after this fixed delay: every refusal looks (and takes) the same, and costs no CPU. */
+  LOGIN_REFUSAL_DELAY_MS: integer(0, 10_000, 250),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

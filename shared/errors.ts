@@ -79,6 +79,13 @@ export class StaleVersionError extends AppError {
   }
 }
 
+/** 429: too many login attempts from here; the answer is the same whatever the password, with `Retry-After`. */
+export class TooManyAttemptsError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, 'TOO_MANY_ATTEMPTS', 'too many login attempts; wait and try again');
+  }
+}
+
 export class LockedError extends AppError {
   constructor(message = 'this user is locked or disabled') {
     super(423, 'LOCKED', message);

@@ -48,8 +48,8 @@ export const agentPatchSchema = z.object({
   pushGateway: z.optional(z.nullable(z.url())),
   role: z.optional(z.enum(ROLES)),
   disabled: z.optional(z.boolean()),
-  /** Only `false`: an admin unlocks; locking happens through failed logins. */
-  locked: z.optional(z.literal(false)),
+  /** An admin's explicit lock (the agents page's Locked state): true locks and ends the user's sessions, false unlocks. */
+  locked: z.optional(z.boolean()),
   password: z.optional(passwordSchema),
 });
 

@@ -93,7 +93,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/agents/export': { summary: 'CSV export of chosen agents', query: exportQuery, csv: true },
   'POST /admin/agents/bulk-delete': { summary: 'Delete several agents', body: 'Ids', success: 200 },
   'GET /admin/agents/{id}': { summary: 'Get an agent' },
-  'PATCH /admin/agents/{id}': { summary: 'Update an agent (locked: false unlocks)', body: 'AgentPatch' },
+  'PATCH /admin/agents/{id}': { summary: 'Update an agent (locked: true locks, false unlocks; a new password, disabling, locking or a new role ends its tokens and sockets)', body: 'AgentPatch' },
   'DELETE /admin/agents/{id}': { summary: 'Delete an agent and its memberships' },
   'POST /admin/agents/{id}/invitation': { summary: 'A one-time link to set the password', success: 201 },
   'GET /admin/agents/{id}/queues': { summary: 'Queues the agent belongs to' },
@@ -186,6 +186,7 @@ function operationFor(route: DocumentedRoute): Record<string, unknown> {
   if (pathParams.length > 0 || route.path === '/auth/invitation') responses['404'] = ref('responses', 'NotFound');
   if (!reads && route.path !== '/auth/login') responses['409'] = ref('responses', 'Conflict');
   if (secured || route.path === '/auth/login') responses['423'] = ref('responses', 'Locked');
+  if (route.path === '/auth/login') responses['429'] = ref('responses', 'TooManyAttempts');
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\+?\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(\w)?/g, (_, c?: string) => (c ?? '').toUpperCase())}`,
     summary: op.summary ?? key,
@@ -226,6 +227,10 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
         NotFound: errorResponse('No such item'),
         Conflict: errorResponse('A unique value is taken, the item is in use, or it changed meanwhile'),
         Locked: errorResponse('The user is locked or disabled'),
+        TooManyAttempts: {
+          ...errorResponse('Too many login attempts for this username from this address, or from this address; the same answer whatever the password'),
+          headers: { 'Retry-After': { description: 'Seconds until the next attempt may be made', schema: { type: 'integer' } } },
+        },
       },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },

@@ -1,6 +1,7 @@
 /**
- * Bearer tokens: HS256 JWTs signed with the stack's token secret (jose). A token names the user, its role and a
- * `ver` that changes when the user's password changes, is locked or disabled, so old tokens stop working.
+ * Bearer tokens: HS256 JWTs signed with the stack's token secret (jose). A token names the user, its role and the
+ * user's token version (`tv`) when it was issued. Revoking a user (password change, disable, lock, role or account
+ * membership change) raises the version, so every token issued before dies at once, not when it expires.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ForbiddenError, UnauthorizedError } from '../errors';
@@ -16,6 +17,8 @@ export interface Principal {
   sub: string;
   username: string;
   role: Role;
+  /** The user's `tokenVersion` when the token was issued; 0 for users never revoked. */
+  tokenVersion?: number;
 }
 
 const ISSUER = 'switchboard';
@@ -23,7 +26,7 @@ export const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
 export async function signToken(principal: Principal, purpose = 'access', ttlSeconds = TOKEN_TTL_SECONDS): Promise<string> {
   const iat = Math.floor(now() / 1000);
-  return new SignJWT({ username: principal.username, role: principal.role, purpose })
+  return new SignJWT({ username: principal.username, role: principal.role, purpose, tv: principal.tokenVersion ?? 0 })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.sub)
     .setIssuer(ISSUER)
@@ -33,7 +36,7 @@ export async function signToken(principal: Principal, purpose = 'access', ttlSec
 }
 
 /** Verifies a token for a purpose ('access', 'invite'); throws UnauthorizedError when it is missing or bad. */
-export async function verifyToken(token: string | undefined, purpose = 'access'): Promise<Principal & { iat: number }> {
+export async function verifyToken(token: string | undefined, purpose = 'access'): Promise<Principal & { iat: number; tokenVersion: number }> {
   if (!token) throw new UnauthorizedError();
   try {
     const { payload } = await jwtVerify(token, await tokenSecret(), {
@@ -45,7 +48,8 @@ export async function verifyToken(token: string | undefined, purpose = 'access')
     if (payload.purpose !== purpose || !payload.sub || !ROLES.includes(role) || typeof payload.username !== 'string') {
       throw new UnauthorizedError('the token is not valid here');
     }
-    return { sub: payload.sub, username: payload.username, role, iat: payload.iat ?? 0 };
+    const tokenVersion = typeof payload.tv === 'number' && Number.isInteger(payload.tv) ? payload.tv : 0;
+    return { sub: payload.sub, username: payload.username, role, iat: payload.iat ?? 0, tokenVersion };
   } catch (error) {
     if (error instanceof UnauthorizedError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('the token has expired');

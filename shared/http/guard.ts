@@ -1,20 +1,28 @@
 /**
- * Who is calling: verifies the bearer token, then re-reads the user so that a disabled, locked or deleted user's
- * token stops working at once, not when it expires. Admin routes: reads for admins and supervisors, writes for
+ * Who is calling: verifies the bearer token, then re-reads the user so that a disabled, locked, deleted or revoked
+ * user's token stops working at once, not when it expires. Admin routes: reads for admins and supervisors, writes for
  * admins only.
  */
 import { ForbiddenError, LockedError, UnauthorizedError } from '../errors';
 import { getAgent, type Agent } from '../store/agents';
 import type { HttpRequest } from './api';
-import { bearer, requireRole, verifyToken, type Role } from './auth';
+import { bearer, requireRole, verifyToken, type Principal, type Role } from './auth';
 
-export async function authenticate(req: Pick<HttpRequest, 'headers'>): Promise<Agent> {
-  const principal = await verifyToken(bearer(req));
-  const user = await getAgent(principal.sub);
+/**
+ * The user a verified token speaks for, if the token is still current: the user exists, is neither disabled nor
+ * locked, and has not been revoked (role or token version changed) since the token was issued.
+ */
+export function currentUser(principal: Principal & { tokenVersion: number }, user: Agent | undefined): Agent {
   if (!user) throw new UnauthorizedError('this user no longer exists');
   if (user.disabled || user.locked) throw new LockedError();
   if (user.role !== principal.role) throw new UnauthorizedError('the role changed since this token was issued; log in again');
+  if ((user.tokenVersion ?? 0) !== principal.tokenVersion) throw new UnauthorizedError('this token was revoked; log in again');
   return user;
+}
+
+export async function authenticate(req: Pick<HttpRequest, 'headers'>): Promise<Agent> {
+  const principal = await verifyToken(bearer(req));
+  return currentUser(principal, await getAgent(principal.sub));
 }
 
 export async function requireRoles(req: Pick<HttpRequest, 'headers'>, ...roles: Role[]): Promise<Agent> {

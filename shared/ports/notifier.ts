@@ -1,8 +1,9 @@
 /**
  * The notifier port: posts a JSON event to one WebSocket connection through API Gateway's management API. Locally
- * the engine's WebSocket gateway serves the same `@connections` API, so this code runs unchanged.
+ * the engine's WebSocket gateway serves the same `@connections` API, so this code runs unchanged. It also closes a
+ * connection (DELETE), when the user it was opened for is revoked.
  */
-import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { config, required } from '../config';
 import { localCredentials } from './aws';
 
@@ -39,3 +40,14 @@ export async function postToConnection(connectionId: string, data: unknown): Pro
   }
 }
 
+
+/** Closes a connection through the management API (DELETE `@connections/{id}`); one already gone is not an error. */
+export async function closeConnection(connectionId: string): Promise<PostResult> {
+  try {
+    await management().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    return 'sent';
+  } catch (error) {
+    if (error instanceof GoneException || (error as Error).name === 'GoneException') return 'gone';
+    throw error;
+  }
+}

@@ -28,9 +28,11 @@ export interface Agent {
   pushGateway?: string;
   role: Role;
   disabled: boolean;
+  /** Set and cleared only by an admin (the agents page's Locked state); failed logins are throttled, never lock. */
   locked: boolean;
-  failedLogins: number;
   passwordHash?: string;
+  /** Raised on every revocation; a token carrying an older version is refused. Absent means 0. */
+  tokenVersion?: number;
   /** The id of the one invitation that may still set the password. */
   inviteId?: string;
   /** Presence, owned by the routing capability. */
@@ -41,12 +43,11 @@ export interface Agent {
   version: number;
 }
 
-export type AgentView = Omit<Agent, 'passwordHash' | 'inviteId' | 'failedLogins'> & { passwordSet: boolean };
-
-export const MAX_FAILED_LOGINS = 5;
+export type AgentView = Omit<Agent, 'passwordHash' | 'inviteId' | 'tokenVersion'> & { passwordSet: boolean };
 
 export function agentView(agent: Agent): AgentView {
-  const { passwordHash, inviteId: _i, failedLogins: _f, ...rest } = agent;
+  // failedLogins: the counter of the hard lock this codebase had before throttling; older items may still carry it.
+  const { passwordHash, inviteId: _i, tokenVersion: _t, failedLogins: _f, ...rest } = agent as Agent & { failedLogins?: number };
   return { ...rest, passwordSet: Boolean(passwordHash) };
 }
 
@@ -70,7 +71,7 @@ async function nextExtension(): Promise<string> {
 
 export type NewAgent = Omit<
   Agent,
-  'id' | 'createdAt' | 'updatedAt' | 'version' | 'extension' | 'locked' | 'failedLogins'
+  'id' | 'createdAt' | 'updatedAt' | 'version' | 'extension' | 'locked' | 'tokenVersion'
 > & {
   extension?: string;
 };
@@ -85,7 +86,6 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
       extension,
       id: ulid(),
       locked: false,
-      failedLogins: 0,
       createdAt: now,
       updatedAt: now,
       version: 1,
@@ -215,43 +215,39 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
   }
 }
 
-/** Counts a failed login; the fifth in a row locks the agent. Atomic, so parallel guesses cannot skip the lock. */
-export async function recordFailedLogin(id: string): Promise<void> {
-  await db
-    .send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: keys.agent(id),
-        UpdateExpression: 'ADD failedLogins :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    )
-    .then(async (out) => {
-      if (Number(out.Attributes?.failedLogins ?? 0) >= MAX_FAILED_LOGINS) {
-        await db.send(
-          new UpdateCommand({
-            TableName: TABLE,
-            Key: keys.agent(id),
-            UpdateExpression: 'SET locked = :t',
-            ExpressionAttributeValues: { ':t': true },
-          }),
-        );
-      }
-    });
-}
-
 export async function recordSuccessfulLogin(id: string): Promise<void> {
   await db.send(
     new UpdateCommand({
       TableName: TABLE,
       Key: keys.agent(id),
-      UpdateExpression: 'SET failedLogins = :zero, lastLoginAt = :now',
+      UpdateExpression: 'SET lastLoginAt = :now',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':zero': 0, ':now': nowIso() },
+      ExpressionAttributeValues: { ':now': nowIso() },
     }),
   );
+}
+
+/**
+ * Ends every token issued to the agent so far (a membership change, which does not go through `updateAgent`). The
+ * item's `version` moves too, so an admin edit read before this fails as stale rather than writing the old token
+ * version back. Returns false when the agent does not exist.
+ */
+export async function revokeTokens(id: string): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.agent(id),
+        UpdateExpression: 'SET updatedAt = :now ADD tokenVersion :one, version :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': nowIso(), ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
 }
 
 /** Sets the password through a one-time invitation: the condition on inviteId makes a second use fail. */
@@ -262,12 +258,10 @@ export async function redeemInvitation(id: string, inviteId: string, passwordHas
         TableName: TABLE,
         Key: keys.agent(id),
         UpdateExpression:
-          'SET passwordHash = :h, failedLogins = :zero, locked = :f, updatedAt = :now ADD version :one REMOVE inviteId',
+          'SET passwordHash = :h, updatedAt = :now ADD version :one, tokenVersion :one REMOVE inviteId',
         ConditionExpression: 'inviteId = :i',
         ExpressionAttributeValues: {
           ':h': passwordHash,
-          ':zero': 0,
-          ':f': false,
           ':now': nowIso(),
           ':one': 1,
           ':i': inviteId,
