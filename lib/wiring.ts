@@ -141,6 +141,13 @@ export const functions = {
     access: { table: 'RW', tokenSecret: true },
     description: 'Admin API: dispositions and canned answers, general and per account',
   },
+  'admin-audit': {
+    entry: 'functions/admin-audit.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RO', tokenSecret: true },
+    description: 'Admin API: the audit log of admin and supervisor actions, with filters',
+  },
   openapi: {
     entry: 'functions/openapi.ts',
     memoryMb: 256,
@@ -267,6 +274,7 @@ export const httpRoutes: HttpRoute[] = [
   ...crud('/admin/canned-answers', 'admin-catalog'),
   ...crud('/admin/accounts/{id}/dispositions', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/dispositions/{id}', '/dispositions/{dispositionId}') })),
   ...crud('/admin/accounts/{id}/canned-answers', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/canned-answers/{id}', '/canned-answers/{cannedAnswerId}') })),
+  { method: 'GET', path: '/admin/audit', fn: 'admin-audit' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },

@@ -50,6 +50,8 @@ const schema = z.object({
   LOGIN_WINDOW_SECONDS: integer(1, 7 * 86400, 3600),
   /** A refused login answers after this fixed delay: every refusal looks (and takes) the same, and costs no CPU. */
   LOGIN_REFUSAL_DELAY_MS: integer(0, 10_000, 250),
+  /** Days the audit log keeps a row (a TTL on each row; DynamoDB removes expired rows, listings hide them at once). */
+  AUDIT_RETENTION_DAYS: integer(1, 3650, 365),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

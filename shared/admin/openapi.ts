@@ -5,6 +5,7 @@
  * (request bodies, query parameters, success status) comes from `OPERATIONS`.
  */
 import { accountListQuery } from './accounts';
+import { auditListQuery } from './audit-schema';
 import { accountCreateSchema, accountPatchSchema, whitelistSchema } from './account-schema';
 import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema, invitationSchema, loginSchema } from './agent-schema';
 import {
@@ -131,6 +132,11 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/lists/{id}/contacts/{contactId}': { summary: 'Get a contact' },
   'PATCH /admin/lists/{id}/contacts/{contactId}': { summary: 'Update a contact', body: 'ContactPatch' },
   'DELETE /admin/lists/{id}/contacts/{contactId}': { summary: 'Delete a contact' },
+
+  'GET /admin/audit': {
+    summary: 'The audit log, newest first: who did what, when, to which ids (action ending in * matches a prefix)',
+    query: auditListQuery,
+  },
 
   ...catalogOperations('/admin/dispositions', 'id', 'Disposition'),
   ...catalogOperations('/admin/canned-answers', 'id', 'CannedAnswer'),

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { AppError, PayloadTooLargeError, ValidationError } from '../errors';
 import { log } from '../logger';
+import { recordAudit, type AuditActor, type AuditInput } from '../store/audit';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -20,6 +21,14 @@ export interface HttpRequest {
   rawBody: Buffer;
   /** The body parsed as JSON; a 400 naming `body` when it is not JSON. Undefined for an empty body. */
   json(): unknown;
+  /** Who is calling, set by the guard once the token checked out. */
+  actor?: AuditActor;
+  /**
+   * How this request goes into the audit log. Unset: an admin's or supervisor's successful write is recorded under
+   * its route key with the path ids (and a created item's id). A handler sets it to name the action and its targets
+   * (exports, transcripts and spying are reads that are audited too), or to `false` when it recorded rows itself.
+   */
+  audit?: Omit<AuditInput, 'actor'> | false;
 }
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -74,10 +83,46 @@ export function toRequest(event: APIGatewayProxyEventV2): HttpRequest {
   };
 }
 
+/** Path ids, then the id of what a POST created (a 201 body with an `id`). */
+function targetsOf(req: HttpRequest, result: HttpResult): string[] {
+  const ids = Object.values(req.params);
+  if (result.statusCode === 201 && typeof result.body === 'string' && result.body.startsWith('{')) {
+    try {
+      const id = (JSON.parse(result.body) as { id?: unknown }).id;
+      if (typeof id === 'string') ids.push(id);
+    } catch {
+      // not JSON: nothing more to name
+    }
+  }
+  return ids;
+}
+
+/** Records the audit row of a successful request by an admin or supervisor (see `HttpRequest.audit`). */
+async function audit(req: HttpRequest, result: HttpResult): Promise<void> {
+  const { actor } = req;
+  if (!actor || actor.role === 'agent' || req.audit === false || (result.statusCode ?? 200) >= 400) return;
+  if (!req.audit && req.routeKey.startsWith('GET ')) return;
+  const entry: Omit<AuditInput, 'actor'> = req.audit ?? { action: req.routeKey, targetIds: targetsOf(req, result) };
+  try {
+    await recordAudit({
+      ...entry,
+      actor,
+      ...(req.event.requestContext?.http?.sourceIp ? { ip: req.event.requestContext.http.sourceIp } : {}),
+      ...(req.event.requestContext?.requestId ? { requestId: req.event.requestContext.requestId } : {}),
+    });
+  } catch (error) {
+    // The action is done and cannot be undone here; a lost audit row is logged loudly rather than failing it.
+    log.error('audit row not recorded', { routeKey: req.routeKey, actorId: actor.id, error });
+  }
+}
+
 /** Runs a route handler, mapping errors; exported for functions that need the request before routing. */
 export async function runRoute(handler: RouteHandler, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   try {
-    return await handler(toRequest(event));
+    const req = toRequest(event);
+    const result = await handler(req);
+    await audit(req, result);
+    return result;
   } catch (error) {
     if (error instanceof AppError) return errorResult(error);
     log.error('unhandled error', { routeKey: event.routeKey, error });

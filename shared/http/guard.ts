@@ -20,19 +20,22 @@ export function currentUser(principal: Principal & { tokenVersion: number }, use
   return user;
 }
 
-export async function authenticate(req: Pick<HttpRequest, 'headers'>): Promise<Agent> {
+/** The user behind the bearer token; also names it on the request as the actor of its audit row. */
+export async function authenticate(req: Pick<HttpRequest, 'headers'> & Partial<Pick<HttpRequest, 'actor'>>): Promise<Agent> {
   const principal = await verifyToken(bearer(req));
-  return currentUser(principal, await getAgent(principal.sub));
+  const user = currentUser(principal, await getAgent(principal.sub));
+  req.actor = { id: user.id, username: user.username, role: user.role };
+  return user;
 }
 
-export async function requireRoles(req: Pick<HttpRequest, 'headers'>, ...roles: Role[]): Promise<Agent> {
+export async function requireRoles(req: Pick<HttpRequest, 'headers'> & Partial<Pick<HttpRequest, 'actor'>>, ...roles: Role[]): Promise<Agent> {
   const user = await authenticate(req);
   requireRole({ sub: user.id, username: user.username, role: user.role }, ...roles);
   return user;
 }
 
 /** Admin resources: GET for admins and supervisors, everything else for admins. */
-export async function adminAccess(req: Pick<HttpRequest, 'headers' | 'routeKey'>): Promise<Agent> {
+export async function adminAccess(req: Pick<HttpRequest, 'headers' | 'routeKey'> & Partial<Pick<HttpRequest, 'actor'>>): Promise<Agent> {
   const reading = req.routeKey.startsWith('GET ');
   const user = await authenticate(req);
   if (user.role === 'admin' || (reading && user.role === 'supervisor')) return user;
