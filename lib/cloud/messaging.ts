@@ -25,7 +25,9 @@ export class Messaging extends Construct {
       const queue = new Queue(this, name, {
         queueName: `${stage.prefix}-${name}${suffix}`,
         fifo: spec.fifo || undefined,
-        contentBasedDeduplication: false,
+        // FIFO only: CloudFormation refuses ContentBasedDeduplication on a standard queue. Deduplication is by the
+        // ids the senders set (the provider's message id), never by a hash of the body.
+        ...(spec.fifo ? { contentBasedDeduplication: false } : {}),
         visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
         retentionPeriod: Duration.days(4),
         encryption: QueueEncryption.SQS_MANAGED,
