@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.switchboard/', 'coverage/', 'jest.config.js'] },
+  { ignores: ['node_modules/', 'cdk.out/', '.switchboard/', 'coverage/', '.venv-cfn/', 'jest.config.js'] },
   ...tseslint.configs.recommended,
   {
     rules: {
