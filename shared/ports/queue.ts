@@ -40,6 +40,24 @@ function queueUrl(target: QueueTarget): string {
   return required('TIMERS_QUEUE_URL');
 }
 
+/** The FIFO targets (the wiring's inbound queue); the others are standard queues. */
+const FIFO_TARGETS: ReadonlySet<QueueTarget> = new Set(['inbound']);
+
+/**
+ * What SQS would refuse, refused here with the reason, before anything is sent: a FIFO message needs its group and
+ * deduplication ids (the queue has no content-based deduplication) and cannot carry its own DelaySeconds; a
+ * standard queue's DelaySeconds is 0 to 900.
+ */
+function checked(target: QueueTarget, message: QueueMessage): QueueMessage {
+  if (FIFO_TARGETS.has(target)) {
+    if (!message.groupId || !message.deduplicationId) throw new Error(`queue ${target} is FIFO: a message needs groupId and deduplicationId`);
+    if (message.delaySeconds !== undefined) throw new Error(`queue ${target} is FIFO: SQS refuses a per-message DelaySeconds`);
+  } else if (message.delaySeconds !== undefined && !(Number.isInteger(message.delaySeconds) && message.delaySeconds >= 0 && message.delaySeconds <= 900)) {
+    throw new Error(`queue ${target}: delaySeconds must be an integer from 0 to 900, got ${message.delaySeconds}`);
+  }
+  return message;
+}
+
 function entry(message: QueueMessage) {
   return {
     MessageBody: message.body,
@@ -61,6 +79,7 @@ export function setQueueSink(next: QueueSink | undefined): void {
 }
 
 export async function sendMessage(target: QueueTarget, message: QueueMessage): Promise<void> {
+  checked(target, message);
   if (sink) return sink(target, [message]);
   await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(target), ...entry(message) }));
 }
@@ -70,6 +89,7 @@ export async function sendMessage(target: QueueTarget, message: QueueMessage): P
  * acknowledge before everything is durable (the webhook) answers 5xx and the provider retries.
  */
 export async function sendMessages(target: QueueTarget, messages: QueueMessage[]): Promise<void> {
+  for (const message of messages) checked(target, message);
   if (sink) return sink(target, messages);
   if (messages.length === 1 && messages[0]) return sendMessage(target, messages[0]);
   for (let i = 0; i < messages.length; i += 10) {
