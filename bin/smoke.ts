@@ -26,10 +26,10 @@ Runs a throwaway conversation through a deployed stage (or a local engine) and r
 
 The admin's password is read from SWITCHBOARD_ADMIN_PASSWORD (never from the command line).`;
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 class StepError extends Error {}
 
-interface Options {
+export interface Options {
   url: string;
   ws: string;
   username: string;
@@ -40,7 +40,8 @@ interface Options {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the smoke test reads the bodies it checks
 type Body = any;
 
-function parseOptions(argv: string[]): Options | undefined {
+/** The options from the command line and the environment; undefined for --help. Throws UsageError. */
+export function parseOptions(argv: string[]): Options | undefined {
   let values;
   try {
     values = parseArgs({

@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { parseOptions, smoke, UsageError } from '../../bin/smoke';
 import { ADMIN_PASSWORD, caller, login } from '../support/admin';
 import { useEngine } from '../support/engine';
 
@@ -80,7 +81,10 @@ it('passes against a fresh engine, printing each step with its time, and removes
 });
 
 it('fails at the admin login with exit 1 when the password is wrong, having created nothing', async () => {
-  const { code, stdout } = await runSmoke(endpoints(), { SWITCHBOARD_ADMIN_PASSWORD: 'Not-the-pass1' });
+  // In-process, the same run the command makes: one child process per case would cost a tsx start-up each.
+  const lines: string[] = [];
+  const code = await smoke({ url: engine().httpUrl, ws: engine().wsUrl, username: 'admin', password: 'Not-the-pass1', timeoutMs: 30_000 }, (l) => lines.push(l));
+  const stdout = lines.join('\n');
 
   expect(code).toBe(1);
   expect(stepLines(stdout).map((l) => l.trim().split(/\s{2,}/).slice(0, 2).join(' '))).toEqual(['ok health', 'FAIL admin login']);
@@ -99,12 +103,31 @@ it('removes what it created when a later step fails (here the WebSocket URL answ
   expect(await leftovers(runName(stdout))).toEqual([]);
 });
 
-it('exits 2 naming what is missing: the password variable, or an endpoint', async () => {
-  const noPassword = await runSmoke(endpoints(), {});
-  const noWs = await runSmoke(['--url', engine().httpUrl]);
+it('exits 2 naming the password variable when it is not set', async () => {
+  const { code, stderr } = await runSmoke(endpoints(), {});
 
-  expect(noPassword.code).toBe(2);
-  expect(noPassword.stderr).toContain('SWITCHBOARD_ADMIN_PASSWORD');
-  expect(noWs.code).toBe(2);
-  expect(noWs.stderr).toContain('--ws is required');
+  expect(code).toBe(2);
+  expect(stderr).toContain('set SWITCHBOARD_ADMIN_PASSWORD');
+});
+
+it('refuses a missing or malformed endpoint and a bad timeout, naming the option', () => {
+  const env = process.env.SWITCHBOARD_ADMIN_PASSWORD;
+  process.env.SWITCHBOARD_ADMIN_PASSWORD = 'x';
+  try {
+    expect(() => parseOptions(['--url', 'http://127.0.0.1:1'])).toThrow(new UsageError('--ws is required'));
+    expect(() => parseOptions(['--ws', 'ws://127.0.0.1:1'])).toThrow(new UsageError('--url is required'));
+    expect(() => parseOptions(['--url', 'ftp://x', '--ws', 'ws://x'])).toThrow(/--url must be a http: or https: URL/);
+    expect(() => parseOptions(['--url', 'http://x', '--ws', 'http://x'])).toThrow(/--ws must be a ws: or wss: URL/);
+    expect(() => parseOptions(['--url', 'http://x', '--ws', 'ws://x', '--timeout', '0'])).toThrow(/--timeout/);
+    expect(parseOptions(['--url', 'https://api.example.com/', '--ws', 'wss://ws.example.com/live'])).toEqual({
+      url: 'https://api.example.com',
+      ws: 'wss://ws.example.com/live',
+      username: 'admin',
+      password: 'x',
+      timeoutMs: 30_000,
+    });
+  } finally {
+    if (env === undefined) delete process.env.SWITCHBOARD_ADMIN_PASSWORD;
+    else process.env.SWITCHBOARD_ADMIN_PASSWORD = env;
+  }
 });
