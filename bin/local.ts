@@ -1,8 +1,11 @@
 /**
  * `npm start`: runs Switchboard on this machine. Flags win over environment variables, which win over defaults.
  *   --host 127.0.0.1 --port 3000 --ws-port 3001 --base-url http://127.0.0.1:3000 --data-dir .switchboard --in-memory
+ *   --grace-period 10 (seconds a stop lets requests and consumer batches finish)
+ *   --visibility-timeout N (seconds; overrides every queue's, for tests and demos)
  * Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_WS_PORT, SWITCHBOARD_BASE_URL, SWITCHBOARD_DATA_DIR,
- * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_ADMIN_PASSWORD (the first admin's password), PROVIDER_BASE_URL_<TYPE>.
+ * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_GRACE_SECONDS, SWITCHBOARD_VISIBILITY_TIMEOUT, SWITCHBOARD_ADMIN_PASSWORD (the
+ * first admin's password), PROVIDER_BASE_URL_<TYPE>. SIGTERM or SIGINT stops gracefully; a second one stops at once.
  */
 import { parseArgs } from 'node:util';
 
@@ -18,12 +21,16 @@ const { values } = parseArgs({
     'base-url': { type: 'string' },
     'data-dir': { type: 'string' },
     'in-memory': { type: 'boolean' },
+    'grace-period': { type: 'string' },
+    'visibility-timeout': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
-  console.log('usage: npm start -- [--host H] [--port N] [--ws-port N] [--base-url URL] [--data-dir DIR] [--in-memory]');
+  console.log(
+    'usage: npm start -- [--host H] [--port N] [--ws-port N] [--base-url URL] [--data-dir DIR] [--in-memory] [--grace-period S] [--visibility-timeout S]',
+  );
   process.exit(0);
 }
 
@@ -38,7 +45,19 @@ function port(value: string | undefined, fallback: number, name: string): number
   return n;
 }
 
+function seconds(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    console.error(`${name} must be a number of seconds from ${min} to ${max}, got '${value}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
 async function main(): Promise<void> {
+  const grace = seconds(values['grace-period'] ?? env.SWITCHBOARD_GRACE_SECONDS, '--grace-period', 0, 3600);
+  const visibility = seconds(values['visibility-timeout'] ?? env.SWITCHBOARD_VISIBILITY_TIMEOUT, '--visibility-timeout', 0, 43_200);
   const started = Date.now();
   const engine = await startEngine({
     host: values.host ?? env.SWITCHBOARD_HOST ?? '127.0.0.1',
@@ -48,6 +67,8 @@ async function main(): Promise<void> {
     dataDir: values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR,
     inMemory: values['in-memory'] ?? env.SWITCHBOARD_IN_MEMORY === '1',
     consumerThreads: true,
+    ...(grace !== undefined ? { gracePeriodMs: grace * 1000 } : {}),
+    ...(visibility !== undefined ? { visibilityTimeoutSeconds: visibility } : {}),
     log: (line) => console.log(line),
   });
   await engine.bootstrap();
@@ -55,12 +76,19 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      console.log(`${signal} again: stopping at once (what did not finish runs after the next start)`);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`${signal}: stopping`);
+    const since = Date.now();
+    console.log(`${signal}: stopping (grace period ${grace ?? 10} s)`);
     engine
       .stop()
-      .then(() => process.exit(0))
+      .then(() => {
+        console.log(`stopped in ${Date.now() - since} ms`);
+        process.exit(0);
+      })
       .catch((error: Error) => {
         console.error(error);
         process.exit(1);

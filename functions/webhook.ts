@@ -8,7 +8,7 @@ import { NotFoundError } from '../shared/errors';
 import { requireWellFormed, toQueueMessage } from '../shared/inbound/envelope';
 import { httpApi, json, type HttpRequest, type HttpResult } from '../shared/http/api';
 import { log } from '../shared/logger';
-import { now, nowIso } from '../shared/ports/clock';
+import { now } from '../shared/ports/clock';
 import { sendMessages } from '../shared/ports/queue';
 import { providerFor } from '../shared/providers';
 import type { AccountContext, HttpAnswer, WebhookRequest } from '../shared/providers/types';
@@ -20,7 +20,19 @@ const ACCOUNT_ID = /^[0-9A-Za-z]{1,64}$/;
 
 const answer = (a: HttpAnswer): HttpResult => ({ statusCode: a.statusCode, headers: a.headers ?? {}, body: a.body ?? '' });
 
+/**
+ * When the gateway received the request (API Gateway's `requestContext.timeEpoch`; the local gateway sets it on
+ * arrival), on the clock port's time line. Taken before any store read: a request that waited on a slow read is
+ * still stamped before one that arrived after it and overtook it, so a contact's messages keep their arrival order.
+ */
+function arrivalIso(req: HttpRequest): string {
+  const epoch = req.event.requestContext.timeEpoch;
+  const waited = typeof epoch === 'number' && Number.isFinite(epoch) ? Math.max(0, Date.now() - epoch) : 0;
+  return new Date(now() - waited).toISOString();
+}
+
 async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): Promise<HttpResult> {
+  const receivedAt = arrivalIso(req);
   const { accountId = '', token = '' } = req.params;
   const account = ACCOUNT_ID.test(accountId) ? await getAccountCached(accountId) : undefined;
   // An unknown account and a wrong token look the same from outside.
@@ -47,7 +59,6 @@ async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): 
   const events = provider.parse(webhook, context);
   requireWellFormed(events);
 
-  const receivedAt = nowIso();
   try {
     await sendMessages('inbound', events.map((event) => toQueueMessage(account.id, event, receivedAt)));
   } catch (error) {

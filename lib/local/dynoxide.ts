@@ -1,7 +1,7 @@
 /**
  * Starts dynoxide (a DynamoDB-compatible server shipped in an npm package) as a child process on loopback, in
- * memory or persisted to a file, and waits until it answers. The child dies with its parent: stop() kills it and
- * an exit hook kills it if the parent exits without calling stop().
+ * memory or persisted to a file, and waits until it answers. The child dies with its parent: stop() ends it, and a
+ * watchdog ends it when the parent dies without calling stop() (see WATCHDOG).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -32,6 +32,14 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * dynoxide runs under a small shell watchdog in a process group of its own: a Ctrl-C or a SIGTERM sent to the
+ * engine's group does not stop the store under requests that are still finishing (the engine stops it last), and
+ * when the engine dies however it dies (kill -9 included) its end of the watchdog's stdin closes and the watchdog
+ * stops dynoxide, so no store outlives its engine.
+ */
+const WATCHDOG = '"$0" "$@" </dev/null & child=$!; echo "pid $child"; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"';
+
 export async function startDynoxide(options: { dbPath?: string; port?: number } = {}): Promise<RunningStore> {
   const port = options.port ?? (await freePort());
   const args = ['--host', '127.0.0.1', '--port', String(port)];
@@ -39,24 +47,47 @@ export async function startDynoxide(options: { dbPath?: string; port?: number } 
     mkdirSync(dirname(options.dbPath), { recursive: true });
     args.push('--db-path', options.dbPath);
   }
-  const child: ChildProcess = spawn(dynoxideBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const killOnExit = () => child.kill('SIGKILL');
+  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, dynoxideBinary(), ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  let storePid = -1;
+  const killOnExit = () => {
+    if (storePid > 0) {
+      try {
+        process.kill(storePid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-  child.stdout?.resume();
+  const pidLine = new Promise<number>((resolvePid) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /pid (\d+)\n/.exec(out);
+      if (m) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolvePid(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+  });
   const endpoint = `http://127.0.0.1:${port}`;
 
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`dynoxide exited with ${code}: ${stderr.trim()}`))),
   );
   exited.catch(() => undefined);
+  storePid = await Promise.race([pidLine, exited]);
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ready = await Promise.race([ping(endpoint), exited]);
     if (ready) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      killOnExit();
       throw new Error(`dynoxide did not answer on ${endpoint} within 10 s: ${stderr.trim()}`);
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -64,14 +95,15 @@ export async function startDynoxide(options: { dbPath?: string; port?: number } 
 
   return {
     endpoint,
-    pid: child.pid ?? -1,
+    pid: storePid,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener('exit', killOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+        // The watchdog stops dynoxide (SIGTERM, so it closes its database cleanly) and waits for it.
+        child.stdin?.end('stop\n');
+        setTimeout(killOnExit, 5000).unref();
       }),
   };
 }

@@ -13,6 +13,7 @@ import { startDynoxide, type RunningStore } from './dynoxide';
 import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
 import { httpGateway } from './http-gateway';
 import { FunctionWorker } from './function-workers';
+import { QueueJournal } from './journal';
 import { LocalQueue, QueueConsumer } from './queues';
 import { sqsRequestHandler } from './sqs-endpoint';
 import { ensureTable } from './table';
@@ -51,6 +52,10 @@ export interface EngineOptions {
    */
   consumerThreads?: boolean | number;
   timerPollMs?: number;
+  /** How long a fired timer stays claimed before it fires again when its handler never finished; default the timers function's timeout. */
+  timerLeaseMs?: number;
+  /** On stop: how long in-flight requests and consumer batches may take to finish (default 10 s). */
+  gracePeriodMs?: number;
   wsLimits?: Partial<WsLimits>;
   /** Extra environment for the functions (PROVIDER_BASE_URL_*, LOG_LEVEL, ...). */
   env?: Record<string, string>;
@@ -71,6 +76,12 @@ export interface Engine {
   bootstrap(adminPassword?: string): Promise<void>;
   /** Resolves once every queue is empty and no consumer is working (timers not yet due are not waited for). */
   idle(timeoutMs?: number): Promise<void>;
+  /** What the start recovered from the data directory (queued messages by queue, timers, claims released). */
+  recovered: { messages: Record<string, number>; timers: number; releasedClaims: number; connections: number };
+  /**
+   * A graceful stop: new HTTP requests and WebSocket upgrades get 503 with Retry-After, in-flight requests and consumer
+   * batches get the grace period to finish, then the store stops. What did not finish stays in the durable queues.
+   */
   stop(): Promise<void>;
 }
 
@@ -207,6 +218,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     return idlest.invoke(functions[fn].entry, event, { functionName: fn, awsRequestId: randomBytes(16).toString('hex') });
   };
 
+  // The queues live in the data directory (see journal.ts) unless the engine keeps nothing.
+  const journal = options.inMemory ? undefined : QueueJournal.open(join(dataDir, 'queues'));
   const queues = {} as Record<QueueName, LocalQueue>;
   const deadLetters = {} as Record<QueueName, LocalQueue>;
   const byName = new Map<string, LocalQueue>();
@@ -214,8 +227,8 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   for (const name of Object.keys(queueSpecs) as QueueName[]) {
     const spec = queueSpecs[name];
     const visibilityTimeoutMs = (options.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds) * 1000;
-    const dlq = new LocalQueue(`${queueName(name)}-dlq`, { ...spec, visibilityTimeoutMs });
-    const queue = new LocalQueue(queueName(name), { ...spec, visibilityTimeoutMs }, dlq);
+    const dlq = new LocalQueue(`${queueName(name)}-dlq`, { ...spec, visibilityTimeoutMs }, undefined, Date.now, journal);
+    const queue = new LocalQueue(queueName(name), { ...spec, visibilityTimeoutMs }, dlq, Date.now, journal);
     queues[name] = queue;
     deadLetters[name] = dlq;
     byName.set(queueName(name), queue);
@@ -233,6 +246,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     }
   }
 
+  await journal?.start();
+  const recoveredMessages = Object.fromEntries([...byName].map(([n, q]) => [n, q.depth]).filter(([, d]) => d)) as Record<string, number>;
+
   const ws = new WebSocketGateway(
     {
       connect: handlerFor(wsRoutes.find((r) => r.route === '$connect')!.fn),
@@ -244,19 +260,34 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const gateway = httpGateway(httpRoutes, (route) => handlerFor(route.fn)());
   const sqs = sqsRequestHandler(byName);
 
+  // The public HTTP and WebSocket APIs open once the start is done and close (503) when a stop begins; the SQS
+  // endpoint stays open to the end, since consumer batches finishing within the grace period still send.
+  let accepting = false;
+  let inFlightRequests = 0;
+  const unavailable = (res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5', connection: 'close' });
+    res.end(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'the engine is starting or stopping; try again later', details: [] } }));
+  };
   const guard =
-    (fn: (req: IncomingMessage, res: ServerResponse, body: Buffer) => unknown) =>
+    (fn: (req: IncomingMessage, res: ServerResponse, body: Buffer, receivedAt: number) => unknown, gated: boolean) =>
     (req: IncomingMessage, res: ServerResponse) => {
+      const receivedAt = Date.now();
+      if (gated && !accepting) {
+        req.resume();
+        return unavailable(res);
+      }
+      inFlightRequests += 1;
+      res.once('close', () => (inFlightRequests -= 1));
       readBody(req)
-        .then((body) => fn(req, res, body))
+        .then((body) => fn(req, res, body, receivedAt))
         .catch((error: Error) => {
           write(`[http] ${req.method} ${req.url}: ${error.stack ?? error.message}`);
           if (!res.headersSent) res.writeHead(error.message === 'body too large' ? 413 : 500, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ message: error.message === 'body too large' ? 'Request Entity Too Large' : 'Internal Server Error' }));
         });
     };
-  httpServer.on('request', guard(gateway));
-  sqsServer.on('request', guard(sqs));
+  httpServer.on('request', guard(gateway, true));
+  sqsServer.on('request', guard(sqs, false));
   wsServer.on(
     'request',
     guard((req, res, body) => {
@@ -264,16 +295,22 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         res.writeHead(426, { 'content-type': 'text/plain' });
         res.end('Upgrade Required');
       }
-    }),
+    }, false),
   );
-  wsServer.on('upgrade', (req, socket, head) => void ws.handleUpgrade(req, socket, head));
+  wsServer.on('upgrade', (req, socket, head) => {
+    if (!accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    void ws.handleUpgrade(req, socket, head);
+  });
 
   // With the consumers in their own thread, this thread's sends (the webhook's, mostly) go straight to the queues it
   // hosts instead of through the SDK and back over loopback; the consumer thread keeps the SQS protocol. Inline
   // consumers (the tests) keep the wire everywhere, so the production adapter is what they exercise.
   const queuePort = requireModule<typeof import('../../shared/ports/queue')>('../../shared/ports/queue');
   if (worker) {
-    queuePort.setQueueSink((target, messages) => {
+    queuePort.setQueueSink(async (target, messages) => {
       const queue = target === 'outbound-dlq' ? deadLetters.outbound : queues[target];
       for (const m of messages) {
         queue.send({
@@ -283,28 +320,45 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           ...(m.delaySeconds !== undefined ? { delaySeconds: m.delaySeconds } : {}),
         });
       }
+      // Durable before the caller acknowledges anything (the webhook's 200, a reply's 202).
+      await queue.flushed();
     });
   }
+
+  // No WebSocket connection survives a process: forget those of the previous run and set their agents offline,
+  // so nothing is offered to an agent nobody is watching.
+  const { resetPresenceAtStart } = requireModule<typeof import('../../shared/realtime/presence')>('../../shared/realtime/presence');
+  const connectionsReset = await resetPresenceAtStart();
 
   consumers.forEach((c) => c.start());
 
   // Timers kept in the store: poll what is due, claim it, fire it through the timers function.
-  const { dueTimers, claimTimer, armInStore } = requireModule<typeof import('../../shared/ports/timers-store')>('../../shared/ports/timers-store');
+  // Timers kept in the store: poll what is due, claim it with a lease, fire it through the timers function, and
+  // delete it only once the handler succeeded. A claim whose lease ran out (the engine died) is fired again.
+  const timersStore = requireModule<typeof import('../../shared/ports/timers-store')>('../../shared/ports/timers-store');
   const { now } = requireModule<typeof import('../../shared/ports/clock')>('../../shared/ports/clock');
+  const instance = randomBytes(8).toString('hex');
+  const timerTarget = (Object.keys(functions) as FunctionName[]).find((f) => 'schedulerTarget' in functions[f]);
+  const leaseMs = options.timerLeaseMs ?? (timerTarget ? functions[timerTarget].timeoutSeconds * 1000 : 30_000);
+  // An external store may be shared with another running engine, whose claims are live: only our own store's are stale.
+  const timersFound = options.ddbEndpoint ? { timers: 0, released: 0 } : await timersStore.recoverTimers(instance);
   let polling = true;
   let pollBusy: Promise<void> = Promise.resolve();
   const pollEvery = options.timerPollMs ?? 100;
-  const timerTarget = (Object.keys(functions) as FunctionName[]).find((f) => 'schedulerTarget' in functions[f]);
   const poll = async () => {
     if (!timerTarget) return;
-    for (const timer of await dueTimers(now())) {
-      if (!(await claimTimer(timer))) continue;
+    for (const timer of await timersStore.dueTimers(now())) {
+      if (!polling) return;
+      const claim = await timersStore.claimTimer(timer, leaseMs, now(), instance);
+      if (!claim) continue;
       try {
         await invoke(timerTarget, timer);
       } catch (error) {
         write(`[timers] ${timer.name} failed, retrying in 2 s: ${(error as Error).message}`);
-        await armInStore({ ...timer, dueAt: now() + 2000 });
+        await timersStore.retryTimerAt(timer.name, claim, now() + 2000);
+        continue;
       }
+      await timersStore.completeTimer(timer.name, claim);
     }
   };
   const pollTimer = setInterval(() => {
@@ -316,7 +370,15 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   HTTP API      ${httpUrl}   (health: ${httpUrl}/health)
   WebSocket API ${wsUrl}
   receive URLs  ${baseUrl}/webhooks/{accountId}/{token}
-  store         ${storeEndpoint} (${options.ddbEndpoint ? 'external' : options.inMemory ? 'in memory' : join(dataDir, 'store.db')}), table ${tableName}`);
+  store         ${storeEndpoint} (${options.ddbEndpoint ? 'external' : options.inMemory ? 'in memory' : join(dataDir, 'store.db')}), table ${tableName}
+  queues        ${journal ? `${journal.file} (durable: written and flushed before a send is acknowledged)` : 'in memory only: a stop or a crash loses what they hold'}`);
+  const recoveredCount = Object.values(recoveredMessages).reduce((a, b) => a + b, 0);
+  write(
+    `recovered ${recoveredCount} queued message(s)${recoveredCount ? ` (${Object.entries(recoveredMessages).map(([n, d]) => `${n} ${d}`).join(', ')})` : ''}` +
+      `, ${timersFound.timers} timer(s)${timersFound.released ? ` (${timersFound.released} claimed by the previous run, due again)` : ''}` +
+      `, ${connectionsReset} stale WebSocket connection(s) removed`,
+  );
+  accepting = true;
 
   // Where local tools (npm run simulate) find this engine; removed again on stop.
   const info: EngineInfo = { httpUrl, wsUrl, baseUrl, storeEndpoint, tableName, pid: process.pid };
@@ -333,6 +395,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     deadLetters,
     ws,
     invoke,
+    recovered: { messages: recoveredMessages, timers: timersFound.timers, releasedClaims: timersFound.released, connections: connectionsReset },
     bootstrap: (adminPassword) =>
       requireModule<typeof import('./bootstrap')>('./bootstrap').bootstrapLocal(write, adminPassword ?? process.env.SWITCHBOARD_ADMIN_PASSWORD),
     async idle(timeoutMs = 10_000) {
@@ -346,13 +409,24 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     },
     stop() {
       stopped ??= (async () => {
+        const deadline = Date.now() + (options.gracePeriodMs ?? 10_000);
+        const until = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+        accepting = false;
         removeEngineInfo(dataDir, info);
         polling = false;
         clearInterval(pollTimer);
-        await pollBusy;
-        await Promise.all(consumers.map((c) => c.stop()));
+        // In-flight requests first (a webhook finishing its enqueue), then the consumers' batches, all within the grace.
+        await until(
+          (async () => {
+            while (inFlightRequests > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+          })(),
+        );
+        await until(pollBusy);
+        const finished = await Promise.all(consumers.map((c) => c.stop(deadline)));
+        if (finished.includes(false)) write('[engine] the grace period ended with consumer batches running: their messages come back after the next start');
         await Promise.all(workers.map((w) => w.stop()));
         if (worker) queuePort.setQueueSink(undefined);
+        await journal?.close();
         await ws.close();
         await Promise.all(
           [httpServer, wsServer, sqsServer].map(

@@ -67,6 +67,7 @@ export function buildEvent(
   body: Buffer,
   routeKey: string,
   pathParameters: Record<string, string> | undefined,
+  receivedAt: number = Date.now(),
 ): APIGatewayProxyEventV2 {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
@@ -80,7 +81,8 @@ export function buildEvent(
   for (const [k, v] of url.searchParams) query[k] = query[k] === undefined ? v : `${query[k]},${v}`;
   const contentType = headers['content-type'] ?? '';
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
-  const now = new Date();
+  // As API Gateway: the time the request was received, not the time its event was built.
+  const now = new Date(receivedAt);
   const cookies = req.headers.cookie?.split(';').map((c) => c.trim());
   return {
     version: '2.0',
@@ -131,7 +133,7 @@ export function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2
 
 export function httpGateway(routes: HttpRoute[], handlerFor: (route: HttpRoute) => Promise<Handler>) {
   const compiled = compileRoutes(routes);
-  return async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, body: Buffer, receivedAt = Date.now()): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     const match = matchRoute(compiled, req.method ?? 'GET', path);
     if (!match) {
@@ -141,7 +143,7 @@ export function httpGateway(routes: HttpRoute[], handlerFor: (route: HttpRoute) 
     }
     const routeKey = `${match.route.method} ${match.route.path}`;
     const handler = await handlerFor(match.route);
-    const result = await handler(buildEvent(req, body, routeKey, match.params));
+    const result = await handler(buildEvent(req, body, routeKey, match.params, receivedAt));
     writeResult(res, result);
   };
 }

@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueSpec } from '../wiring';
+import type { JournaledQueue, JournalMessage, QueueJournal } from './journal';
 
 export interface LocalMessage {
   messageId: string;
@@ -33,10 +34,18 @@ export class QueueError extends Error {
 
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 
-export class LocalQueue {
-  readonly messages: LocalMessage[] = [];
+/** A message as the journal keeps it: in flight means leased until its visibility timeout. */
+function stored(m: LocalMessage): JournalMessage {
+  const { inFlight: leased, ...rest } = m;
+  return leased ? { ...rest, leased } : rest;
+}
+
+export class LocalQueue implements JournaledQueue {
+  /** In arrival order (a Map keeps insertion order; a redelivered message keeps its place). */
+  private readonly items = new Map<string, LocalMessage>();
   private readonly dedup = new Map<string, { messageId: string; at: number }>();
   private sequence = 0;
+  private lastPrune = 0;
   private listeners = new Set<() => void>();
 
   constructor(
@@ -44,10 +53,33 @@ export class LocalQueue {
     readonly spec: QueueSpec & { visibilityTimeoutMs: number },
     readonly deadLetter?: LocalQueue,
     private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly journal?: QueueJournal,
+  ) {
+    const recovered = journal?.register(this);
+    if (recovered) {
+      for (const m of recovered.messages.values()) {
+        // A message leased by the previous process stays invisible until its visibility timeout, as in SQS.
+        const { leased: _leased, ...rest } = m;
+        this.items.set(m.messageId, { ...rest, inFlight: false });
+        this.sequence = Math.max(this.sequence, m.sequence);
+      }
+      const now = clock();
+      for (const [key, d] of recovered.dedup) if (now - d.at < DEDUP_WINDOW_MS) this.dedup.set(key, d);
+    }
+  }
 
   get fifo(): boolean {
     return this.spec.fifo;
+  }
+
+  /** The queue's messages, oldest first (a copy). */
+  get messages(): LocalMessage[] {
+    return [...this.items.values()];
+  }
+
+  /** Resolves once every message sent so far is durable (at once for a queue kept only in memory). */
+  flushed(): Promise<void> {
+    return this.journal?.flushed() ?? Promise.resolve();
   }
 
   send(input: { body: string; groupId?: string; deduplicationId?: string; delaySeconds?: number }): string {
@@ -60,6 +92,7 @@ export class LocalQueue {
       throw new QueueError('InvalidParameterValue', 'DelaySeconds must be 0 to 900');
     }
     const now = this.clock();
+    this.pruneDedup(now);
     if (this.fifo) {
       // The cloud queues have content-based deduplication off, so SQS refuses a FIFO send without an id; so do we.
       if (!input.deduplicationId) {
@@ -70,19 +103,28 @@ export class LocalQueue {
     }
     const messageId = randomUUID();
     if (input.deduplicationId) this.dedup.set(input.deduplicationId, { messageId, at: now });
-    this.messages.push({
+    const message: LocalMessage = {
       messageId,
       body: input.body,
-      groupId: input.groupId,
-      deduplicationId: input.deduplicationId,
+      ...(input.groupId !== undefined ? { groupId: input.groupId } : {}),
+      ...(input.deduplicationId !== undefined ? { deduplicationId: input.deduplicationId } : {}),
       sentAt: now,
       visibleAt: now + delay * 1000,
       receiveCount: 0,
       inFlight: false,
       sequence: ++this.sequence,
-    });
+    };
+    this.items.set(messageId, message);
+    this.journal?.append({ o: 's', q: this.name, m: stored(message) });
     this.notify();
     return messageId;
+  }
+
+  /** Deduplication ids live 5 minutes, as in SQS; older ones are forgotten so the map never grows without bound. */
+  private pruneDedup(now: number): void {
+    if (now - this.lastPrune < 10_000) return;
+    this.lastPrune = now;
+    for (const [key, d] of this.dedup) if (now - d.at >= DEDUP_WINDOW_MS) this.dedup.delete(key);
   }
 
   /** Takes up to `max` deliverable messages and marks them in flight. */
@@ -90,7 +132,7 @@ export class LocalQueue {
     const now = this.clock();
     const taken: LocalMessage[] = [];
     const blockedGroups = new Set<string>();
-    for (const m of this.messages) {
+    for (const m of this.items.values()) {
       if (taken.length >= max) break;
       if (this.fifo && m.groupId) {
         if (blockedGroups.has(m.groupId)) continue;
@@ -103,6 +145,9 @@ export class LocalQueue {
       m.inFlight = true;
       m.receiveCount += 1;
       m.firstReceivedAt ??= now;
+      // Invisible for the visibility timeout: if this process dies, the message is seen again after it.
+      m.visibleAt = now + this.spec.visibilityTimeoutMs;
+      this.journal?.append({ o: 'r', q: this.name, i: m.messageId, v: m.visibleAt, n: m.receiveCount, f: m.firstReceivedAt });
       taken.push(m);
     }
     return taken;
@@ -110,35 +155,46 @@ export class LocalQueue {
 
   /** Deletes processed messages. */
   ack(ids: Iterable<string>): void {
-    const done = new Set(ids);
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      const m = this.messages[i];
-      if (m && done.has(m.messageId)) this.messages.splice(i, 1);
+    for (const id of ids) {
+      if (this.items.delete(id)) this.journal?.append({ o: 'd', q: this.name, i: id });
     }
     this.notify();
   }
 
   /** Returns failed messages to the queue after the visibility timeout, or to the DLQ once out of receives. */
   fail(ids: Iterable<string>): void {
-    const failed = new Set(ids);
     const now = this.clock();
-    for (let i = this.messages.length - 1; i >= 0; i--) {
-      const m = this.messages[i];
-      if (!m || !failed.has(m.messageId)) continue;
+    for (const id of ids) {
+      const m = this.items.get(id);
+      if (!m) continue;
       m.inFlight = false;
       if (m.receiveCount >= this.spec.maxReceiveCount && this.deadLetter) {
-        this.messages.splice(i, 1);
-        this.deadLetter.adopt(m);
+        this.items.delete(id);
+        const sequence = this.deadLetter.adopt(m);
+        this.journal?.append({ o: 'm', q: this.name, i: id, t: this.deadLetter.name, seq: sequence, at: now });
       } else {
         m.visibleAt = now + this.spec.visibilityTimeoutMs;
+        this.journal?.append({ o: 'v', q: this.name, i: id, v: m.visibleAt });
       }
     }
     this.notify();
   }
 
-  private adopt(m: LocalMessage): void {
-    this.messages.push({ ...m, inFlight: false, visibleAt: this.clock(), sequence: ++this.sequence });
+  /** Takes a message redriven from its source queue; the source journals the move. */
+  private adopt(m: LocalMessage): number {
+    const sequence = ++this.sequence;
+    this.items.set(m.messageId, { ...m, inFlight: false, visibleAt: this.clock(), sequence });
     this.notify();
+    return sequence;
+  }
+
+  /** What is live, for the journal's snapshot: messages (with their leases) and deduplication ids in their window. */
+  snapshot() {
+    const now = this.clock();
+    return {
+      messages: [...this.items.values()].map(stored),
+      dedup: [...this.dedup].filter(([, d]) => now - d.at < DEDUP_WINDOW_MS).map(([key, d]) => ({ key, ...d })),
+    };
   }
 
   /**
@@ -148,16 +204,18 @@ export class LocalQueue {
   nextVisibleAt(): number | undefined {
     const now = this.clock();
     let next: number | undefined;
-    for (const m of this.messages) if (!m.inFlight && m.visibleAt > now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
+    for (const m of this.items.values()) if (!m.inFlight && m.visibleAt > now && (next === undefined || m.visibleAt < next)) next = m.visibleAt;
     return next;
   }
 
   get depth(): number {
-    return this.messages.length;
+    return this.items.size;
   }
 
   get inFlightCount(): number {
-    return this.messages.filter((m) => m.inFlight).length;
+    let n = 0;
+    for (const m of this.items.values()) if (m.inFlight) n += 1;
+    return n;
   }
 
   onChange(listener: () => void): () => void {
@@ -218,11 +276,19 @@ export class QueueConsumer {
     this.loop = this.run().finally(unsubscribe);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking batches and waits for those in flight, until `deadline` (epoch ms) when given. Returns false when
+   * some were still running at the deadline: their messages stay leased and come back after the visibility timeout.
+   */
+  async stop(deadline?: number): Promise<boolean> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.inflight]);
+    const all = Promise.allSettled([...this.inflight]).then(() => true);
+    if (deadline === undefined) return all;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Math.max(0, deadline - Date.now()))));
+    return Promise.race([all, late]).finally(() => clearTimeout(timer));
   }
 
   get busy(): boolean {

@@ -25,7 +25,7 @@ function reply(res: ServerResponse, status: number, body: unknown, errorType?: s
 }
 
 export function sqsRequestHandler(queuesByName: Map<string, LocalQueue>) {
-  return (req: IncomingMessage, res: ServerResponse, rawBody: Buffer): void => {
+  return async (req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> => {
     const target = String(req.headers['x-amz-target'] ?? '');
     let input: SendInput;
     try {
@@ -48,6 +48,8 @@ export function sqsRequestHandler(queuesByName: Map<string, LocalQueue>) {
     try {
       if (target.endsWith('.SendMessage')) {
         const messageId = sendOne(input);
+        // Durable before the answer: the sender acknowledges (202, 200) only what a crash cannot lose.
+        await queue.flushed();
         return reply(res, 200, { MessageId: messageId, MD5OfMessageBody: md5(input.MessageBody ?? '') });
       }
       if (target.endsWith('.SendMessageBatch')) {
@@ -61,11 +63,14 @@ export function sqsRequestHandler(queuesByName: Map<string, LocalQueue>) {
             Failed.push({ Id: entry.Id, SenderFault: true, Code: (error as QueueError).code ?? 'InternalError', Message: (error as Error).message });
           }
         }
+        if (Successful.length > 0) await queue.flushed();
         return reply(res, 200, { Successful, Failed });
       }
       return reply(res, 400, { __type: 'com.amazonaws.sqs#UnsupportedOperation', message: target }, 'AWS.SimpleQueueService.UnsupportedOperation');
     } catch (error) {
       const code = error instanceof QueueError ? error.code : 'InternalError';
+      // Not the sender's fault (the journal could not be written): a 5xx the SDK retries.
+      if (!(error instanceof QueueError)) return reply(res, 500, { __type: 'com.amazonaws.sqs#InternalError', message: (error as Error).message }, code);
       return reply(res, 400, { __type: `com.amazonaws.sqs#${code}`, message: (error as Error).message }, code);
     }
   };

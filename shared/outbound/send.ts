@@ -27,6 +27,7 @@ import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';
 import { providerFor } from '../providers';
+import { retryAfterMs } from '../providers/util';
 import type { HttpRequestSpec, HttpResponseSpec, OutboundMessage, ProviderModule, SendContext, SendOutcome } from '../providers/types';
 import { notifyAccount, type RealtimeEvent } from '../realtime/notify';
 import { getAccount, type Account } from '../store/accounts';
@@ -283,6 +284,16 @@ async function accessToken(provider: ProviderModule<Record<string, unknown>>, ct
   }
 }
 
+/**
+ * A provider that asks to be retried later (429, or a 5xx such as 503 with Retry-After) is waited for, whatever its
+ * module's classification passed on: the header of any retryable answer counts.
+ */
+function withRetryAfter(outcome: SendOutcome, res: HttpResponseSpec): SendOutcome {
+  if (outcome.ok || !outcome.retryable || outcome.retryAfterMs !== undefined) return outcome;
+  const wait = retryAfterMs(res.headers);
+  return wait === undefined ? outcome : { ...outcome, retryAfterMs: wait };
+}
+
 async function callProvider(account: Account, message: OutboundMessageItem): Promise<SendOutcome> {
   const provider = providerFor(account.type);
   const credentials = await accountCredentials(account);
@@ -312,7 +323,7 @@ async function callProvider(account: Account, message: OutboundMessageItem): Pro
       return networkFailure(error);
     }
     try {
-      return provider.parseSendResponse(res);
+      return withRetryAfter(provider.parseSendResponse(res), res);
     } catch (error) {
       return { ok: false, code: 'PROVIDER_ERROR', retryable: false, detail: `unreadable answer (HTTP ${res.status}): ${(error as Error).message}` };
     }

@@ -69,9 +69,10 @@ function entry(message: QueueMessage) {
 
 /**
  * A host that runs the queues in this very thread (the local engine's HTTP thread) may take sends directly instead of
- * over the SQS protocol and back; the semantics are the queues' own, the same as over the wire.
+ * over the SQS protocol and back; the semantics are the queues' own, the same as over the wire, and the sink resolves
+ * only once the messages are durable.
  */
-export type QueueSink = (target: QueueTarget, messages: QueueMessage[]) => void;
+export type QueueSink = (target: QueueTarget, messages: QueueMessage[]) => void | Promise<void>;
 let sink: QueueSink | undefined;
 
 export function setQueueSink(next: QueueSink | undefined): void {
@@ -80,7 +81,7 @@ export function setQueueSink(next: QueueSink | undefined): void {
 
 export async function sendMessage(target: QueueTarget, message: QueueMessage): Promise<void> {
   checked(target, message);
-  if (sink) return sink(target, [message]);
+  if (sink) return await sink(target, [message]);
   await sqsClient().send(new SendMessageCommand({ QueueUrl: queueUrl(target), ...entry(message) }));
 }
 
@@ -90,7 +91,7 @@ export async function sendMessage(target: QueueTarget, message: QueueMessage): P
  */
 export async function sendMessages(target: QueueTarget, messages: QueueMessage[]): Promise<void> {
   for (const message of messages) checked(target, message);
-  if (sink) return sink(target, messages);
+  if (sink) return await sink(target, messages);
   if (messages.length === 1 && messages[0]) return sendMessage(target, messages[0]);
   for (let i = 0; i < messages.length; i += 10) {
     const chunk = messages.slice(i, i + 10);

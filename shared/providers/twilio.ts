@@ -227,7 +227,7 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
     const code = str(pick(body, 'code'));
     const detail = `HTTP ${res.status}${code ? ` ${code}` : ''}: ${str(pick(body, 'message')) ?? res.body.slice(0, 200)}`;
     if (res.status === 429 || code === '20429') return fail('RATE_LIMITED', true, detail, retryAfterMs(res.headers));
-    if (res.status >= 500) return fail('PROVIDER_UNAVAILABLE', true, detail);
+    if (res.status >= 500) return fail('PROVIDER_UNAVAILABLE', true, detail, retryAfterMs(res.headers));
     if (res.status === 401 || res.status === 403) return fail('AUTH_FAILED', false, detail);
     const mapped = code === undefined ? undefined : ERROR_CODES.get(code);
     return fail(

@@ -1,12 +1,12 @@
 /**
  * Pushes events to agents' WebSocket connections. Only agents who belong to the event's account may receive it;
- * a connection that answers Gone is removed. Every event carries the interaction's version so a client can drop
- * an update older than one it already has.
+ * a connection that answers Gone is removed, and an agent left with no connection goes offline. Every event
+ * carries the interaction's version so a client can drop an update older than one it already has.
  */
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
 import { removeConnection } from '../store/connections';
-import { presenceOf } from '../store/presence';
+import { presenceOf, setPresence } from '../store/presence';
 import { membersOf } from '../store/memberships';
 
 export type RealtimeEventType =
@@ -52,7 +52,9 @@ export async function notifyConnections(connectionIds: string[], event: Realtime
         const result = await postToConnection(connectionId, { ...event, sentAt });
         if (result === 'gone') {
           report.gone += 1;
-          await removeConnection(connectionId);
+          // As $disconnect does: an agent whose last connection is gone is offline, so nothing more is offered to it.
+          const removed = await removeConnection(connectionId);
+          if (removed && removed.remaining === 0) await setPresence(removed.agentId, 'offline');
         } else report.posted += 1;
       } catch (error) {
         // One bad connection must not stop the others; the event is also in the store for the next read.

@@ -79,3 +79,23 @@ export async function connectionsOf(agentId: string): Promise<Connection[]> {
     (c) => (c.expiresAt ?? Infinity) > nowSeconds,
   );
 }
+
+/** Removes the given connections of an agent at once (they cannot exist any more); returns how many items were removed. */
+export async function forgetConnections(agentId: string, connectionIds: string[]): Promise<number> {
+  let removed = 0;
+  for (const connectionId of connectionIds) {
+    const out = await db.send(new DeleteCommand({ TableName: TABLE, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }));
+    if (out.Attributes) removed += 1;
+  }
+  if (connectionIds.length > 0) {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: presenceKey(agentId),
+        UpdateExpression: 'DELETE connectionIds :c',
+        ExpressionAttributeValues: { ':c': new Set(connectionIds) },
+      }),
+    );
+  }
+  return removed;
+}

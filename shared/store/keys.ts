@@ -10,4 +10,6 @@ export const keys = {
   unique: (kind: string, value: string) => ({ pk: `UNIQUE#${kind}#${value}`, sk: 'UNIQUE' }),
   connection: (id: string) => ({ pk: `CONN#${id}`, sk: 'CONN' }),
   interaction: (id: string) => ({ pk: `INTERACTION#${id}`, sk: 'INTERACTION' }),
+  /** Written once the first start's bootstrap (the first admin) is done; GET /health is ready only after it. */
+  bootstrap: () => ({ pk: 'SYSTEM', sk: 'BOOTSTRAP' }),
 };

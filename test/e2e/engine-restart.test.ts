@@ -19,14 +19,15 @@ const timersPort = () => require('../../shared/ports/timers') as typeof import('
 const dispatch = () => require('../../shared/timers/dispatch') as typeof import('../../shared/timers/dispatch');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** The pid of the dynoxide child this process started on `dbPath`, from /proc (dynoxide is a Linux binary). */
+/**
+ * The pid of the dynoxide this test's engine started on `dbPath` (a fresh temporary path), from /proc (dynoxide is a
+ * Linux binary). It runs under the engine's watchdog shell, so it is found by its database, not by its parent.
+ */
 function dynoxidePid(dbPath: string): number {
   for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      if (ppid === process.pid && cmdline.some((a) => a.endsWith('dynoxide')) && cmdline.includes(dbPath))
-        return Number(entry);
+      if (cmdline[0]?.endsWith('dynoxide') && cmdline.includes(dbPath)) return Number(entry);
     } catch {
       // the process ended while it was being read
     }
@@ -106,12 +107,18 @@ describe('engine restart', () => {
   it('serves a second engine started in the same process from its own store', async () => {
     jest.resetModules();
     const first = await start(optionsFor(freshDataDir()));
+    await first.bootstrap('Restart-Passw0rd');
     expect((await fetch(`${first.httpUrl}/health`)).status).toBe(200);
     await first.stop();
 
     const second = await start(optionsFor(freshDataDir()));
+    // A new data directory: its own store has no admin yet, so the engine is not ready until its bootstrap.
+    const before = await fetch(`${second.httpUrl}/health`);
+    await second.bootstrap('Restart-Passw0rd');
     const res = await fetch(`${second.httpUrl}/health`);
 
+    expect(before.status).toBe(503);
+    expect(await before.json()).toMatchObject({ status: 'starting' });
     expect(res.status).toBe(200);
   });
 });
