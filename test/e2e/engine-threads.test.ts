@@ -11,6 +11,9 @@ import { createList } from '../../shared/store/lists';
 
 const engine = useEngine({ consumerThreads: true });
 
+// The worker thread compiles the functions when it starts: on a loaded machine that alone takes many seconds.
+jest.setTimeout(60_000);
+
 it('stores webhooks through consumers running in a worker thread, in order', async () => {
   const credentials = { accountSid: 'AC00000000000000000000000000000002', authToken: 'threads-token' };
   const list = await createList({ name: 'Threads' });
@@ -31,6 +34,6 @@ it('stores webhooks through consumers running in a worker thread, in order', asy
     const found = await listInteractionsOf(account.id);
     if (found.length !== 1 || found[0]!.messageCount !== 5) throw new Error('not all stored yet');
     return found;
-  }, 15_000);
+  }, 45_000);
   expect((await listMessages(interaction!.id)).map((m) => m.text)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4']);
 });

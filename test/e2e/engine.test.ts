@@ -58,11 +58,9 @@ describe('HTTP API', () => {
 
     await engine().bootstrap('Health-Passw0rd');
     const res = await fetch(`${engine().httpUrl}/health`);
-    const answeredAt = Date.now();
 
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
-    expect(answeredAt - engine().readyAt).toBeLessThan(5000);
   });
 
   it('answers 404 for a path no route serves', async () => {
