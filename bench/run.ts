@@ -11,8 +11,15 @@
  *      interactions to a 3-agent ring-all queue, and follow-ups to the assigned agent;
  *      postToConnection calls per event against the eligible agents' connections       target p99 <= 100 ms
  *
- * a, b and d run the engine as npm start does (queue consumers in a worker thread); c runs the consumers inline,
- * because it counts requests on the one SDK client it can reach.
+ *   f. the DynamoDB floor: a plain SDK client's PutItem requests/s at concurrency 8 against the store of phase b's
+ *      engine, in the same run; phase b's intake is also given as a ratio to floor / 4 (the minimum requests per
+ *      message)                                                                          target ratio >= 0.7
+ *   r. restart recovery: an engine starts on a data directory whose durable inbound queue holds 10,000 messages;
+ *      the time from the start to the first redelivery                                  target < 5 s
+ *
+ * a, b and d run the engine as npm start does (queue consumers in a worker thread); a and b on a persisted store with
+ * the durable queues, as npm start keeps them; c runs the consumers inline, because it counts requests on the one SDK
+ * client it can reach.
  *
  * Options: --client worker|inline (where the load generator runs, see below), --quick (short phases, for a smoke
  * run), --ack-rate N (phase a's rate, to find where the engine's latency bends).
@@ -30,6 +37,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEngine, type Engine } from '../lib/local/engine';
 import { httpRoutes } from '../lib/wiring';
 import { LoadClient, messageId, type ClientSetup, type FromWorker, type RunResult, type RunSpec, type Tick, type ToWorker } from './load-client';
@@ -210,13 +218,14 @@ interface Rig {
  * consumers on the other core); inline when the bench must count requests on the one SDK client it can reach.
  * `plan` gives the account a routing plan (phase d).
  */
-async function rig(consumerThreads: boolean | number, settings: Record<string, unknown> = {}): Promise<Rig> {
+async function rig(consumerThreads: boolean | number, settings: Record<string, unknown> = {}, durable = false): Promise<Rig> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   let engineErrors = 0;
   const engine = await startEngine({
     httpPort: 0,
     wsPort: 0,
-    inMemory: true,
+    // Durable: the store on disk and the queues journaled, as npm start runs them.
+    inMemory: !durable,
     dataDir,
     consumerThreads,
     env: { LOG_LEVEL: 'warn' },
@@ -335,11 +344,33 @@ async function phaseC(): Promise<void> {
 }
 
 /** a and b on an engine as npm start runs it (queue consumers in a worker thread). */
+/**
+ * f. The DynamoDB floor: what a plain SDK client gets from the store with nothing else on the path, PutItem of small
+ * items at concurrency 8 (fresh keys, so it writes like the inbound path does), in requests per second.
+ */
+async function floorPhase(endpoint: string, tableName: string): Promise<number> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const durationMs = seconds(6, 2);
+  const body = 'x'.repeat(300);
+  let done = 0;
+  const started = performance.now();
+  const worker = async (w: number) => {
+    for (let i = 0; performance.now() - started < durationMs; i++) {
+      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: `BENCHFLOOR#${w}#${i}` }, sk: { S: 'FLOOR' }, body: { S: body } } }));
+      done += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+  const perSecond = done / ((performance.now() - started) / 1000);
+  client.destroy();
+  return perSecond;
+}
+
 async function phasesAB(): Promise<void> {
-  const r = await rig(THREADS);
+  const r = await rig(THREADS, {}, true);
   const { engine, client } = r;
   try {
-    console.log(`\n[engine for a and b: as npm start runs it, queue consumers in a worker thread] ${engine.httpUrl}`);
+    console.log(`\n[engine for a and b: as npm start runs it, queue consumers in a worker thread, store and queues on disk] ${engine.httpUrl}`);
     const contactsA = contacts(1_000_000, 100);
     await warmUp(r, contactsA, 'a0');
 
@@ -351,6 +382,11 @@ async function phasesAB(): Promise<void> {
     summary.push({ figure: `a. webhook ack p50 @${ACK_RATE}/s`, value: p50, unit: 'ms', kind: 'max', target: 15, note: 'info (target is on p99)' });
     summary.push({ figure: `a. webhook ack p99 @${ACK_RATE}/s`, value: p99, unit: 'ms', kind: 'max', target: 15, note: `max ${ms(max)}` });
     await idle(engine, 20_000);
+
+    console.log('\n=== f. DynamoDB floor: a plain SDK client, PutItem at concurrency 8, against the same store');
+    const floor = await floorPhase(engine.storeEndpoint, engine.tableName);
+    console.log(`  ${num(floor)} requests/s; floor / 4 (the minimum requests per message) = ${num(floor / 4)} messages/s`);
+    summary.push({ figure: 'f. DynamoDB floor (c=8)', value: floor, unit: 'req/s', kind: 'min', target: 0, note: 'info: the store alone' });
 
     console.log('\n=== b. Sustained intake for 30 s at the highest rate the engine takes (target >= 300 msg/s, none lost)');
     const probe = load<typeof import('./store-probe')>('bench/store-probe');
@@ -387,6 +423,9 @@ async function phasesAB(): Promise<void> {
     );
     console.log(`  ${num(messagesPerSecond)} messages/s stored (stored / ${num(intakeMs / 1000)} s from the first send to an idle engine); counted by ${tally.method}`);
     summary.push({ figure: 'b. sustained intake (stored)', value: messagesPerSecond, unit: 'msg/s', kind: 'min', target: 300, note: `${tally.stored}/${b.sent} stored` });
+    const ratio = messagesPerSecond / (floor / 4);
+    console.log(`  intake ratio: ${num(messagesPerSecond)} msg/s / (floor ${num(floor)} / 4) = ${num(ratio, 2)} (target >= 0.7)`);
+    summary.push({ figure: 'b. intake / (floor / 4)', value: ratio, unit: '', kind: 'min', target: 0.7, note: 'durable queues, store on disk' });
     summary.push({ figure: 'b. lost (acked, not stored)', value: tally.lost, unit: '', kind: 'max', target: 0 });
     summary.push({ figure: 'b. doubled', value: tally.doubled, unit: '', kind: 'max', target: 0 });
     if (r.errors() > 0) console.log(`\n${r.errors()} engine error lines during a and b (first ones printed above)`);
@@ -482,16 +521,95 @@ async function phaseD(): Promise<void> {
   }
 }
 
+/**
+ * r. Restart recovery: an engine is set up on a data directory (its account in the store), stopped, and 10,000
+ * inbound messages are written to its durable inbound queue with the engine's own journal, as a crash with that
+ * backlog leaves it. Then an engine starts on the directory: the figure is the time from the start call to the first
+ * receive of a recovered message by a consumer.
+ */
+async function phaseRecovery(): Promise<void> {
+  const pending = QUICK ? 2_000 : 10_000;
+  console.log(`\n=== r. Restart recovery with ${pending} messages pending in the durable inbound queue (target < 5 s to the first redelivery)`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-recovery-'));
+  const lines: string[] = [];
+  const options = { httpPort: 0, wsPort: 0, dataDir, inMemory: false, consumerThreads: THREADS, env: { LOG_LEVEL: 'warn' }, log: (l: string) => lines.push(l) };
+  try {
+    const first = await startEngine(options);
+    const { createList } = load<typeof import('../shared/store/lists')>('shared/store/lists');
+    const { createAccount } = load<typeof import('../shared/admin/accounts')>('shared/admin/accounts');
+    const { settingsSchema } = load<typeof import('../shared/admin/account-schema')>('shared/admin/account-schema');
+    const list = await createList({ name: 'Recovery contacts' });
+    const account = await createAccount({
+      channel: 'sms',
+      name: 'Recovery',
+      key: 'recov',
+      type: 'twilio',
+      phone: '+15005550007',
+      listId: list.id,
+      credentials: { accountSid: `AC${'0'.repeat(24)}bench002`, authToken: 'bench-auth-token-0123456789abcdef' },
+      settings: settingsSchema.parse({}),
+    });
+    const inboundName = first.queues.inbound.name;
+    const spec = first.queues.inbound.spec;
+    await first.stop();
+
+    const { QueueJournal } = load<typeof import('../lib/local/journal')>('lib/local/journal');
+    const { LocalQueue } = load<typeof import('../lib/local/queues')>('lib/local/queues');
+    const { toQueueMessage } = load<typeof import('../shared/inbound/envelope')>('shared/inbound/envelope');
+    const journal = QueueJournal.open(join(dataDir, 'queues'));
+    const queue = new LocalQueue(inboundName, spec, undefined, Date.now, journal);
+    await journal.start();
+    const phones = contacts(3_000_000, 500);
+    for (let i = 0; i < pending; i++) {
+      const from = phones[i % phones.length]!;
+      const m = toQueueMessage(
+        account.id,
+        { type: 'message', providerMessageId: `SMrecov${String(i).padStart(26, '0')}`, from, to: account.phone, text: `pending ${i}`, media: [] },
+        new Date().toISOString(),
+      );
+      queue.send({ body: m.body, groupId: m.groupId!, deduplicationId: m.deduplicationId! });
+    }
+    await journal.close();
+
+    // The first receive of the restarted engine's inbound queue that hands out a message.
+    let firstReceiveAt: number | undefined;
+    const receive = LocalQueue.prototype.receive;
+    LocalQueue.prototype.receive = function (this: InstanceType<typeof LocalQueue>, max: number) {
+      const taken = receive.call(this, max);
+      if (taken.length > 0 && firstReceiveAt === undefined && this.name === inboundName) firstReceiveAt = performance.now();
+      return taken;
+    };
+    const startedAt = performance.now();
+    const second = await startEngine(options);
+    const readyMs = performance.now() - startedAt;
+    try {
+      const deadline = performance.now() + 30_000;
+      while (firstReceiveAt === undefined && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      const firstMs = firstReceiveAt === undefined ? Number.NaN : firstReceiveAt - startedAt;
+      const recovered = lines.find((l) => l.startsWith('recovered') && !l.startsWith('recovered 0 '));
+      console.log(`  ${recovered ?? 'no recovery line'}`);
+      console.log(`  engine start ${num(readyMs / 1000, 2)} s (store, journal replay, presence, timers); first redelivery ${num(firstMs / 1000, 2)} s after the start`);
+      summary.push({ figure: `r. recovery: first redelivery (${pending} pending)`, value: firstMs / 1000, unit: 's', kind: 'max', target: 5, note: `engine start ${num(readyMs / 1000, 2)} s` });
+    } finally {
+      LocalQueue.prototype.receive = receive;
+      await second.stop();
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const benchStarted = performance.now();
   try {
-    console.log('Switchboard bench: in-process local engines on in-memory stores');
+    console.log('Switchboard bench: in-process local engines (a, b, r on disk with durable queues; c, d in memory)');
     console.log(`  machine: ${machineLoad()}`);
     console.log(`  load client: ${flags.client === 'inline' ? 'inline (same event loop as the engine)' : 'worker thread'}${QUICK ? '; --quick phases' : ''}`);
     if (!httpRoutes.some((r) => r.path.startsWith('/webhooks/'))) throw new Error('the webhook route is not in lib/wiring.ts');
     await phasesAB();
     await phaseC();
     await phaseD();
+    await phaseRecovery();
   } finally {
     printSummary();
     console.log(`\nmachine at the end: ${machineLoad()}`);

@@ -38,7 +38,8 @@ export interface RecordedRequest {
   answer?: { status: number; body: string };
 }
 
-export type ErrorKind = 'rate-limited' | 'unavailable' | 'bad-request' | 'unauthorized';
+/** `unavailable-retry-after`: a 503 that says when to come back (`Retry-After`), as gateways in maintenance do. */
+export type ErrorKind = 'rate-limited' | 'unavailable' | 'unavailable-retry-after' | 'bad-request' | 'unauthorized';
 
 interface Answer {
   status: number;
@@ -207,6 +208,9 @@ function errorAnswer(target: FakeTarget, kind: ErrorKind, retryAfterSeconds: num
   }
   if (kind === 'unauthorized') return json(401, { code: 401, error: 'Unauthorized: the token has expired' });
   if (kind === 'unavailable') return { status: 503, headers: { 'content-type': 'text/html' }, body: '<html><body>503 Service Unavailable</body></html>' };
+  if (kind === 'unavailable-retry-after') {
+    return { status: 503, headers: { 'content-type': 'text/html', 'retry-after': String(retryAfterSeconds) }, body: '<html><body>503 Service Unavailable</body></html>' };
+  }
   if (target in BAD_REQUEST) return BAD_REQUEST[target as ProviderType];
   return json(400, { error: 'bad request' });
 }
