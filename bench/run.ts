@@ -607,9 +607,9 @@ async function main(): Promise<void> {
     console.log(`  load client: ${flags.client === 'inline' ? 'inline (same event loop as the engine)' : 'worker thread'}${QUICK ? '; --quick phases' : ''}`);
     if (!httpRoutes.some((r) => r.path.startsWith('/webhooks/'))) throw new Error('the webhook route is not in lib/wiring.ts');
     await phasesAB();
+    await phaseRecovery();
     await phaseC();
     await phaseD();
-    await phaseRecovery();
   } finally {
     printSummary();
     console.log(`\nmachine at the end: ${machineLoad()}`);

@@ -448,6 +448,14 @@ describe('twilio send', () => {
     expect(withHeader).toMatchObject({ code: 'RATE_LIMITED', retryable: true, retryAfterMs: 5000 });
   });
 
+  it('reads Retry-After on a 5xx too', () => {
+    const outcome = twilioProvider.parseSendResponse({
+      ...twilioError(503, 20503, 'Service Unavailable'),
+      headers: { 'retry-after': '7' },
+    });
+    expect(outcome).toMatchObject({ ok: false, code: 'PROVIDER_UNAVAILABLE', retryable: true, retryAfterMs: 7000 });
+  });
+
   it('does not throw on an odd success body', () => {
     expect(twilioProvider.parseSendResponse(res(201, 'not json'))).toMatchObject({ ok: false, code: 'PROVIDER_ERROR' });
   });
