@@ -48,6 +48,8 @@ export type JournalRecord =
 /** What a queue gives the journal for a snapshot, and takes back at recovery. */
 export interface JournaledQueue {
   readonly name: string;
+  /** About how many bytes its live messages take in a snapshot, so the journal knows when to compact. */
+  liveBytes(): number;
   snapshot(): { messages: JournalMessage[]; dedup: { key: string; messageId: string; at: number }[] };
 }
 
@@ -64,7 +66,6 @@ export class QueueJournal {
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private flushing?: Promise<void>;
   private size = 0;
-  private liveBytes = 0;
   private closed = false;
   private readonly queues = new Map<string, JournaledQueue>();
   /** Appends that failed to reach the disk; the next flushed() rejects so no caller acknowledges them. */
@@ -73,13 +74,17 @@ export class QueueJournal {
   private constructor(
     readonly file: string,
     readonly recovered: Map<string, RecoveredQueue>,
+    private readonly compactMinBytes: number,
   ) {}
 
-  /** Opens (and replays) the journal in `dir`. Call register() for each queue, then start(). */
-  static open(dir: string): QueueJournal {
+  /**
+   * Opens (and replays) the journal in `dir`. Call register() for each queue, then start(). While running, the file
+   * is compacted once it is over `compactMinBytes` and four times what is live.
+   */
+  static open(dir: string, options: { compactMinBytes?: number } = {}): QueueJournal {
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'queues.journal');
-    return new QueueJournal(file, existsSync(file) ? replay(readFileSync(file, 'utf8')) : new Map());
+    return new QueueJournal(file, existsSync(file) ? replay(readFileSync(file, 'utf8')) : new Map(), options.compactMinBytes ?? COMPACT_MIN_BYTES);
   }
 
   register(queue: JournaledQueue): RecoveredQueue | undefined {
@@ -97,7 +102,6 @@ export class QueueJournal {
     if (this.closed) return;
     const line = `${JSON.stringify(record)}\n`;
     this.buffer.push(line);
-    if (record.o === 's') this.liveBytes += line.length;
     this.flushing ??= this.flushLoop();
   }
 
@@ -133,11 +137,17 @@ export class QueueJournal {
           this.failure = error as Error;
           waiters.forEach((w) => w.reject(error as Error));
         }
-        if (this.size > COMPACT_MIN_BYTES && this.size > 4 * this.liveBytes) await this.compactOpen();
+        if (this.size > this.compactMinBytes && this.size > 4 * this.live()) await this.compactOpen();
       }
     } finally {
       this.flushing = undefined;
     }
+  }
+
+  private live(): number {
+    let bytes = 0;
+    for (const queue of this.queues.values()) bytes += queue.liveBytes();
+    return bytes;
   }
 
   private async compactOpen(): Promise<void> {
@@ -155,14 +165,9 @@ export class QueueJournal {
   /** Synchronously rewrites the file as a snapshot: write a temporary file, fsync it, rename it over, fsync the dir. */
   private compact(): void {
     const lines: string[] = [];
-    let live = 0;
     for (const queue of this.queues.values()) {
       const { messages, dedup } = queue.snapshot();
-      for (const m of messages) {
-        const line = `${JSON.stringify({ o: 's', q: queue.name, m } satisfies JournalRecord)}\n`;
-        live += line.length;
-        lines.push(line);
-      }
+      for (const m of messages) lines.push(`${JSON.stringify({ o: 's', q: queue.name, m } satisfies JournalRecord)}\n`);
       for (const d of dedup) lines.push(`${JSON.stringify({ o: 'x', q: queue.name, k: d.key, i: d.messageId, a: d.at } satisfies JournalRecord)}\n`);
     }
     const tmp = `${this.file}.tmp`;
@@ -182,7 +187,6 @@ export class QueueJournal {
       closeSync(dirFd);
     }
     this.size = statSync(this.file).size;
-    this.liveBytes = live;
   }
 
   /** Flushes what is pending and closes the file; later appends are dropped (the engine is stopping). */

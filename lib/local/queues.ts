@@ -34,6 +34,10 @@ export class QueueError extends Error {
 
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 
+/** About what a message takes in a journal snapshot (its body, ids and the record's other fields). */
+const sizeOf = (m: { body: string; groupId?: string; deduplicationId?: string }) =>
+  m.body.length + (m.groupId?.length ?? 0) + (m.deduplicationId?.length ?? 0) + 200;
+
 /** A message as the journal keeps it: in flight means leased until its visibility timeout. */
 function stored(m: LocalMessage): JournalMessage {
   const { inFlight: leased, ...rest } = m;
@@ -45,6 +49,7 @@ export class LocalQueue implements JournaledQueue {
   private readonly items = new Map<string, LocalMessage>();
   private readonly dedup = new Map<string, { messageId: string; at: number }>();
   private sequence = 0;
+  private bytes = 0;
   private lastPrune = 0;
   private listeners = new Set<() => void>();
 
@@ -61,6 +66,7 @@ export class LocalQueue implements JournaledQueue {
         // A message leased by the previous process stays invisible until its visibility timeout, as in SQS.
         const { leased: _leased, ...rest } = m;
         this.items.set(m.messageId, { ...rest, inFlight: false });
+        this.bytes += sizeOf(m);
         this.sequence = Math.max(this.sequence, m.sequence);
       }
       const now = clock();
@@ -115,6 +121,7 @@ export class LocalQueue implements JournaledQueue {
       sequence: ++this.sequence,
     };
     this.items.set(messageId, message);
+    this.bytes += sizeOf(message);
     this.journal?.append({ o: 's', q: this.name, m: stored(message) });
     this.notify();
     return messageId;
@@ -156,7 +163,11 @@ export class LocalQueue implements JournaledQueue {
   /** Deletes processed messages. */
   ack(ids: Iterable<string>): void {
     for (const id of ids) {
-      if (this.items.delete(id)) this.journal?.append({ o: 'd', q: this.name, i: id });
+      const m = this.items.get(id);
+      if (!m) continue;
+      this.items.delete(id);
+      this.bytes -= sizeOf(m);
+      this.journal?.append({ o: 'd', q: this.name, i: id });
     }
     this.notify();
   }
@@ -170,6 +181,7 @@ export class LocalQueue implements JournaledQueue {
       m.inFlight = false;
       if (m.receiveCount >= this.spec.maxReceiveCount && this.deadLetter) {
         this.items.delete(id);
+        this.bytes -= sizeOf(m);
         const sequence = this.deadLetter.adopt(m);
         this.journal?.append({ o: 'm', q: this.name, i: id, t: this.deadLetter.name, seq: sequence, at: now });
       } else {
@@ -184,8 +196,13 @@ export class LocalQueue implements JournaledQueue {
   private adopt(m: LocalMessage): number {
     const sequence = ++this.sequence;
     this.items.set(m.messageId, { ...m, inFlight: false, visibleAt: this.clock(), sequence });
+    this.bytes += sizeOf(m);
     this.notify();
     return sequence;
+  }
+
+  liveBytes(): number {
+    return this.bytes;
   }
 
   /** What is live, for the journal's snapshot: messages (with their leases) and deduplication ids in their window. */
