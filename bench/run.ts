@@ -40,6 +40,7 @@ import { Worker } from 'node:worker_threads';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEngine, type Engine } from '../lib/local/engine';
 import { httpRoutes } from '../lib/wiring';
+import { consoleBench } from './console';
 import { LoadClient, messageId, type ClientSetup, type FromWorker, type RunResult, type RunSpec, type Tick, type ToWorker } from './load-client';
 
 const ROOT = resolve(__dirname, '..');
@@ -610,6 +611,7 @@ async function main(): Promise<void> {
     await phaseRecovery();
     await phaseC();
     await phaseD();
+    if (!QUICK) await consoleBench();
   } finally {
     printSummary();
     console.log(`\nmachine at the end: ${machineLoad()}`);

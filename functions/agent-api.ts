@@ -13,15 +13,16 @@ import { notifyAgents } from '../shared/realtime/notify';
 import { queueCanned, queueReply, queueTemplate, startVideoCall, templateSchema } from '../shared/outbound/enqueue';
 import '../shared/routing';
 import { accept, armInactivity, closeByAgent, reject, transfer } from '../shared/routing/service';
-import { getAccount, requireAccount } from '../shared/store/accounts';
-import { agentView, type Agent } from '../shared/store/agents';
+import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
+import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
 import { db, TABLE } from '../shared/store/client';
 import { getInteraction, getMessage, listInteractionsOf, listMessages } from '../shared/store/interactions';
 import { fetchMedia } from '../shared/inbound/media';
 import { accountCredentials } from '../shared/admin/accounts';
-import { isMember, parentsOf } from '../shared/store/memberships';
-import { getPresence, setPresence } from '../shared/store/presence';
+import { isMember, membersOf, parentsOf } from '../shared/store/memberships';
+import { listQueues } from '../shared/store/queues';
+import { getPresence, presenceOf, setPresence } from '../shared/store/presence';
 import { updateInteraction, type RoutedInteraction } from '../shared/store/routing';
 import { strip } from '../shared/store/util';
 import { parseInput, z } from '../shared/validation';
@@ -44,25 +45,62 @@ async function visible(me: Agent, id: string): Promise<RoutedInteraction> {
 }
 
 function requireHandler(me: Agent, interaction: RoutedInteraction): void {
-  if (interaction.agentId !== me.id && !supervising(me)) throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
+  if (interaction.agentId !== me.id && !supervising(me))
+    throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
 }
 
-const presenceSchema = z.object({ status: z.enum(['online', 'paused', 'offline']), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
+const presenceSchema = z.object({
+  status: z.enum(['online', 'paused', 'offline']),
+  reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+});
 const listSchema = z.object({
   status: z.optional(z.enum(['open', 'closed'])),
   accountId: z.optional(z.string()),
   scope: z._default(z.enum(['all', 'mine', 'offered', 'unassigned']), 'all'),
-  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')), 100),
+  limit: z._default(
+    z
+      .pipe(z.string(), z.transform(Number))
+      .check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')),
+    100,
+  ),
 });
 const replySchema = z.object({
   text: z.optional(z.string().check(z.maxLength(4096))),
-  media: z.optional(z.array(z.object({ url: z.url({ protocol: /^https?$/ }), contentType: z.optional(z.string()) })).check(z.maxLength(10))),
+  media: z.optional(
+    z
+      .array(z.object({ url: z.url({ protocol: /^https?$/ }), contentType: z.optional(z.string()) }))
+      .check(z.maxLength(10)),
+  ),
 });
 const closeSchema = z.object({ disposition: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
-const transferSchema = z.object({ queueId: z.optional(z.string().check(z.minLength(1))), agentId: z.optional(z.string().check(z.minLength(1))) });
-const tagsSchema = z.object({ tags: z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(20)) });
+const transferSchema = z.object({
+  queueId: z.optional(z.string().check(z.minLength(1))),
+  agentId: z.optional(z.string().check(z.minLength(1))),
+});
+const tagsSchema = z.object({
+  tags: z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(20)),
+});
 const noteSchema = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
 const cannedSchema = z.object({ cannedAnswerId: z.string().check(z.minLength(1)) });
+
+/** What an agent's workspace needs of an account: never credentials, tokens or routing internals. */
+function workspaceView(account: Account) {
+  const { notification, disposition, recontactTemplate, video, transfer } = account.settings;
+  return {
+    id: account.id,
+    name: account.name,
+    key: account.key,
+    channel: account.channel,
+    type: account.type,
+    settings: {
+      notification: { sound: notification.sound, shake: notification.shake },
+      disposition,
+      ...(recontactTemplate ? { recontactTemplate } : {}),
+      video: { enabled: video.enabled },
+      transfer: { enabled: transfer.enabled },
+    },
+  };
+}
 
 async function afterAgentMessage(interaction: RoutedInteraction): Promise<void> {
   const account = await getAccount(interaction.accountId);
@@ -70,19 +108,27 @@ async function afterAgentMessage(interaction: RoutedInteraction): Promise<void> 
 }
 
 export const handler = httpApi({
-  'GET /agent/me': asAgent(async (_req, me) => json(200, { ...agentView(me), presence: await getPresence(me.id), accountIds: await parentsOf('ACCOUNT', me.id) })),
+  'GET /agent/me': asAgent(async (_req, me) =>
+    json(200, { ...agentView(me), presence: await getPresence(me.id), accountIds: await parentsOf('ACCOUNT', me.id) }),
+  ),
 
   'PUT /agent/presence': asAgent(async (req, me) => {
     const { status, reason } = parseInput(presenceSchema, req.json());
     const presence = await setPresence(me.id, status, status === 'paused' ? reason : undefined);
-    await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
+    await notifyAgents([me.id], {
+      type: 'presence.changed',
+      accountId: '',
+      status: presence.status,
+      reason: presence.reason,
+    });
     return json(200, presence);
   }),
 
   'GET /agent/interactions': asAgent(async (req, me) => {
     const query = parseInput(listSchema, req.query, 'query');
     const mine = await parentsOf('ACCOUNT', me.id);
-    if (query.accountId && !supervising(me) && !mine.includes(query.accountId)) throw new ForbiddenError('you do not belong to this account');
+    if (query.accountId && !supervising(me) && !mine.includes(query.accountId))
+      throw new ForbiddenError('you do not belong to this account');
     const accountIds = query.accountId ? [query.accountId] : mine;
     const all = (await Promise.all(accountIds.map((a) => listInteractionsOf(a)))).flat() as RoutedInteraction[];
     const items = all
@@ -148,7 +194,12 @@ export const handler = httpApi({
     const body = parseInput(replySchema, req.json());
     const interaction = await visible(me, req.params.id!);
     requireHandler(me, interaction);
-    const message = await queueReply({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, ...body });
+    const message = await queueReply({
+      accountId: interaction.accountId,
+      interactionId: interaction.id,
+      agentId: me.id,
+      ...body,
+    });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
@@ -157,7 +208,12 @@ export const handler = httpApi({
     const template = parseInput(templateSchema, req.json());
     const interaction = await visible(me, req.params.id!);
     requireHandler(me, interaction);
-    const message = await queueTemplate({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, template });
+    const message = await queueTemplate({
+      accountId: interaction.accountId,
+      interactionId: interaction.id,
+      agentId: me.id,
+      template,
+    });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
@@ -166,7 +222,12 @@ export const handler = httpApi({
     const { cannedAnswerId } = parseInput(cannedSchema, req.json());
     const interaction = await visible(me, req.params.id!);
     requireHandler(me, interaction);
-    const message = await queueCanned({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, cannedAnswerId });
+    const message = await queueCanned({
+      accountId: interaction.accountId,
+      interactionId: interaction.id,
+      agentId: me.id,
+      cannedAnswerId,
+    });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
@@ -174,7 +235,11 @@ export const handler = httpApi({
   'POST /agent/interactions/{id}/video': asAgent(async (req, me) => {
     const interaction = await visible(me, req.params.id!);
     requireHandler(me, interaction);
-    const started = await startVideoCall({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id });
+    const started = await startVideoCall({
+      accountId: interaction.accountId,
+      interactionId: interaction.id,
+      agentId: me.id,
+    });
     return json(201, started);
   }),
 
@@ -212,19 +277,79 @@ export const handler = httpApi({
   'POST /agent/interactions/{id}/notes': asAgent(async (req, me) => {
     const { text } = parseInput(noteSchema, req.json());
     const interaction = await visible(me, req.params.id!);
-    const note = { id: ulid(), interactionId: interaction.id, agentId: me.id, text, createdAt: nowIso(), internal: true };
-    await db.send(new PutCommand({ TableName: TABLE, Item: { pk: `INTERACTION#${interaction.id}`, sk: `NOTE#${note.id}`, ...note } }));
+    const note = {
+      id: ulid(),
+      interactionId: interaction.id,
+      agentId: me.id,
+      text,
+      createdAt: nowIso(),
+      internal: true,
+    };
+    await db.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: `INTERACTION#${interaction.id}`, sk: `NOTE#${note.id}`, ...note },
+      }),
+    );
     return json(201, note);
+  }),
+
+  'GET /agent/accounts': asAgent(async (_req, me) => {
+    // Supervisors and admins see every account, as in the interactions list; agents the accounts they belong to.
+    const accounts = supervising(me)
+      ? await listAllAccounts()
+      : (await Promise.all((await parentsOf('ACCOUNT', me.id)).map((id) => getAccount(id)))).filter(
+          (a): a is Account => a !== undefined,
+        );
+    const general = await listCatalogItems('disposition', {});
+    const items = await Promise.all(
+      accounts.map(async (account) => ({
+        ...workspaceView(account),
+        dispositions: [...general, ...(await listCatalogItems('disposition', { accountId: account.id }))].map((d) => ({
+          id: d.id,
+          name: d.name,
+        })),
+      })),
+    );
+    return json(200, { items: items.sort((a, b) => a.name.localeCompare(b.name)) });
+  }),
+
+  'GET /agent/directory': asAgent(async (_req, me) => {
+    // Transfer targets: every queue, and the agents who share an account with the caller, with their presence.
+    const accountIds = await parentsOf('ACCOUNT', me.id);
+    const agentIds = [...new Set((await Promise.all(accountIds.map((id) => membersOf('ACCOUNT', id)))).flat())].filter(
+      (id) => id !== me.id,
+    );
+    const [queues, agents, presence] = await Promise.all([
+      listQueues(),
+      Promise.all(agentIds.map((id) => getAgent(id))),
+      presenceOf(agentIds),
+    ]);
+    return json(200, {
+      queues: queues.map((q) => ({ id: q.id, name: q.name })).sort((a, b) => a.name.localeCompare(b.name)),
+      agents: agents
+        .filter((a): a is Agent => a !== undefined && !a.disabled)
+        .map((a) => ({
+          id: a.id,
+          fullName: a.fullName,
+          username: a.username,
+          presence: presence.get(a.id)?.status ?? 'offline',
+        }))
+        .sort((a, b) => a.fullName.localeCompare(b.fullName)),
+    });
   }),
 
   'GET /agent/canned-answers': asAgent(async (req, me) => {
     const accountId = req.query.accountId;
     if (accountId) {
       await requireAccount(accountId);
-      if (!supervising(me) && !(await isMember('ACCOUNT', accountId, me.id))) throw new ForbiddenError('you do not belong to this account');
+      if (!supervising(me) && !(await isMember('ACCOUNT', accountId, me.id)))
+        throw new ForbiddenError('you do not belong to this account');
     }
     const general = await listCatalogItems('canned', {});
     const local = accountId ? await listCatalogItems('canned', { accountId }) : [];
-    return json(200, { items: [...general.map((c) => ({ ...c, scope: 'general' })), ...local.map((c) => ({ ...c, scope: 'account' }))] });
+    return json(200, {
+      items: [...general.map((c) => ({ ...c, scope: 'general' })), ...local.map((c) => ({ ...c, scope: 'account' }))],
+    });
   }),
 });

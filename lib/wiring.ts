@@ -239,6 +239,8 @@ export const httpRoutes: HttpRoute[] = [
   agent('GET', '/interactions/{id}/notes'),
   agent('POST', '/interactions/{id}/notes'),
   agent('GET', '/canned-answers'),
+  agent('GET', '/accounts'),
+  agent('GET', '/directory'),
   { method: 'GET', path: '/health', fn: 'health' },
   { method: 'POST', path: '/auth/login', fn: 'auth' },
   { method: 'POST', path: '/auth/invitation', fn: 'auth' },

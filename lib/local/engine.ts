@@ -11,6 +11,7 @@ import type { Context } from 'aws-lambda';
 import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type QueueName } from '../wiring';
 import { startDynoxide, type RunningStore } from './dynoxide';
 import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
+import { consoleServer } from './console-server';
 import { httpGateway } from './http-gateway';
 import { FunctionWorker } from './function-workers';
 import { QueueJournal } from './journal';
@@ -286,7 +287,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
           res.end(JSON.stringify({ message: error.message === 'body too large' ? 'Request Entity Too Large' : 'Internal Server Error' }));
         });
     };
-  httpServer.on('request', guard(gateway, true));
+  const console_ = consoleServer(wsUrl);
+  const api = guard(gateway, true);
+  // The console's static files are served straight from memory, beside (not through) the API's gate.
+  httpServer.on('request', (req, res) => console_(req, res) || api(req, res));
   sqsServer.on('request', guard(sqs, false));
   wsServer.on(
     'request',

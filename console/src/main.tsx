@@ -1,0 +1,22 @@
+/** The console's entry: load config.json, restore the session, and show sign-in or the workspace. */
+import { render } from 'preact';
+import { loadConfig } from './client';
+import { configure, config, me, session } from './state';
+import { SignIn } from './sign-in';
+import { Workspace } from './workspace';
+
+function App() {
+  if (!config.value) return <p class="loading">Loading…</p>;
+  if (!session.value || !me.value) return <SignIn />;
+  return <Workspace />;
+}
+
+const root = document.getElementById('app');
+if (root) {
+  render(<App />, root);
+  loadConfig()
+    .then(configure)
+    .catch((error: unknown) => {
+      root.textContent = `The console could not start: ${String(error)}`;
+    });
+}
