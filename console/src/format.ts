@@ -1,5 +1,5 @@
 /** Pure formatting for the console: durations, clock times, and the readable form of a message's parts. */
-import type { Message, MessagePart } from './state';
+import type { Message, MessagePart } from './types';
 
 export function since(iso: string | undefined, now: number): string {
   if (!iso) return '';

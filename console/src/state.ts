@@ -71,28 +71,6 @@ export interface Interaction {
   preview?: string;
 }
 
-export interface MessagePart {
-  type: string;
-  [field: string]: unknown;
-}
-
-export interface Message {
-  id: string;
-  interactionId: string;
-  direction: 'in' | 'out';
-  text: string;
-  parts?: MessagePart[];
-  media?: { url?: string; contentType?: string; id?: string }[];
-  status: string;
-  errorCode?: string;
-  errorMessage?: string;
-  receivedAt?: string;
-  sentAt?: string;
-  createdAt?: string;
-  statusAt?: string;
-  agentId?: string;
-}
-
 export interface Note {
   id: string;
   agentId: string;
@@ -107,6 +85,8 @@ export interface Offer {
   shake: boolean;
   deadline?: string;
 }
+
+export type { Message, MessagePart };
 
 export const config = signal<ConsoleConfig | undefined>(undefined);
 export const session = signal<Session | undefined>(loadSession());

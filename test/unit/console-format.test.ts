@@ -1,6 +1,6 @@
 /** The console's pure formatting: durations, the readable form of each content part, and legacy messages as parts. */
 import { duration, partLabel, partsOf, since, statusLabel } from '../../console/src/format';
-import type { Message } from '../../console/src/state';
+import type { Message } from '../../console/src/types';
 
 const message = (fields: Partial<Message>): Message => ({
   id: '01J',
