@@ -4,6 +4,7 @@
  * is confirmed by a read of the API, so a missed or reordered event cannot leave the screen wrong for long.
  */
 import { batch, computed, signal } from '@preact/signals';
+import type { Message, MessagePart } from './types';
 import {
   Api,
   ApiError,
