@@ -11,6 +11,7 @@ import { authenticate } from '../shared/http/guard';
 import { nowIso } from '../shared/ports/clock';
 import { notifyAgents } from '../shared/realtime/notify';
 import { queueCanned, queueReply, queueTemplate, startVideoCall, templateSchema } from '../shared/outbound/enqueue';
+import { replyBodySchema } from '../shared/outbound/reply-schema';
 import '../shared/routing';
 import { accept, armInactivity, closeByAgent, reject, transfer } from '../shared/routing/service';
 import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
@@ -62,14 +63,6 @@ const listSchema = z.object({
       .pipe(z.string(), z.transform(Number))
       .check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')),
     100,
-  ),
-});
-const replySchema = z.object({
-  text: z.optional(z.string().check(z.maxLength(4096))),
-  media: z.optional(
-    z
-      .array(z.object({ url: z.url({ protocol: /^https?$/ }), contentType: z.optional(z.string()) }))
-      .check(z.maxLength(10)),
   ),
 });
 const closeSchema = z.object({ disposition: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
@@ -191,7 +184,7 @@ export const handler = httpApi({
   }),
 
   'POST /agent/interactions/{id}/reply': asAgent(async (req, me) => {
-    const body = parseInput(replySchema, req.json());
+    const body = parseInput(replyBodySchema, req.json());
     const interaction = await visible(me, req.params.id!);
     requireHandler(me, interaction);
     const message = await queueReply({

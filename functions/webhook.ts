@@ -73,4 +73,6 @@ export const handler = httpApi({
   'POST /webhooks/{accountId}/{token}': (req) => receive(req, 'message'),
   'POST /webhooks/{accountId}/{token}/status': (req) => receive(req, 'status'),
   'GET /webhooks/{accountId}/{token}': (req) => receive(req, 'message'),
+  // Skebby (and any provider set to GET) may deliver its delivery reports as a GET to the status URL.
+  'GET /webhooks/{accountId}/{token}/status': (req) => receive(req, 'status'),
 });

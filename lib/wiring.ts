@@ -281,6 +281,7 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },
   { method: 'GET', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
+  { method: 'GET', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },
 ];
 
 export const wsRoutes: { route: '$connect' | '$disconnect' | '$default'; fn: FunctionName }[] = [

@@ -17,6 +17,8 @@ import {
 } from './catalog-schema';
 import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from './list-schema';
 import { queueCreateSchema, queueListQuery, queuePatchSchema } from './queue-schema';
+import { contentPartSchema } from '../domain/content';
+import { replyBodySchema } from '../outbound/reply-schema';
 import { z } from '../validation';
 
 export interface DocumentedRoute {
@@ -32,7 +34,11 @@ interface Operation {
   body?: SchemaName;
   query?: z.ZodMiniObject;
   /** The success status; by default 201 for a POST to a collection, 204 for DELETE and PUT, else 200. */
-  success?: 200 | 201 | 204;
+  success?: 200 | 201 | 202 | 204;
+  /** A named success body schema (a key of RESPONSE_SCHEMAS). */
+  response?: keyof typeof RESPONSE_SCHEMAS;
+  /** The route may answer 422 UNSUPPORTED_CONTENT (a part the account's provider cannot carry). */
+  unsupportedContent?: boolean;
   /** The success body is CSV, not JSON. */
   csv?: boolean;
 }
@@ -48,6 +54,27 @@ const errorBodySchema = z.object({
 const pageSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())), nextCursor: z.optional(z.string()) });
 
 const exportQuery = z.object({ ids: z.string().check(z.minLength(1)) });
+
+/** A stored message as the agent API returns it: `text` renders `parts`; the n-th media part is `/media/{n}`. */
+const messageSchema = z.object({
+  id: z.string(),
+  interactionId: z.string(),
+  direction: z.enum(['in', 'out']),
+  text: z.string(),
+  parts: z.array(contentPartSchema),
+  media: z.array(z.object({ url: z.string(), contentType: z.optional(z.string()), id: z.optional(z.string()) })),
+  replyTo: z.optional(z.object({ providerMessageId: z.string(), messageId: z.optional(z.string()) })),
+  providerMessageId: z.optional(z.string()),
+  providerTimestamp: z.optional(z.string()),
+  receivedAt: z.optional(z.string()),
+  status: z.string(),
+});
+
+const RESPONSE_SCHEMAS = {
+  ContentPart: contentPartSchema,
+  Message: messageSchema,
+  MessagePage: z.object({ items: z.array(messageSchema) }),
+} satisfies Record<string, z.ZodMiniType>;
 
 const SCHEMAS = {
   Login: loginSchema,
@@ -68,6 +95,7 @@ const SCHEMAS = {
   DispositionPatch: dispositionPatchSchema,
   CannedAnswerCreate: cannedAnswerCreateSchema,
   CannedAnswerPatch: cannedAnswerPatchSchema,
+  Reply: replyBodySchema,
 } satisfies Record<string, z.ZodMiniType>;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -137,6 +165,18 @@ const OPERATIONS: Record<string, Operation> = {
     summary: 'The audit log, newest first: who did what, when, to which ids (action ending in * matches a prefix)',
     query: auditListQuery,
   },
+  'GET /agent/interactions/{id}/messages': { summary: 'The messages of an interaction, oldest first, each with its content parts', response: 'MessagePage' },
+  'POST /agent/interactions/{id}/reply': {
+    summary: 'Reply with text, media by URL, a location or (WhatsApp) reply buttons or a list; queued for sending',
+    body: 'Reply',
+    success: 202,
+    response: 'Message',
+    unsupportedContent: true,
+  },
+  'POST /webhooks/{accountId}/{token}': { summary: "A provider's inbound message or status webhook", success: 200 },
+  'POST /webhooks/{accountId}/{token}/status': { summary: "A provider's delivery status webhook", success: 200 },
+  'GET /webhooks/{accountId}/{token}': { summary: 'A webhook delivered by GET, or a verification handshake (Meta hub.challenge)' },
+  'GET /webhooks/{accountId}/{token}/status': { summary: 'A delivery status delivered by GET (Skebby and providers configured for GET)' },
 
   ...catalogOperations('/admin/dispositions', 'id', 'Disposition'),
   ...catalogOperations('/admin/canned-answers', 'id', 'CannedAnswer'),
@@ -157,7 +197,7 @@ function toJsonSchema(schema: z.ZodMiniType): JsonSchema {
 
 const ref = (kind: 'schemas' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
 
-function successStatus(route: DocumentedRoute, op: Operation): 200 | 201 | 204 {
+function successStatus(route: DocumentedRoute, op: Operation): 200 | 201 | 202 | 204 {
   if (op.success) return op.success;
   if (route.method === 'DELETE' || route.method === 'PUT') return 204;
   if (route.method === 'POST') return 201;
@@ -182,8 +222,13 @@ function operationFor(route: DocumentedRoute): Record<string, unknown> {
   if (status === 204) responses['204'] = { description: 'Done; no body' };
   else if (op.csv) responses[String(status)] = { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } };
   else {
-    const body = route.method === 'GET' && op.query?.shape && 'cursor' in op.query.shape ? ref('schemas', 'Page') : { type: 'object' };
-    responses[String(status)] = { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: body } } };
+    const body = op.response
+      ? ref('schemas', op.response)
+      : route.method === 'GET' && op.query?.shape && 'cursor' in op.query.shape
+        ? ref('schemas', 'Page')
+        : { type: 'object' };
+    const description = status === 201 ? 'Created' : status === 202 ? 'Accepted' : 'OK';
+    responses[String(status)] = { description, content: { 'application/json': { schema: body } } };
   }
   const reads = route.method === 'GET';
   if (op.body || op.query || !reads || pathParams.length > 0) responses['400'] = ref('responses', 'BadRequest');
@@ -191,6 +236,7 @@ function operationFor(route: DocumentedRoute): Record<string, unknown> {
   if (secured) responses['403'] = ref('responses', 'Forbidden');
   if (pathParams.length > 0 || route.path === '/auth/invitation') responses['404'] = ref('responses', 'NotFound');
   if (!reads && route.path !== '/auth/login') responses['409'] = ref('responses', 'Conflict');
+  if (op.unsupportedContent) responses['422'] = ref('responses', 'UnsupportedContent');
   if (secured || route.path === '/auth/login') responses['423'] = ref('responses', 'Locked');
   if (route.path === '/auth/login') responses['429'] = ref('responses', 'TooManyAttempts');
   return {
@@ -214,7 +260,7 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
     item[route.method.toLowerCase()] = operationFor(route);
   }
   const schemas: Record<string, JsonSchema> = { Error: toJsonSchema(errorBodySchema), Page: toJsonSchema(pageSchema) };
-  for (const [name, schema] of Object.entries(SCHEMAS)) schemas[name] = toJsonSchema(schema);
+  for (const [name, schema] of Object.entries({ ...SCHEMAS, ...RESPONSE_SCHEMAS })) schemas[name] = toJsonSchema(schema);
   return {
     openapi: '3.1.0',
     info: {
@@ -237,6 +283,7 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
           ...errorResponse('Too many login attempts for this username from this address, or from this address; the same answer whatever the password'),
           headers: { 'Retry-After': { description: 'Seconds until the next attempt may be made', schema: { type: 'integer' } } },
         },
+        UnsupportedContent: errorResponse("UNSUPPORTED_CONTENT: a part the account's provider cannot carry; details name it (parts.N, media.N, text)"),
       },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },

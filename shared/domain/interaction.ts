@@ -4,6 +4,7 @@
  * No I/O: the inbound processor and the store feed these plain values.
  */
 import type { Channel, MediaRef } from '../providers/types';
+import type { ContentPart } from './content';
 import type { DeliveryStatus } from '../providers/types';
 
 export const WHATSAPP_SESSION_MS = 24 * 60 * 60 * 1000;
@@ -44,8 +45,13 @@ export interface Message {
   /** The ULID in the message's sort key: messages of one interaction sort by it. */
   id: string;
   direction: 'in' | 'out';
+  /** A readable rendering of `parts`. */
   text: string;
   media: MediaRef[];
+  /** The typed content (shared/domain/content.ts); a message stored before parts existed reads as text and media. */
+  parts: ContentPart[];
+  /** The message this one quotes: the provider's id, and ours when we have that message. */
+  replyTo?: { providerMessageId: string; messageId?: string };
   providerMessageId?: string;
   providerTimestamp?: string;
   receivedAt?: string;

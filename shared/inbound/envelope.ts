@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { QueueMessage } from '../ports/queue';
 import type { NormalisedEvent } from '../providers/types';
+import { contentPartSchema } from '../domain/content';
 import { PayloadError } from '../errors';
 import { issuesToDetails, z } from '../validation';
 
@@ -21,6 +22,9 @@ export const messageEventSchema = z.object({
   to: z.string().check(z.maxLength(1024)),
   text,
   media: z.array(mediaSchema).check(z.maxLength(100)),
+  /** Optional so that events queued before messages had parts still process (they read as text and media). */
+  parts: z.optional(z.array(contentPartSchema).check(z.maxLength(100))),
+  replyTo: z.optional(id),
   providerTimestamp: z.optional(z.string()),
   profileName: z.optional(text),
 });
@@ -45,7 +49,10 @@ export function requireWellFormed(events: NormalisedEvent[]): void {
     const result = (event.type === 'message' ? messageEventSchema : statusEventSchema).safeParse(event);
     if (!result.success) {
       const details = issuesToDetails(result.error.issues, `events.${i}`);
-      throw new PayloadError(`the payload has an unusable ${event.type}: ${details.map((d) => d.path).join(', ')}`, details);
+      throw new PayloadError(
+        `the payload has an unusable ${event.type}: ${details.map((d) => d.path).join(', ')}`,
+        details,
+      );
     }
   });
 }
@@ -73,7 +80,8 @@ export function sqsId(value: string): string {
  */
 export function toQueueMessage(accountId: string, event: NormalisedEvent, receivedAt: string): QueueMessage {
   const envelope: InboundEnvelope = { v: 1, accountId, receivedAt, event };
-  const group = event.type === 'message' ? `${accountId}#${event.from}` : `${accountId}#status#${event.providerMessageId}`;
+  const group =
+    event.type === 'message' ? `${accountId}#${event.from}` : `${accountId}#status#${event.providerMessageId}`;
   // Deduplication is queue-wide in SQS, so the account is part of the id: two providers may reuse an id.
   const dedup =
     event.type === 'message'

@@ -6,7 +6,8 @@
  *
  * DynamoDB requests for a message into an existing interaction: account GetItem, contact phone-marker GetItem and
  * pointer GetItem (these two in parallel), one TransactWriteItems: 4; plus one GetItem of the interaction when
- * `afterInbound` has listeners, plus one marker GetItem per whitelist list when the whitelist is on.
+ * `afterInbound` has listeners, plus one marker GetItem per whitelist list when the whitelist is on, plus one
+ * GetItem of the provider-id index for a reply that quotes another message.
  */
 import { monotonicFactory, ulid } from 'ulid';
 import {
@@ -18,6 +19,7 @@ import {
   type Interaction,
   type Message,
 } from '../domain/interaction';
+import { partsOf } from '../domain/content';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';
@@ -84,7 +86,11 @@ async function processStatus({ accountId, event, receivedAt }: StatusEnvelope): 
     ...(event.errorMessage ? { errorMessage: event.errorMessage } : {}),
   });
   // Unknown provider id but our reference: the send answer was lost; the status names the message.
-  if (outcome === 'parked' && event.correlationId && (await reconcileByReference(accountId, event.providerMessageId, event.correlationId))) {
+  if (
+    outcome === 'parked' &&
+    event.correlationId &&
+    (await reconcileByReference(accountId, event.providerMessageId, event.correlationId))
+  ) {
     outcome = 'applied';
   }
   if (outcome !== 'applied' || afterStatus.length === 0) return;
@@ -121,14 +127,19 @@ function messageId(interactionId: string, timeMs: number): string {
   return entry.next(timeMs);
 }
 
-function newMessage(envelope: MessageEnvelope, interactionId: string): Message {
+type ReplyTo = Message['replyTo'];
+
+function newMessage(envelope: MessageEnvelope, interactionId: string, replyTo: ReplyTo): Message {
   const { event, receivedAt } = envelope;
+  const parts = partsOf(event);
   return {
     interactionId,
     id: messageId(interactionId, messageTime(event.providerTimestamp, Date.parse(receivedAt))),
     direction: 'in',
     text: event.text,
     media: event.media,
+    parts,
+    ...(replyTo ? { replyTo } : {}),
     providerMessageId: event.providerMessageId,
     ...(event.providerTimestamp ? { providerTimestamp: event.providerTimestamp } : {}),
     receivedAt,
@@ -136,7 +147,13 @@ function newMessage(envelope: MessageEnvelope, interactionId: string): Message {
   };
 }
 
-function newInteraction(account: Account, contactId: string, phone: string, lastInboundAt: string, closed?: 'whitelist'): Interaction {
+function newInteraction(
+  account: Account,
+  contactId: string,
+  phone: string,
+  lastInboundAt: string,
+  closed?: 'whitelist',
+): Interaction {
   const createdAt = nowIso();
   const session = sessionExpiresAt(account.channel, createdAt);
   const window = windowExpiresAt(account.channel, lastInboundAt);
@@ -174,11 +191,12 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
   ]);
   const contactId = knownContactId ?? (await findOrCreateContactId(account.listId, phone));
 
-  if (whitelistRefuses(whitelist, memberOfAny)) return refuse(envelope, account, contactId);
+  const replyTo = await quoted(account.id, event.replyTo);
+  if (whitelistRefuses(whitelist, memberOfAny)) return refuse(envelope, account, contactId, replyTo);
 
   let current = pointer;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const outcome = await thread(envelope, account, contactId, current);
+    const outcome = await thread(envelope, account, contactId, current, replyTo);
     if (outcome.result === 'duplicate') return notifyDuplicate(account, event.providerMessageId);
     if (outcome.result === 'stored') return notify({ account, ...outcome.stored });
     current = await getOpenPointer(account.id, phone);
@@ -196,13 +214,19 @@ async function thread(
   account: Account,
   contactId: string,
   pointer: Awaited<ReturnType<typeof getOpenPointer>>,
+  replyTo: ReplyTo,
 ): Promise<ThreadOutcome> {
   const lastInboundAt = envelope.receivedAt;
   const expired = pointer !== undefined && !isOpen({ status: 'open', ...pointer }, now());
   if (pointer && !expired) {
-    const message = newMessage(envelope, pointer.interactionId);
+    const message = newMessage(envelope, pointer.interactionId, replyTo);
     const window = windowExpiresAt(account.channel, lastInboundAt);
-    const result = await appendInbound({ accountId: account.id, message, lastInboundAt, ...(window ? { windowExpiresAt: window } : {}) });
+    const result = await appendInbound({
+      accountId: account.id,
+      message,
+      lastInboundAt,
+      ...(window ? { windowExpiresAt: window } : {}),
+    });
     if (result !== 'conflict') return result === 'stored' ? { result, stored: { message, opened: false } } : { result };
     // The interaction closed: fall through and open a new one in its place.
   }
@@ -213,7 +237,7 @@ async function thread(
     else if (previous?.status === 'open') return { result: 'conflict' }; // reopened meanwhile: read the pointer again
   }
   const interaction = newInteraction(account, contactId, envelope.event.from, lastInboundAt);
-  const message = newMessage(envelope, interaction.id);
+  const message = newMessage(envelope, interaction.id, replyTo);
   const result = await openWithInbound({
     interaction,
     message,
@@ -223,15 +247,26 @@ async function thread(
   return result === 'stored' ? { result, stored: { interaction, message, opened: true } } : { result };
 }
 
+/**
+ * The message a reply quotes, linked by the provider's id to ours when we stored it (one GetItem, only for a
+ * reply). A quote of a message we never saw keeps the provider's id alone.
+ */
+async function quoted(accountId: string, providerMessageId: string | undefined): Promise<ReplyTo> {
+  if (!providerMessageId) return undefined;
+  const index = await findByProviderId(accountId, providerMessageId);
+  const messageId = index?.messageSk.replace(/^MSG#/, '');
+  return { providerMessageId, ...(messageId ? { messageId } : {}) };
+}
+
 async function inAnyList(listIds: string[], phone: string): Promise<boolean> {
   const found = await Promise.all(listIds.map((listId) => contactIdByPhone(listId, phone)));
   return found.some((id) => id !== undefined);
 }
 
 /** Not whitelisted: the message is kept on an interaction recorded closed, and the auto-reply goes out. */
-async function refuse(envelope: MessageEnvelope, account: Account, contactId: string): Promise<void> {
+async function refuse(envelope: MessageEnvelope, account: Account, contactId: string, replyTo: ReplyTo): Promise<void> {
   const interaction = newInteraction(account, contactId, envelope.event.from, envelope.receivedAt, 'whitelist');
-  const message = newMessage(envelope, interaction.id);
+  const message = newMessage(envelope, interaction.id, replyTo);
   const result = await openWithInbound({ interaction, message, pointer: 'none' });
   if (result === 'conflict') throw new Error('the whitelist interaction could not be recorded');
   let target: Interaction | undefined = interaction;
@@ -239,7 +274,8 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
     // A redelivery: queue the auto-reply only if the first delivery stored the message but failed before queuing it.
     const index = await findByProviderId(account.id, envelope.event.providerMessageId);
     target = index ? await getInteraction(index.interactionId, true) : undefined;
-    if (!target || target.closeReason !== 'whitelist' || (target as { autoReplyQueuedAt?: string }).autoReplyQueuedAt) return;
+    if (!target || target.closeReason !== 'whitelist' || (target as { autoReplyQueuedAt?: string }).autoReplyQueuedAt)
+      return;
   }
   const text = account.settings.whitelist.autoReply;
   if (text) {
@@ -261,7 +297,10 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
 async function notify(stored: Omit<InboundStored, 'interaction'> & { interaction?: Interaction }): Promise<void> {
   if (afterInbound.length === 0) return;
   // A new interaction is exactly what was just written (its group is processed one message at a time): no re-read.
-  const interaction = stored.opened && stored.interaction ? stored.interaction : ((await getInteraction(stored.message.interactionId, true)) ?? stored.interaction);
+  const interaction =
+    stored.opened && stored.interaction
+      ? stored.interaction
+      : ((await getInteraction(stored.message.interactionId, true)) ?? stored.interaction);
   if (!interaction) return;
   for (const listener of afterInbound) await listener({ ...stored, interaction });
 }
@@ -270,7 +309,10 @@ async function notifyDuplicate(account: Account, providerMessageId: string): Pro
   if (afterInbound.length === 0) return;
   const index = await findByProviderId(account.id, providerMessageId);
   if (!index) return;
-  const [interaction, message] = await Promise.all([getInteraction(index.interactionId, true), getMessage(index.interactionId, index.messageSk)]);
+  const [interaction, message] = await Promise.all([
+    getInteraction(index.interactionId, true),
+    getMessage(index.interactionId, index.messageSk),
+  ]);
   if (!interaction || !message) return;
   for (const listener of afterInbound) await listener({ account, interaction, message, opened: false });
 }

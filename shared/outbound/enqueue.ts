@@ -25,33 +25,40 @@ import {
   type OutboundTemplate,
 } from '../store/outbound';
 import { parseInput, z } from '../validation';
+import { mediaRefsOf, renderParts, type ContentPart, type OutboundPart } from '../domain/content';
+import { requireSendable } from './content';
+import { replyBodySchema } from './reply-schema';
 import { correlationRef } from './correlation';
 import type { SendJob } from './messages';
 import { windowClosedError, windowRefuses } from './window';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 const target = { accountId: id, interactionId: id, agentId: id };
-const mediaSchema = z.object({
-  url: z.url({ protocol: /^https?$/ }),
-  contentType: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
-});
 export const templateSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(512)),
   language: z.string().check(z.minLength(1), z.maxLength(20)),
   parameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(50)), []),
 });
 
-export const replyInputSchema = z
-  .object({
-    ...target,
-    text: z.optional(z.string().check(z.maxLength(4096))),
-    media: z.optional(z.array(mediaSchema).check(z.maxLength(10))),
-  })
-  .check(z.refine((r) => Boolean(r.text?.trim()) || (r.media?.length ?? 0) > 0, { message: 'text or media is required', path: ['text'] }));
+export const replyInputSchema = z.object({ ...target, ...replyBodySchema.shape }).check(
+  z.refine((r) => Boolean(r.text?.trim()) || (r.media?.length ?? 0) > 0 || (r.parts?.length ?? 0) > 0, {
+    message: 'text, media or parts is required',
+    path: ['text'],
+  }),
+);
 export const templateInputSchema = z.object({ ...target, template: templateSchema });
 export const cannedInputSchema = z
-  .object({ ...target, cannedAnswerId: z.optional(id), text: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))) })
-  .check(z.refine((r) => r.cannedAnswerId !== undefined || r.text !== undefined, { message: 'cannedAnswerId or text is required', path: ['cannedAnswerId'] }));
+  .object({
+    ...target,
+    cannedAnswerId: z.optional(id),
+    text: z.optional(z.string().check(z.minLength(1), z.maxLength(4096))),
+  })
+  .check(
+    z.refine((r) => r.cannedAnswerId !== undefined || r.text !== undefined, {
+      message: 'cannedAnswerId or text is required',
+      path: ['cannedAnswerId'],
+    }),
+  );
 export const videoInputSchema = z.object(target);
 
 export type ReplyInput = z.input<typeof replyInputSchema>;
@@ -78,7 +85,14 @@ function checkWindow({ account, interaction }: Context, isTemplate: boolean): vo
 
 async function writeAndQueue(
   { account, interaction }: Context,
-  fields: { kind: OutboundKind; agentId: string; text: string; media?: OutboundMessageItem['media']; template?: OutboundTemplate },
+  fields: {
+    kind: OutboundKind;
+    agentId: string;
+    text: string;
+    media?: OutboundMessageItem['media'];
+    parts?: ContentPart[];
+    template?: OutboundTemplate;
+  },
 ): Promise<OutboundMessageItem> {
   const message: OutboundMessageItem = {
     interactionId: interaction.id,
@@ -89,6 +103,7 @@ async function writeAndQueue(
     to: interaction.contactPhone,
     text: fields.text,
     media: fields.media ?? [],
+    ...(fields.parts ? { parts: fields.parts } : {}),
     ...(fields.template ? { template: fields.template } : {}),
     agentId: fields.agentId,
     status: 'pending',
@@ -96,34 +111,75 @@ async function writeAndQueue(
     attempts: 0,
   };
   await insertOutboundMessage(message, correlationRef(account.type, message.id));
-  const job: SendJob = { kind: 'send', accountId: account.id, interactionId: interaction.id, messageId: message.id, attempt: 0 };
+  const job: SendJob = {
+    kind: 'send',
+    accountId: account.id,
+    interactionId: interaction.id,
+    messageId: message.id,
+    attempt: 0,
+  };
   try {
     await sendMessage('outbound', { body: JSON.stringify(job) });
   } catch (error) {
     // Not queued means never sent: say so on the message rather than leave it pending for ever.
-    await markFailed(message, 'PROVIDER_ERROR', 'the message could not be queued for sending', nowIso()).catch(() => undefined);
+    await markFailed(message, 'PROVIDER_ERROR', 'the message could not be queued for sending', nowIso()).catch(
+      () => undefined,
+    );
     throw error;
   }
   return message;
 }
 
+/** A reply's parts in order, each with the request field it came from (for the error that names it). */
+function replyParts(req: z.infer<typeof replyInputSchema>): { part: OutboundPart; path: string }[] {
+  return [
+    ...(req.text?.trim() ? [{ part: { type: 'text' as const, text: req.text }, path: 'text' }] : []),
+    ...(req.media ?? []).map((m, i) => ({ part: { type: 'media' as const, ...m }, path: `media.${i}` })),
+    ...(req.parts ?? []).map((part, i) => ({ part, path: `parts.${i}` })),
+  ];
+}
+
 export async function queueReply(input: ReplyInput): Promise<OutboundMessageItem> {
   const req = parseInput(replyInputSchema, input, 'reply');
   const ctx = await load(req.accountId, req.interactionId);
+  const parts = replyParts(req);
+  requireSendable(ctx.account, parts);
   checkWindow(ctx, false);
-  return writeAndQueue(ctx, { kind: 'reply', agentId: req.agentId, text: req.text ?? '', media: req.media ?? [] });
+  const content = parts.map((p) => p.part);
+  return writeAndQueue(ctx, {
+    kind: 'reply',
+    agentId: req.agentId,
+    text: renderParts(content),
+    media: mediaRefsOf(content),
+    parts: content,
+  });
 }
 
 export async function queueTemplate(input: TemplateInput): Promise<OutboundMessageItem> {
   const req = parseInput(templateInputSchema, input, 'template');
   const ctx = await load(req.accountId, req.interactionId);
-  const template: OutboundTemplate = { name: req.template.name, language: req.template.language, parameters: req.template.parameters };
-  return writeAndQueue(ctx, { kind: 'template', agentId: req.agentId, text: `[template ${template.name}] ${template.parameters.join(' | ')}`.trim(), template });
+  const template: OutboundTemplate = {
+    name: req.template.name,
+    language: req.template.language,
+    parameters: req.template.parameters,
+  };
+  return writeAndQueue(ctx, {
+    kind: 'template',
+    agentId: req.agentId,
+    text: `[template ${template.name}] ${template.parameters.join(' | ')}`.trim(),
+    template,
+  });
 }
 
 /** The variables a canned answer may use: {{contact.*}}, {{agent.*}}, {{account.*}}. */
-export async function cannedVariables({ account, interaction }: Context, agentId: string): Promise<Record<string, unknown>> {
-  const contact = interaction.listId && interaction.contactId ? await getContact(interaction.listId, interaction.contactId) : undefined;
+export async function cannedVariables(
+  { account, interaction }: Context,
+  agentId: string,
+): Promise<Record<string, unknown>> {
+  const contact =
+    interaction.listId && interaction.contactId
+      ? await getContact(interaction.listId, interaction.contactId)
+      : undefined;
   const agent = await getAgent(agentId);
   return {
     contact: {
@@ -135,7 +191,15 @@ export async function cannedVariables({ account, interaction }: Context, agentId
       email: contact?.email,
     },
     agent: agent
-      ? { id: agent.id, username: agent.username, fullName: agent.fullName, name: agent.fullName, alias: agent.alias, email: agent.email, extension: agent.extension }
+      ? {
+          id: agent.id,
+          username: agent.username,
+          fullName: agent.fullName,
+          name: agent.fullName,
+          alias: agent.alias,
+          email: agent.email,
+          extension: agent.extension,
+        }
       : { id: agentId },
     account: { id: account.id, name: account.name, key: account.key, phone: account.phone, channel: account.channel },
   };
@@ -154,7 +218,8 @@ export async function queueCanned(input: CannedInput): Promise<OutboundMessageIt
   if (req.cannedAnswerId !== undefined) {
     // The account's own answers first, then the general ones.
     const canned =
-      (await getCatalogItem('canned', { accountId: req.accountId }, req.cannedAnswerId)) ?? (await getCatalogItem('canned', {}, req.cannedAnswerId));
+      (await getCatalogItem('canned', { accountId: req.accountId }, req.cannedAnswerId)) ??
+      (await getCatalogItem('canned', {}, req.cannedAnswerId));
     if (!canned) throw new NotFoundError(`canned answer ${req.cannedAnswerId}`);
     text = canned.text;
   }
@@ -172,7 +237,11 @@ const VIDEO_TIMEOUT_MS = 10_000;
  * `x-api-key: <apiKey>` and JSON `{ topic, note, metadata, reference }`, answered 2xx with the join link in
  * `link`, `url`, `joinUrl` or `meetingUrl` (top level or under `data`) and an optional `id`.
  */
-async function createMeeting(account: Account, apiKey: string, reference: string): Promise<{ link: string; meetingId?: string }> {
+async function createMeeting(
+  account: Account,
+  apiKey: string,
+  reference: string,
+): Promise<{ link: string; meetingId?: string }> {
   const video = account.settings.video;
   const base = (config.providerBaseUrls.vidaoo ?? VIDAOO_DEFAULT_BASE_URL).replace(/\/+$/, '');
   let res: Response;
@@ -192,7 +261,12 @@ async function createMeeting(account: Account, apiKey: string, reference: string
     throw new AppError(502, 'VIDEO_PROVIDER_ERROR', `the video provider did not answer: ${(error as Error).message}`);
   }
   const text = await res.text();
-  if (!res.ok) throw new AppError(502, 'VIDEO_PROVIDER_ERROR', `the video provider answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+  if (!res.ok)
+    throw new AppError(
+      502,
+      'VIDEO_PROVIDER_ERROR',
+      `the video provider answered HTTP ${res.status}: ${text.slice(0, 200)}`,
+    );
   let body: Record<string, unknown> = {};
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -200,14 +274,18 @@ async function createMeeting(account: Account, apiKey: string, reference: string
     body = {};
   }
   const scopes = [body, (body.data ?? {}) as Record<string, unknown>];
-  const link = scopes.flatMap((s) => [s.link, s.url, s.joinUrl, s.meetingUrl]).find((v): v is string => typeof v === 'string' && /^https?:\/\//.test(v));
+  const link = scopes
+    .flatMap((s) => [s.link, s.url, s.joinUrl, s.meetingUrl])
+    .find((v): v is string => typeof v === 'string' && /^https?:\/\//.test(v));
   if (!link) throw new AppError(502, 'VIDEO_PROVIDER_ERROR', 'the video provider answered without a meeting link');
   const meetingId = scopes.map((s) => s.id).find((v) => typeof v === 'string' || typeof v === 'number');
   return { link, ...(meetingId !== undefined ? { meetingId: String(meetingId) } : {}) };
 }
 
 /** Starts a video call: the meeting link goes to the customer as a reply and comes back to the agent. */
-export async function startVideoCall(input: VideoInput): Promise<{ link: string; meetingId?: string; message: OutboundMessageItem }> {
+export async function startVideoCall(
+  input: VideoInput,
+): Promise<{ link: string; meetingId?: string; message: OutboundMessageItem }> {
   const req = parseInput(videoInputSchema, input, 'video');
   const ctx = await load(req.accountId, req.interactionId);
   const video = ctx.account.settings.video;

@@ -28,7 +28,7 @@ import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';
 import { providerFor } from '../providers';
 import { retryAfterMs } from '../providers/util';
-import type { HttpRequestSpec, HttpResponseSpec, OutboundMessage, ProviderModule, SendContext, SendOutcome } from '../providers/types';
+import type { HttpRequestSpec, HttpResponseSpec, OutboundMedia, OutboundMessage, ProviderModule, SendContext, SendOutcome } from '../providers/types';
 import { notifyAccount, type RealtimeEvent } from '../realtime/notify';
 import { getAccount, type Account } from '../store/accounts';
 import { recordProviderMessageId } from '../store/interactions';
@@ -294,6 +294,26 @@ function withRetryAfter(outcome: SendOutcome, res: HttpResponseSpec): SendOutcom
   return wait === undefined ? outcome : { ...outcome, retryAfterMs: wait };
 }
 
+/** What the provider module sends: the item's parts when it has them, else its text and media. */
+function outboundContent(message: OutboundMessageItem): Pick<OutboundMessage, 'text' | 'media' | 'location' | 'interactive'> {
+  const parts = message.parts;
+  if (!parts || parts.length === 0) return { text: message.text, ...(message.media.length ? { media: message.media } : {}) };
+  const text = parts.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('\n');
+  const media = parts.flatMap((p): OutboundMedia[] =>
+    p.type === 'media' && p.url
+      ? [{ url: p.url, ...(p.contentType ? { contentType: p.contentType } : {}), ...(p.caption ? { caption: p.caption } : {}), ...(p.filename ? { filename: p.filename } : {}) }]
+      : [],
+  );
+  const location = parts.find((p) => p.type === 'location');
+  const interactive = parts.find((p) => p.type === 'interactive');
+  return {
+    text,
+    ...(media.length ? { media } : {}),
+    ...(location ? { location: { type: 'location', latitude: location.latitude, longitude: location.longitude, ...(location.name ? { name: location.name } : {}), ...(location.address ? { address: location.address } : {}) } } : {}),
+    ...(interactive ? { interactive } : {}),
+  };
+}
+
 async function callProvider(account: Account, message: OutboundMessageItem): Promise<SendOutcome> {
   const provider = providerFor(account.type);
   const credentials = await accountCredentials(account);
@@ -305,7 +325,7 @@ async function callProvider(account: Account, message: OutboundMessageItem): Pro
   };
   const outbound: OutboundMessage = {
     to: message.to,
-    ...(message.template ? { template: message.template } : { text: message.text, ...(message.media.length ? { media: message.media } : {}) }),
+    ...(message.template ? { template: message.template } : outboundContent(message)),
     correlationId: message.id,
     statusCallbackUrl: `${receiveUrl(account)}/status`,
   };

@@ -12,7 +12,18 @@
 import { PayloadError } from '../errors';
 import { z } from '../validation';
 import type { DeliveryStatus, NormalisedEvent, ProviderModule, SendErrorCode, SendOutcome, StatusEvent } from './types';
-import { basicAuthHeader, parseJson, pick, requireBasicAuth, retryAfterMs, senderOf, str, toE164, toIso } from './util';
+import {
+  basicAuthHeader,
+  parseJson,
+  pick,
+  requireBasicAuth,
+  retryAfterMs,
+  senderOf,
+  str,
+  textContent,
+  toE164,
+  toIso,
+} from './util';
 
 const credentialsSchema = z.object({
   accountId: z.string().check(z.minLength(1)),
@@ -85,8 +96,7 @@ function parseEvent(event: unknown, index: number, ourNumber: string): Normalise
         providerMessageId: id,
         from: senderOf(from, 'message.from'),
         to: toE164(to),
-        text: str(pick(message, 'text')) ?? '',
-        media,
+        ...textContent(str(pick(message, 'text')) ?? '', media),
         ...(at ? { providerTimestamp: at } : {}),
       },
     ];
@@ -109,6 +119,7 @@ function parseEvent(event: unknown, index: number, ourNumber: string): Normalise
 export const bandwidthProvider: ProviderModule<BandwidthCredentials> = {
   type: 'bandwidth',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['password', 'callbackPassword'],
   defaultBaseUrl: 'https://messaging.bandwidth.com/api/v2',

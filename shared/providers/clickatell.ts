@@ -20,7 +20,17 @@ import type {
   SendOutcome,
   StatusEvent,
 } from './types';
-import { basicAuthHeader, parseJson, pick, requireBasicAuth, retryAfterMs, str, toE164, toIso } from './util';
+import {
+  basicAuthHeader,
+  parseJson,
+  pick,
+  requireBasicAuth,
+  retryAfterMs,
+  str,
+  textContent,
+  toE164,
+  toIso,
+} from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -63,8 +73,7 @@ function message(
     providerMessageId: id,
     from,
     to: toE164(str(ids.to) ?? ''),
-    text,
-    media,
+    ...textContent(text, media),
     ...timestampOf(item),
     ...(profileName ? { profileName } : {}),
   };
@@ -198,6 +207,7 @@ const digits = (phone: string) => phone.replace(/^\+/, '');
 export const clickatellProvider: ProviderModule<ClickatellCredentials> = {
   type: 'clickatell',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://platform.clickatell.com',

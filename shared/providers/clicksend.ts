@@ -31,6 +31,7 @@ import {
   requireBasicAuth,
   retryAfterMs,
   str,
+  textContent,
   toE164,
   toIso,
 } from './util';
@@ -116,8 +117,7 @@ function parseInbound(f: Record<string, string>, account: AccountContext): Norma
       from,
       // `sms` is ClickSend's name for the number that received the message.
       to: toE164(f['to'] || f['sms'] || account.phone),
-      text: f['body'] ?? f['message'] ?? '',
-      media: [],
+      ...textContent(f['body'] ?? f['message'] ?? ''),
       ...(timestamp ? { providerTimestamp: timestamp } : {}),
     },
   ];
@@ -175,6 +175,7 @@ const SIM_STATUS: Record<DeliveryStatus, string> = {
 export const clicksendProvider: ProviderModule<ClickSendCredentials> = {
   type: 'clicksend',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://rest.clicksend.com',

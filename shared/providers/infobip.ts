@@ -19,7 +19,17 @@ import type {
   SendErrorCode,
   SendOutcome,
 } from './types';
-import { basicAuthHeader, parseJson, pick, requireBasicAuth, retryAfterMs, str, toE164, toIso } from './util';
+import {
+  basicAuthHeader,
+  parseJson,
+  pick,
+  requireBasicAuth,
+  retryAfterMs,
+  str,
+  textContent,
+  toE164,
+  toIso,
+} from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -84,8 +94,7 @@ function inboundEvent(item: Item): NormalisedEvent {
     providerMessageId: id,
     from,
     to: toE164(str(item['to']) ?? ''),
-    text: str(item['text']) ?? str(item['cleanText']) ?? '',
-    media: [],
+    ...textContent(str(item['text']) ?? str(item['cleanText']) ?? ''),
     ...timestamp(item['receivedAt']),
   };
 }
@@ -161,6 +170,7 @@ const SIM_STATUS: Record<
 export const infobipProvider: ProviderModule<InfobipCredentials> = {
   type: 'infobip',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['password', 'apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://api.infobip.com',

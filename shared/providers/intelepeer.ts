@@ -32,6 +32,7 @@ import {
   retryAfterMs,
   safeEqual,
   str,
+  textContent,
   toE164,
   toIso,
 } from './util';
@@ -128,6 +129,7 @@ const SIM_STATUS: Record<DeliveryStatus, string> = {
 export const intelepeerProvider: ProviderModule<IntelePeerCredentials> = {
   type: 'intelepeer',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['password', 'signatureCode', 'webhookPassword'],
   defaultBaseUrl: 'https://api.intelepeer.com',
@@ -161,8 +163,7 @@ export const intelepeerProvider: ProviderModule<IntelePeerCredentials> = {
         // Short codes come as {country}-{code}, e.g. 1-12345; toE164 leaves them as they are.
         from,
         to: toE164(f['to'] || account.phone),
-        text: f['message'] ?? '',
-        media: [],
+        ...textContent(f['message'] ?? ''),
       },
     ];
   },

@@ -28,7 +28,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
+import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, textContent, toE164, toIso } from './util';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -94,8 +94,7 @@ function toEvents(item: unknown, where: string, phone: string): NormalisedEvent[
         providerMessageId: id,
         from: senderOf(from, `${where}.from`),
         to: to ? toE164(to) : phone,
-        text: optionalString(item, 'text', where) ?? '',
-        media: media(item, where),
+        ...textContent(optionalString(item, 'text', where) ?? '', media(item, where)),
         ...(providerTimestamp && { providerTimestamp }),
       },
     ];
@@ -163,6 +162,7 @@ export function jsonContractProvider<K extends string>(
   return {
     type,
     channels: ['sms'],
+    sends: { sms: ['text', 'media'] },
     credentials,
     secretFields: [credentialField, 'webhookSecret'],
     // No public default: `baseUrl` is a required credential, used when no override is configured.

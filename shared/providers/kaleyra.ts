@@ -144,6 +144,9 @@ export const kaleyraProvider: ProviderModule<KaleyraCredentials> = {
   credentials: kaleyraCredentials,
   secretFields: ['apiKey', 'webhookSecret'],
   defaultBaseUrl: 'https://api.in.kaleyra.io',
+  // v2's messaging_object is Meta's message object, so it carries what Meta's does.
+  sends: { whatsapp: ['text', 'media', 'location', 'interactive'] },
+  maxMediaPerMessage: 1,
 
   verify(req, credentials) {
     if (!credentials.webhookSecret) return;
@@ -158,11 +161,13 @@ export const kaleyraProvider: ProviderModule<KaleyraCredentials> = {
   ack: () => ({ statusCode: 200 }),
 
   // Status callbacks go to the callback profile registered on the number; v2 takes no per-message callback URL.
+  // The path names our number in E.164 with its `+` (developers.kaleyra.io "Send Text Messages" v2 sample:
+  // `/whatsapp/+91XXXXXXXXXX/messages`); it is percent-encoded (%2B) so no server reads the `+` as a space.
   buildSend(ctx, message) {
     const { accountSid, apiKey } = ctx.credentials;
     return {
       method: 'POST',
-      url: `${ctx.baseUrl.replace(/\/+$/, '')}/v2/${encodeURIComponent(accountSid)}/whatsapp/${ctx.account.phone}/messages`,
+      url: `${ctx.baseUrl.replace(/\/+$/, '')}/v2/${encodeURIComponent(accountSid)}/whatsapp/${encodeURIComponent(ctx.account.phone)}/messages`,
       headers: { 'api-key': apiKey, 'content-type': 'application/json' },
       body: JSON.stringify({ messaging_object: metaMessageBody(message), extra_info: { ref: message.correlationId } }),
     };

@@ -5,6 +5,7 @@
  * (WABA id, access token, app id, app secret, phone number id). Kaleyra v2 wraps the same `value` object and the
  * same send body, so it reuses `parseMetaValue`, `metaMessageBody` and `classifyMetaCode` from here.
  */
+import { MEDIA_KINDS, rawOf, type ContactCard, type ContentPart, type InteractivePart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
 import { z } from '../validation';
 import type {
@@ -13,7 +14,6 @@ import type {
   HttpAnswer,
   HttpRequestSpec,
   HttpResponseSpec,
-  MediaRef,
   NormalisedEvent,
   OutboundMessage,
   ProviderModule,
@@ -24,7 +24,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
+import { content, hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -54,8 +54,6 @@ const STATUS_MAP: Record<string, DeliveryStatus> = {
   'not-sent': 'failed', // Kaleyra: it never handed the message to Meta
 };
 
-const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
-
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const obj = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -74,35 +72,174 @@ export interface MetaValueOptions {
 const metaMediaUrl = (media: Record<string, unknown>): string =>
   str(media.url) ?? (str(media.id) ? `${GRAPH}/${str(media.id)}` : '');
 
-/** Text an agent can read for a message type that is not plain text or media. */
-function describe(message: Record<string, unknown>, type: string): string {
+const num = (value: unknown): number | undefined => {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
+const opt = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value ? { [key]: value } : {}) as { [P in K]?: string };
+
+/** Meta's `contacts[]` card onto ours (name, phones with wa_id, emails, urls, addresses, org, birthday). */
+function contactCard(raw: unknown): ContactCard {
+  const labelled = (list: unknown, field: string) =>
+    arr(list)
+      .map((x) => ({ value: str(pick(x, field)) ?? '', ...opt('type', str(pick(x, 'type'))) }))
+      .filter((x) => x.value !== '');
+  const address = (a: unknown) =>
+    ['street', 'city', 'state', 'zip', 'country']
+      .map((k) => str(pick(a, k)))
+      .filter(Boolean)
+      .join(', ');
+  const phones = arr(pick(raw, 'phones'))
+    .map((p) => ({
+      value: str(pick(p, 'phone')) ?? '',
+      ...opt('type', str(pick(p, 'type'))),
+      ...opt('waId', str(pick(p, 'wa_id'))),
+    }))
+    .filter((p) => p.value !== '');
+  const emails = labelled(pick(raw, 'emails'), 'email');
+  const urls = labelled(pick(raw, 'urls'), 'url');
+  const addresses = arr(pick(raw, 'addresses'))
+    .map((a) => ({ value: address(a), ...opt('type', str(pick(a, 'type'))) }))
+    .filter((a) => a.value !== '');
+  return {
+    ...opt('name', str(pick(raw, 'name', 'formatted_name'))),
+    ...opt('firstName', str(pick(raw, 'name', 'first_name'))),
+    ...opt('lastName', str(pick(raw, 'name', 'last_name'))),
+    ...opt('organization', str(pick(raw, 'org', 'company'))),
+    ...opt('birthday', str(pick(raw, 'birthday'))),
+    ...(phones.length ? { phones } : {}),
+    ...(emails.length ? { emails } : {}),
+    ...(urls.length ? { urls } : {}),
+    ...(addresses.length ? { addresses } : {}),
+  };
+}
+
+/** The parts of one Meta message: every documented type, and anything else kept as unsupported with its payload. */
+function metaParts(message: Record<string, unknown>, type: string, opts: MetaValueOptions): ContentPart[] {
+  const unsupported = (reason?: string): ContentPart[] => [
+    { type: 'unsupported', providerType: type || 'unknown', raw: rawOf(message), ...opt('reason', reason) },
+  ];
+  const mediaType = MEDIA_KINDS.find((t) => t === type);
+  if (mediaType) {
+    const media = message[mediaType];
+    if (!obj(media)) return unsupported(`${mediaType} object missing`);
+    const url = opts.mediaUrl(media);
+    return [
+      {
+        type: 'media',
+        kind: mediaType,
+        ...opt('url', url),
+        ...opt('id', str(media.id)),
+        ...opt('contentType', str(media.mime_type)),
+        ...opt('caption', str(media.caption)),
+        ...opt('filename', str(media.filename)),
+      },
+    ];
+  }
   switch (type) {
     case 'text':
-      return str(pick(message, 'text', 'body')) ?? '';
-    case 'button':
-      return str(pick(message, 'button', 'text')) ?? '';
-    case 'interactive':
-      return (
-        str(pick(message, 'interactive', 'button_reply', 'title')) ??
-        str(pick(message, 'interactive', 'list_reply', 'title')) ??
-        ''
-      );
-    case 'reaction':
-      return str(pick(message, 'reaction', 'emoji')) ?? '';
+      return [{ type: 'text', text: str(pick(message, 'text', 'body')) ?? '' }];
     case 'location': {
-      const lat = str(pick(message, 'location', 'latitude'));
-      const lng = str(pick(message, 'location', 'longitude'));
-      const label = [pick(message, 'location', 'name'), pick(message, 'location', 'address')].map(str).filter(Boolean);
-      return `[location ${lat ?? '?'},${lng ?? '?'}${label.length ? ` ${label.join(', ')}` : ''}]`;
+      const latitude = num(pick(message, 'location', 'latitude'));
+      const longitude = num(pick(message, 'location', 'longitude'));
+      if (latitude === undefined || longitude === undefined || Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
+        return unsupported('location without valid coordinates');
+      }
+      return [
+        {
+          type: 'location',
+          latitude,
+          longitude,
+          ...opt('name', str(pick(message, 'location', 'name'))),
+          ...opt('address', str(pick(message, 'location', 'address'))),
+          ...opt('url', str(pick(message, 'location', 'url'))),
+        },
+      ];
     }
-    case 'contacts': {
-      const names = arr(message.contacts)
-        .map((c) => str(pick(c, 'name', 'formatted_name')))
-        .filter(Boolean);
-      return `[contact ${names.join(', ')}]`;
+    case 'contacts':
+      return [{ type: 'contacts', contacts: arr(message.contacts).slice(0, 50).map(contactCard) }];
+    case 'button': {
+      // A quick-reply button of a template: its payload is the id, its text the title.
+      const title = str(pick(message, 'button', 'text'));
+      const id = str(pick(message, 'button', 'payload'));
+      return [{ type: 'interactive_reply', kind: 'button', ...opt('id', id), ...opt('title', title) }];
     }
-    default:
-      return `[${type || 'unknown'} message]`;
+    case 'interactive': {
+      const interactive = pick(message, 'interactive');
+      const kind = str(pick(interactive, 'type'));
+      if (kind === 'button_reply' || kind === 'list_reply') {
+        const reply = pick(interactive, kind);
+        return [
+          {
+            type: 'interactive_reply',
+            kind: kind === 'button_reply' ? 'button' : 'list',
+            ...opt('id', str(pick(reply, 'id'))),
+            ...opt('title', str(pick(reply, 'title'))),
+            ...opt('description', str(pick(reply, 'description'))),
+          },
+        ];
+      }
+      if (kind === 'nfm_reply') {
+        const reply = pick(interactive, 'nfm_reply');
+        return [
+          {
+            type: 'interactive_reply',
+            kind: 'flow',
+            ...opt('name', str(pick(reply, 'name'))),
+            ...opt('body', str(pick(reply, 'body'))),
+            ...opt('responseJson', str(pick(reply, 'response_json'))),
+          },
+        ];
+      }
+      return unsupported(`interactive type ${kind ?? 'missing'}`);
+    }
+    case 'reaction': {
+      const emoji = str(pick(message, 'reaction', 'emoji'));
+      // Meta sends a reaction without an emoji when the customer removes it.
+      return [
+        {
+          type: 'reaction',
+          removed: !emoji,
+          ...opt('emoji', emoji),
+          ...opt('messageId', str(pick(message, 'reaction', 'message_id'))),
+        },
+      ];
+    }
+    case 'order': {
+      const order = pick(message, 'order');
+      const items = arr(pick(order, 'product_items'))
+        .slice(0, 500)
+        .map((item) => ({
+          productId: str(pick(item, 'product_retailer_id')) ?? '',
+          quantity: num(pick(item, 'quantity')) ?? 0,
+          ...(num(pick(item, 'item_price')) !== undefined ? { price: num(pick(item, 'item_price')) as number } : {}),
+          ...opt('currency', str(pick(item, 'currency'))),
+        }));
+      return [
+        {
+          type: 'order',
+          items,
+          ...opt('catalogId', str(pick(order, 'catalog_id'))),
+          ...opt('text', str(pick(order, 'text'))),
+        },
+      ];
+    }
+    case 'system': {
+      const kind = str(pick(message, 'system', 'type')) ?? 'system';
+      const newId = str(pick(message, 'system', 'wa_id')) ?? str(pick(message, 'system', 'new_wa_id'));
+      const body =
+        str(pick(message, 'system', 'body')) ??
+        (kind === 'user_changed_number' ? 'The customer changed their number' : kind);
+      return [{ type: 'system', kind, text: body, ...opt('newId', newId) }];
+    }
+    default: {
+      // `unsupported` (Meta's own word for what it cannot pass on) carries its reason in errors[].
+      const error = arr(message.errors)[0];
+      const reason =
+        str(pick(error, 'error_data', 'details')) ?? str(pick(error, 'message')) ?? str(pick(error, 'title'));
+      return unsupported(reason);
+    }
   }
 }
 
@@ -114,7 +251,8 @@ function inbound(
 ): NormalisedEvent | undefined {
   if (!obj(message)) throw new PayloadError('a message is not an object');
   const type = str(message.type) ?? '';
-  if (type === 'system' || type === 'unsupported' || type === 'request_welcome') return undefined;
+  // The customer opened the chat for the first time: an event with no content, not a message.
+  if (type === 'request_welcome') return undefined;
   const contacts = arr(value.contacts);
   // From 2026 Meta may omit `from` for users with a username; the contact's wa_id is then the phone, if shared.
   const from = str(message.from) ?? str(pick(contacts, 0, 'wa_id'));
@@ -123,27 +261,15 @@ function inbound(
   if (!from) throw new PayloadError(`message ${id} has no from`);
   const contact = contacts.find((c) => str(pick(c, 'wa_id')) === from) ?? contacts[0];
   const profileName = str(pick(contact, 'profile', 'name'));
-
-  const media: MediaRef[] = [];
-  let text: string;
-  const mediaType = MEDIA_TYPES.find((t) => t === type);
-  const mediaObj = mediaType ? message[mediaType] : undefined;
-  if (mediaType && obj(mediaObj)) {
-    const contentType = str(mediaObj.mime_type);
-    const mediaId = str(mediaObj.id);
-    media.push({ url: opts.mediaUrl(mediaObj), ...(contentType && { contentType }), ...(mediaId && { id: mediaId }) });
-    text = str(mediaObj.caption) ?? '';
-  } else {
-    text = describe(message, type);
-  }
+  const replyTo = str(pick(message, 'context', 'id'));
   const providerTimestamp = toIso(str(message.timestamp));
   return {
     type: 'message',
     providerMessageId: id,
     from: senderOf(from, 'messages[].from'),
     to,
-    text,
-    media,
+    ...content(metaParts(message, type, opts)),
+    ...(replyTo && { replyTo }),
     ...(providerTimestamp && { providerTimestamp }),
     ...(profileName && { profileName }),
   };
@@ -227,9 +353,40 @@ function mediaKind(contentType: string | undefined): 'image' | 'video' | 'audio'
   return major === 'image' || major === 'video' || major === 'audio' ? major : 'document';
 }
 
+/** Meta's interactive object for reply buttons or a list. */
+export function metaInteractive(part: InteractivePart): Record<string, unknown> {
+  const frame = {
+    ...(part.header ? { header: { type: 'text', text: part.header } } : {}),
+    body: { text: part.body },
+    ...(part.footer ? { footer: { text: part.footer } } : {}),
+  };
+  if (part.list) {
+    return {
+      type: 'list',
+      ...frame,
+      action: {
+        button: part.list.button,
+        sections: part.list.sections.map((s) => ({
+          ...(s.title ? { title: s.title } : {}),
+          rows: s.rows.map((r) => ({
+            id: r.id,
+            title: r.title,
+            ...(r.description ? { description: r.description } : {}),
+          })),
+        })),
+      },
+    };
+  }
+  return {
+    type: 'button',
+    ...frame,
+    action: { buttons: (part.buttons ?? []).map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
+  };
+}
+
 /**
- * Meta's message object: a template, else the first media item by link (a request carries one message, so further
- * media items need further sends), else text.
+ * Meta's message object: a template, a location, an interactive message, else the media item by link (a request
+ * carries one message: the agent API allows one media item per reply here), else text.
  */
 export function metaMessageBody(message: OutboundMessage): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
@@ -244,11 +401,22 @@ export function metaMessageBody(message: OutboundMessage): Record<string, unknow
       template: { name, language: { code: language }, ...(components && { components }) },
     };
   }
+  if (message.location) {
+    const { latitude, longitude, name, address } = message.location;
+    return {
+      ...base,
+      type: 'location',
+      location: { latitude, longitude, ...(name && { name }), ...(address && { address }) },
+    };
+  }
+  if (message.interactive) return { ...base, type: 'interactive', interactive: metaInteractive(message.interactive) };
   const first = message.media?.[0];
   if (first) {
     const kind = mediaKind(first.contentType);
-    const caption = kind !== 'audio' && message.text ? { caption: message.text } : {};
-    return { ...base, type: kind, [kind]: { link: first.url, ...caption } };
+    const captionText = first.caption ?? message.text;
+    const caption = kind !== 'audio' && captionText ? { caption: captionText } : {};
+    const filename = kind === 'document' && first.filename ? { filename: first.filename } : {};
+    return { ...base, type: kind, [kind]: { link: first.url, ...caption, ...filename } };
   }
   return { ...base, type: 'text', text: { preview_url: false, body: message.text ?? '' } };
 }
@@ -432,6 +600,8 @@ export const metaProvider: ProviderModule<MetaCredentials> = {
   credentials: metaCredentials,
   secretFields: ['accessToken', 'appSecret'],
   defaultBaseUrl: GRAPH,
+  sends: { whatsapp: ['text', 'media', 'location', 'interactive'] },
+  maxMediaPerMessage: 1,
 
   handshake(req, _credentials, account): HttpAnswer | undefined {
     if (req.method !== 'GET' || req.query['hub.mode'] === undefined) return undefined;

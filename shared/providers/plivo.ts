@@ -19,7 +19,21 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, encodeForm, hmacBase64, parseFormPairs, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
+import {
+  basicAuthHeader,
+  encodeForm,
+  hmacBase64,
+  parseFormPairs,
+  parseJson,
+  pick,
+  retryAfterMs,
+  safeEqual,
+  senderOf,
+  str,
+  textContent,
+  toE164,
+  toIso,
+} from './util';
 
 const credentialsSchema = z.object({
   authId: z.string().check(z.minLength(1)),
@@ -159,6 +173,7 @@ function utcStamp(ms: number): string {
 export const plivoProvider: ProviderModule<PlivoCredentials> = {
   type: 'plivo',
   channels: ['sms', 'whatsapp'],
+  sends: { sms: ['text', 'media'], whatsapp: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['authToken'],
   defaultBaseUrl: 'https://api.plivo.com',
@@ -225,8 +240,7 @@ export const plivoProvider: ProviderModule<PlivoCredentials> = {
         from: senderOf(from, 'From'),
         to: toE164(fields.get('To') ?? ''),
         // SMS carries `Text`; MMS and WhatsApp carry `Body`.
-        text: fields.get('Text') ?? fields.get('Body') ?? '',
-        media,
+        ...textContent(fields.get('Text') ?? fields.get('Body') ?? '', media),
         ...(at ? { providerTimestamp: at } : {}),
       },
     ];

@@ -12,6 +12,7 @@
  * idempotent store absorbs a replayed (identical) event.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { rawOf, type ContactCard, type ContentPart, type InteractivePart } from '../domain/content';
 import { AppError, PayloadError, SignatureError } from '../errors';
 import { z } from '../validation';
 import type {
@@ -19,7 +20,6 @@ import type {
   DeliveryStatus,
   HttpRequestSpec,
   HttpResponseSpec,
-  MediaRef,
   NormalisedEvent,
   OutboundMessage,
   ProviderModule,
@@ -27,7 +27,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toIso } from './util';
+import { basicAuthHeader, content, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -80,25 +80,85 @@ function isOtherChannel(identity: unknown): boolean {
   return channel !== undefined && channel !== 'WHATSAPP';
 }
 
-function contactContent(content: unknown): { text: string; media: MediaRef[] } {
-  const media = (url: unknown): MediaRef[] => (str(url) ? [{ url: str(url) as string }] : []);
-  if (!obj(content)) return { text: '', media: [] };
-  if (obj(content.text_message)) return { text: str(content.text_message.text) ?? '', media: [] };
-  if (obj(content.media_message)) return { text: '', media: media(content.media_message.url) };
-  if (obj(content.media_card_message)) {
-    return { text: str(content.media_card_message.caption) ?? '', media: media(content.media_card_message.url) };
+const opt = <K extends string>(key: K, value: string | undefined): { [P in K]?: string } =>
+  (value ? { [key]: value } : {}) as { [P in K]?: string };
+
+/** Sinch's `contact_info_message` onto our contact card. */
+function contactInfo(info: Record<string, unknown>): ContactCard {
+  const phones = (Array.isArray(info.phone_numbers) ? info.phone_numbers : [])
+    .map((p) => ({ value: str(pick(p, 'phone_number')) ?? '', ...opt('type', str(pick(p, 'type'))) }))
+    .filter((p) => p.value !== '');
+  const emails = (Array.isArray(info.email_addresses) ? info.email_addresses : [])
+    .map((e) => ({ value: str(pick(e, 'email_address')) ?? '', ...opt('type', str(pick(e, 'type'))) }))
+    .filter((e) => e.value !== '');
+  const name =
+    str(pick(info, 'name', 'full_name')) ??
+    ([str(pick(info, 'name', 'first_name')), str(pick(info, 'name', 'last_name'))].filter(Boolean).join(' ') ||
+      undefined);
+  return {
+    ...opt('name', name),
+    ...opt('firstName', str(pick(info, 'name', 'first_name'))),
+    ...opt('lastName', str(pick(info, 'name', 'last_name'))),
+    ...opt('organization', str(pick(info, 'organization', 'company'))),
+    ...opt('birthday', str(info.birthday)),
+    ...(phones.length ? { phones } : {}),
+    ...(emails.length ? { emails } : {}),
+  };
+}
+
+/** The parts of a `contact_message`: text, media (with a card's caption), location, choice, contact info. */
+function contactParts(message: unknown): ContentPart[] {
+  const unsupported = (providerType: string, reason?: string): ContentPart[] => [
+    { type: 'unsupported', providerType, raw: rawOf(message ?? null), ...opt('reason', reason) },
+  ];
+  if (!obj(message)) return unsupported('contact_message', 'missing');
+  if (obj(message.text_message)) return [{ type: 'text', text: str(message.text_message.text) ?? '' }];
+  if (obj(message.media_message)) {
+    const url = str(message.media_message.url);
+    return url
+      ? [{ type: 'media', url, ...opt('filename', str(message.media_message.filename_override)) }]
+      : unsupported('media_message', 'no url');
   }
-  if (obj(content.choice_response_message))
-    return { text: str(content.choice_response_message.postback_data) ?? '', media: [] };
-  if (obj(content.location_message)) {
-    const l = content.location_message;
-    const where = [str(pick(l, 'coordinates', 'latitude')), str(pick(l, 'coordinates', 'longitude'))].join(',');
-    const label = [str(l.title), str(l.label)].filter(Boolean).join(', ');
-    return { text: `[location ${where}${label ? ` ${label}` : ''}]`, media: [] };
+  if (obj(message.media_card_message)) {
+    const url = str(message.media_card_message.url);
+    if (!url) return unsupported('media_card_message', 'no url');
+    return [{ type: 'media', url, ...opt('caption', str(message.media_card_message.caption)) }];
   }
-  if (obj(content.fallback_message))
-    return { text: str(content.fallback_message.raw_message) ?? '[unsupported message]', media: [] };
-  return { text: '[unsupported message]', media: [] };
+  if (obj(message.choice_response_message)) {
+    const c = message.choice_response_message;
+    return [
+      {
+        type: 'interactive_reply',
+        kind: 'button',
+        ...opt('id', str(c.postback_data)),
+        ...opt('title', str(c.postback_data)),
+      },
+    ];
+  }
+  if (obj(message.location_message)) {
+    const l = message.location_message;
+    const latitude = Number(pick(l, 'coordinates', 'latitude'));
+    const longitude = Number(pick(l, 'coordinates', 'longitude'));
+    if (
+      !Number.isFinite(latitude) ||
+      !Number.isFinite(longitude) ||
+      Math.abs(latitude) > 90 ||
+      Math.abs(longitude) > 180
+    ) {
+      return unsupported('location_message', 'no valid coordinates');
+    }
+    return [{ type: 'location', latitude, longitude, ...opt('name', str(l.title)), ...opt('address', str(l.label)) }];
+  }
+  if (obj(message.contact_info_message))
+    return [{ type: 'contacts', contacts: [contactInfo(message.contact_info_message)] }];
+  if (obj(message.fallback_message)) {
+    const f = message.fallback_message;
+    return unsupported(
+      'fallback_message',
+      str(pick(f, 'reason', 'description')) ?? str(pick(f, 'reason', 'code')) ?? str(f.raw_message),
+    );
+  }
+  return unsupported(Object.keys(message)[0] ?? 'contact_message');
 }
 
 function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEvent[] {
@@ -121,7 +181,10 @@ function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEve
         providerMessageId: id,
         from: senderOf(from, 'channel_identity.identity'),
         to: account.phone,
-        ...contactContent(message.contact_message),
+        ...content(contactParts(message.contact_message)),
+        ...(str(pick(message, 'contact_message', 'reply_to', 'message_id')) && {
+          replyTo: str(pick(message, 'contact_message', 'reply_to', 'message_id')) as string,
+        }),
         ...(providerTimestamp && { providerTimestamp }),
       },
     ];
@@ -158,6 +221,30 @@ function parseSinch(req: WebhookRequest, account: AccountContext): NormalisedEve
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** Reply buttons as a `choice_message`, a list as a `list_message` (Conversation API message types). */
+function sinchInteractive(part: InteractivePart): Record<string, unknown> {
+  if (part.list) {
+    return {
+      list_message: {
+        title: part.body,
+        ...(part.footer && { description: part.footer }),
+        sections: part.list.sections.map((s) => ({
+          ...(s.title && { title: s.title }),
+          items: s.rows.map((r) => ({
+            choice: { title: r.title, ...(r.description && { description: r.description }), postback_data: r.id },
+          })),
+        })),
+      },
+    };
+  }
+  return {
+    choice_message: {
+      text_message: { text: part.body },
+      choices: (part.buttons ?? []).map((b) => ({ text_message: { text: b.title }, postback_data: b.id })),
+    },
+  };
+}
+
 function sinchMessage(message: OutboundMessage): Record<string, unknown> {
   if (message.template) {
     const { name, language, parameters } = message.template;
@@ -168,8 +255,20 @@ function sinchMessage(message: OutboundMessage): Record<string, unknown> {
       },
     };
   }
+  if (message.location) {
+    const { latitude, longitude, name, address } = message.location;
+    return {
+      location_message: {
+        coordinates: { latitude, longitude },
+        title: name ?? address ?? `${latitude}, ${longitude}`,
+        ...(address && { label: address }),
+      },
+    };
+  }
+  if (message.interactive) return sinchInteractive(message.interactive);
   const first = message.media?.[0];
-  if (first && message.text) return { media_card_message: { url: first.url, caption: message.text } };
+  const caption = first?.caption ?? message.text;
+  if (first && caption) return { media_card_message: { url: first.url, caption } };
   if (first) return { media_message: { url: first.url } };
   return { text_message: { text: message.text ?? '' } };
 }
@@ -262,6 +361,8 @@ const bare = (phone: string): string => phone.replace(/\D/g, '');
 export const sinchProvider: ProviderModule<SinchCredentials> = {
   type: 'sinch',
   channels: ['whatsapp'],
+  sends: { whatsapp: ['text', 'media', 'location', 'interactive'] },
+  maxMediaPerMessage: 1,
   credentials: sinchCredentials,
   secretFields: ['keySecret', 'webhookSecret'],
   defaultBaseUrl: 'https://us.conversation.api.sinch.com',

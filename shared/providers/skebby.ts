@@ -27,7 +27,17 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, encodeForm, parseForm, requireBasicAuth, retryAfterMs, senderOf, toE164, toIso } from './util';
+import {
+  basicAuthHeader,
+  encodeForm,
+  parseForm,
+  requireBasicAuth,
+  retryAfterMs,
+  senderOf,
+  textContent,
+  toE164,
+  toIso,
+} from './util';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -131,8 +141,7 @@ function parseInbound(req: WebhookRequest, f: Record<string, string>, phone: str
       providerMessageId: inboundId(sender, receiver, when, rawText),
       from: senderOf(sender, 'sender'),
       to: receiver ? toE164(receiver) : phone,
-      text,
-      media: [],
+      ...textContent(text),
       ...(providerTimestamp && { providerTimestamp }),
     },
   ];
@@ -192,6 +201,7 @@ function formRequest(url: string, body: Record<string, string | undefined>, c: S
 export const skebbyProvider: ProviderModule<SkebbyCredentials> = {
   type: 'skebby',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials,
   secretFields: ['password', 'webhookPassword'],
   defaultBaseUrl: 'https://gateway.skebby.it',

@@ -18,7 +18,7 @@ import type {
   SendOutcome,
   StatusEvent,
 } from './types';
-import { parseJson, pick, retryAfterMs, senderOf, str, toE164, toIso } from './util';
+import { parseJson, pick, retryAfterMs, senderOf, str, textContent, toE164, toIso } from './util';
 
 const TOLERANCE_S = 300;
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -116,6 +116,7 @@ function signed(
 export const telnyxProvider: ProviderModule<TelnyxCredentials> = {
   type: 'telnyx',
   channels: ['sms'],
+  sends: { sms: ['text', 'media'] },
   credentials: credentialsSchema,
   secretFields: ['apiKey'],
   defaultBaseUrl: 'https://api.telnyx.com/v2',
@@ -163,8 +164,7 @@ export const telnyxProvider: ProviderModule<TelnyxCredentials> = {
           providerMessageId: id,
           from: senderOf(from, 'data.payload.from.phone_number'),
           to: toE164(str(pick(payload, 'to', 0, 'phone_number')) ?? account.phone),
-          text: str(pick(payload, 'text')) ?? '',
-          media,
+          ...textContent(str(pick(payload, 'text')) ?? '', media),
           ...(at ? { providerTimestamp: at } : {}),
         },
       ];

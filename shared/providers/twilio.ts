@@ -5,6 +5,8 @@
  * (status callback fields). Signature test vectors come from twilio-php `RequestValidatorTest`.
  */
 import { createHash } from 'node:crypto';
+import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
+import { rawOf, type ContentPart, type MediaPart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
 import { z } from '../validation';
 import type {
@@ -16,7 +18,20 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, encodeForm, hmacBase64, parseFormPairs, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164 } from './util';
+import {
+  basicAuthHeader,
+  content,
+  encodeForm,
+  hmacBase64,
+  parseFormPairs,
+  parseJson,
+  pick,
+  retryAfterMs,
+  safeEqual,
+  senderOf,
+  str,
+  toE164,
+} from './util';
 
 const credentialsSchema = z.object({
   accountSid: z.string().check(z.minLength(1)),
@@ -65,14 +80,29 @@ function parseUrl(raw: string): URL | undefined {
   }
 }
 
-/** twilio-node checks the URL both with and without an explicit port: Twilio's own signer is inconsistent. */
-function urlVariants(url: URL): string[] {
+/**
+ * twilio-node checks the URL with and without an explicit port, each also with its query re-encoded by Node's
+ * legacy `querystring` (a `'` in the query signed as is, where WHATWG URL parsing writes `%27`): Twilio's own signer
+ * is inconsistent about both. The URL exactly as received comes first.
+ */
+function urlVariants(raw: string, url: URL): string[] {
   const withoutPort = new URL(url.href);
   withoutPort.port = '';
-  if (url.port) return [withoutPort.href, url.href];
-  const port = url.protocol === 'https:' ? '443' : '80';
   const auth = url.username ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
-  return [withoutPort.href, `${url.protocol}//${auth}${url.host}:${port}${url.pathname}${url.search}${url.hash}`];
+  const port = url.protocol === 'https:' ? '443' : '80';
+  const withPort = url.port
+    ? url.href
+    : `${url.protocol}//${auth}${url.host}:${port}${url.pathname}${url.search}${url.hash}`;
+  const portForms = [withoutPort.href, withPort];
+  return [...new Set([raw, ...portForms, ...portForms.map(withLegacyQuery)])];
+}
+
+function withLegacyQuery(href: string): string {
+  const at = href.indexOf('?');
+  if (at === -1 || at === href.length - 1) return href;
+  const hash = href.indexOf('#', at);
+  const query = hash === -1 ? href.slice(at + 1) : href.slice(at + 1, hash);
+  return `${href.slice(0, at)}?${stringifyQuery(parseQuery(query))}${hash === -1 ? '' : href.slice(hash)}`;
 }
 
 /** URL, then each parameter name (sorted) followed by its value; a repeated name contributes each distinct value, sorted. */
@@ -84,6 +114,67 @@ export function twilioSignature(authToken: string, url: string, params: Pairs): 
     for (const value of [...(byName.get(name) ?? [])].sort()) data += name + value;
   }
   return hmacBase64('sha1', authToken, data);
+}
+
+/** `MediaUrlN` / `MediaContentTypeN` in index order. */
+function mediaParts(fields: Map<string, string>): MediaPart[] {
+  return [...fields.keys()]
+    .map((name) => /^MediaUrl(\d{1,3})$/.exec(name)?.[1])
+    .filter((index): index is string => index !== undefined)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((index) => {
+      const contentType = fields.get(`MediaContentType${index}`);
+      return { type: 'media', url: fields.get(`MediaUrl${index}`) ?? '', ...(contentType ? { contentType } : {}) };
+    });
+}
+
+/**
+ * The content of an inbound message: WhatsApp locations (`Latitude`, `Longitude`, `Address`, `Label`, with an empty
+ * `Body`), quick-reply buttons (`ButtonText`, `ButtonPayload`), list replies (`ListId`, `ListTitle`), then the body
+ * and any media. A `MessageType` with none of the fields we know is kept as unsupported rather than lost.
+ */
+function inboundParts(fields: Map<string, string>): ContentPart[] {
+  const parts: ContentPart[] = [];
+  const lat = Number(fields.get('Latitude'));
+  const lng = Number(fields.get('Longitude'));
+  if (
+    fields.has('Latitude') &&
+    fields.has('Longitude') &&
+    Number.isFinite(lat) &&
+    Number.isFinite(lng) &&
+    Math.abs(lat) <= 90 &&
+    Math.abs(lng) <= 180
+  ) {
+    const name = fields.get('Label');
+    const address = fields.get('Address');
+    parts.push({
+      type: 'location',
+      latitude: lat,
+      longitude: lng,
+      ...(name ? { name } : {}),
+      ...(address ? { address } : {}),
+    });
+  }
+  const button = fields.get('ButtonPayload') ?? fields.get('ButtonText');
+  if (button !== undefined && button !== '') {
+    const title = fields.get('ButtonText');
+    parts.push({ type: 'interactive_reply', kind: 'button', id: button, ...(title ? { title } : {}) });
+  }
+  const listId = fields.get('ListId');
+  if (listId) {
+    const title = fields.get('ListTitle');
+    parts.push({ type: 'interactive_reply', kind: 'list', id: listId, ...(title ? { title } : {}) });
+  }
+  const body = fields.get('Body') ?? '';
+  // A button reply repeats its text as the Body: once is enough.
+  if (body && !(parts.length > 0 && parts.some((p) => p.type === 'interactive_reply' && p.title === body)))
+    parts.push({ type: 'text', text: body });
+  parts.push(...mediaParts(fields));
+  const messageType = fields.get('MessageType');
+  if (parts.length === 0 && messageType && messageType !== 'text') {
+    parts.push({ type: 'unsupported', providerType: messageType, raw: rawOf(Object.fromEntries(fields)) });
+  }
+  return parts;
 }
 
 function requestParams(req: WebhookRequest): Pairs {
@@ -124,6 +215,8 @@ function signed(
 export const twilioProvider: ProviderModule<TwilioCredentials> = {
   type: 'twilio',
   channels: ['sms', 'whatsapp'],
+  // WhatsApp locations go out as a PersistentAction; buttons and lists need Content API templates.
+  sends: { sms: ['text', 'media'], whatsapp: ['text', 'media', 'location'] },
   credentials: credentialsSchema,
   secretFields: ['authToken'],
   defaultBaseUrl: 'https://api.twilio.com',
@@ -139,7 +232,7 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
       throw new SignatureError('bodySHA256 does not match the body');
     }
     const params = bodyHash === null && req.method === 'POST' ? parseFormPairs(req.rawBody) : [];
-    const matches = urlVariants(url).map((u) =>
+    const matches = urlVariants(req.url, url).map((u) =>
       safeEqual(twilioSignature(credentials.authToken, u, params), signature),
     );
     if (!matches.includes(true)) throw new SignatureError('X-Twilio-Signature does not match');
@@ -163,15 +256,8 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
       return [event];
     }
     const from = senderOf(fields.get('From'), 'From');
-    const media = [...fields.keys()]
-      .map((name) => /^MediaUrl(\d{1,3})$/.exec(name)?.[1])
-      .filter((index): index is string => index !== undefined)
-      .sort((a, b) => Number(a) - Number(b))
-      .map((index) => {
-        const contentType = fields.get(`MediaContentType${index}`);
-        return { url: fields.get(`MediaUrl${index}`) ?? '', ...(contentType ? { contentType } : {}) };
-      });
     const profileName = fields.get('ProfileName');
+    const replyTo = fields.get('OriginalRepliedMessageSid');
     // Twilio sends no timestamp with inbound messages: arrival time is the only clock.
     return [
       {
@@ -179,8 +265,8 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
         providerMessageId: sid,
         from,
         to: toE164(fields.get('To') ?? ''),
-        text: fields.get('Body') ?? '',
-        media,
+        ...content(inboundParts(fields)),
+        ...(replyTo ? { replyTo } : {}),
         ...(profileName ? { profileName } : {}),
       },
     ];
@@ -205,7 +291,18 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
             Object.fromEntries(message.template.parameters.map((p, i) => [String(i + 1), p])),
           ),
         }
-      : { Body: message.text, MediaUrl: message.media?.map((m) => m.url) };
+      : message.location
+        ? {
+            // WhatsApp location: `geo:lat,lng|label`, the label also as the Body the customer reads.
+            Body:
+              [message.location.name, message.location.address].filter(Boolean).join(', ') ||
+              `${message.location.latitude}, ${message.location.longitude}`,
+            PersistentAction: `geo:${message.location.latitude},${message.location.longitude}${message.location.name || message.location.address ? `|${[message.location.name, message.location.address].filter(Boolean).join(', ')}` : ''}`,
+          }
+        : {
+            Body: message.text || message.media?.find((m) => m.caption)?.caption,
+            MediaUrl: message.media?.map((m) => m.url),
+          };
     return {
       method: 'POST',
       url: `${ctx.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(credentials.accountSid)}/Messages.json`,

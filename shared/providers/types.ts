@@ -3,6 +3,7 @@
  * parses it into normalised events, says what to answer, and builds / interprets send requests. The webhook
  * function, the sender and the simulator do the I/O around it.
  */
+import type { ContentPart, InteractivePart, OutboundLocation, OutboundPartType } from '../domain/content';
 import type { z } from '../validation';
 
 export type Channel = 'sms' | 'whatsapp';
@@ -54,6 +55,12 @@ export interface MediaRef {
   id?: string;
 }
 
+/** Outbound media by URL, with what an agent may add to it. */
+export interface OutboundMedia extends MediaRef {
+  caption?: string;
+  filename?: string;
+}
+
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface InboundMessageEvent {
@@ -63,8 +70,14 @@ export interface InboundMessageEvent {
   from: string;
   /** E.164 (or short code) of our number. */
   to: string;
+  /** A readable rendering of `parts` (notifications, search, transcripts): `renderParts(parts)`. */
   text: string;
+  /** The media of the media parts, in order (what the agent API's `/media/{n}` fetches). */
   media: MediaRef[];
+  /** The content, typed (shared/domain/content.ts): nothing the provider sent is dropped. */
+  parts: ContentPart[];
+  /** The provider's id of the message this one quotes or replies to (Meta `context.id`, Twilio `OriginalRepliedMessageSid`). */
+  replyTo?: string;
   /** ISO 8601, when the provider says the message was sent or received; absent when the provider gives none. */
   providerTimestamp?: string;
   profileName?: string;
@@ -112,7 +125,10 @@ export interface OutboundMessage {
   /** E.164 of the customer. */
   to: string;
   text?: string;
-  media?: MediaRef[];
+  media?: OutboundMedia[];
+  location?: OutboundLocation;
+  /** WhatsApp reply buttons or a list, where the provider carries them. */
+  interactive?: InteractivePart;
   template?: { name: string; language: string; parameters: string[] };
   /** Our id for this message, passed where the provider takes a client reference, so a retry is not sent twice. */
   correlationId: string;
@@ -154,6 +170,13 @@ export interface ProviderModule<C = Record<string, unknown>> {
   /** Which credential fields are secret (never returned, never logged). The rest are still write-once config. */
   secretFields: readonly string[];
   defaultBaseUrl: string;
+  /**
+   * The content parts a send can carry, per channel: a reply with any other part is refused with
+   * `UNSUPPORTED_CONTENT` before anything is written or sent.
+   */
+  sends: Partial<Record<Channel, readonly OutboundPartType[]>>;
+  /** Media items one send can carry, where the provider takes fewer than the agent API allows. */
+  maxMediaPerMessage?: number;
 
   /** Answers a verification handshake (Meta's GET with hub.challenge). Undefined when the request is not one. */
   handshake?(req: WebhookRequest, credentials: C, account: AccountContext): HttpAnswer | undefined;
@@ -165,7 +188,10 @@ export interface ProviderModule<C = Record<string, unknown>> {
   ack(req: WebhookRequest): HttpAnswer;
 
   /** Obtains a short-lived token where the provider needs one (Sinch OAuth2, IntelePeer 24 h token). */
-  authorize?(ctx: Omit<SendContext<C>, 'accessToken'>): { request: HttpRequestSpec; parse(res: HttpResponseSpec): { token: string; expiresInSeconds: number } };
+  authorize?(ctx: Omit<SendContext<C>, 'accessToken'>): {
+    request: HttpRequestSpec;
+    parse(res: HttpResponseSpec): { token: string; expiresInSeconds: number };
+  };
   buildSend(ctx: SendContext<C>, message: OutboundMessage): HttpRequestSpec;
   parseSendResponse(res: HttpResponseSpec): SendOutcome;
 
@@ -173,9 +199,19 @@ export interface ProviderModule<C = Record<string, unknown>> {
    * Builds a correctly signed webhook, in this provider's format, for an inbound text: what `npm run simulate`,
    * the tests and the benchmarks send. `signing` carries secrets the account does not store (Telnyx's private key).
    */
-  simulateInbound(input: SimulatedInbound, credentials: C, account: AccountContext, signing?: Record<string, string>): HttpRequestSpec;
+  simulateInbound(
+    input: SimulatedInbound,
+    credentials: C,
+    account: AccountContext,
+    signing?: Record<string, string>,
+  ): HttpRequestSpec;
   /** The same for a delivery status of a message we sent. */
-  simulateStatus(input: SimulatedStatus, credentials: C, account: AccountContext, signing?: Record<string, string>): HttpRequestSpec;
+  simulateStatus(
+    input: SimulatedStatus,
+    credentials: C,
+    account: AccountContext,
+    signing?: Record<string, string>,
+  ): HttpRequestSpec;
 }
 
 export interface SimulatedInbound {

@@ -4,7 +4,9 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { mediaRefsOf, renderParts, textAndMedia, type ContentPart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
+import type { InboundMessageEvent, MediaRef } from './types';
 
 /** Parses an x-www-form-urlencoded body into ordered [name, value] pairs (repeated names kept). */
 export function parseFormPairs(raw: Buffer | string): [string, string][] {
@@ -66,7 +68,13 @@ export function requireBasicAuth(headers: Record<string, string>, user: string, 
  */
 export function toE164(value: string): string {
   const bare = value.trim().replace(/^[a-z]+:/i, '');
-  const withPlus = bare.startsWith('+') ? bare : /^00\d/.test(bare) ? `+${bare.slice(2)}` : /^\d{8,15}$/.test(bare) ? `+${bare}` : bare;
+  const withPlus = bare.startsWith('+')
+    ? bare
+    : /^00\d/.test(bare)
+      ? `+${bare.slice(2)}`
+      : /^\d{8,15}$/.test(bare)
+        ? `+${bare}`
+        : bare;
   const parsed = parsePhoneNumberFromString(withPlus);
   return parsed?.isPossible() ? parsed.number : bare;
 }
@@ -112,4 +120,17 @@ export function retryAfterMs(headers: Record<string, string>, nowMs = Date.now()
   if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
   const at = Date.parse(v);
   return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+}
+
+/** The content fields of a message event from its parts: the parts, their readable text and their media. */
+export function content(parts: ContentPart[]): Pick<InboundMessageEvent, 'text' | 'media' | 'parts'> {
+  return { text: renderParts(parts), media: mediaRefsOf(parts), parts };
+}
+
+/** The content fields of a message that is only text and media (most SMS providers). */
+export function textContent(
+  text: string,
+  media: MediaRef[] = [],
+): Pick<InboundMessageEvent, 'text' | 'media' | 'parts'> {
+  return content(textAndMedia(text, media));
 }

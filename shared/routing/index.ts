@@ -13,7 +13,7 @@ export function registerRouting(): void {
   registered = true;
   afterInbound.push(async ({ account, interaction, message, opened }) => {
     if (opened) await routeNew(interaction, account, message.text);
-    else await routeFollowUp(interaction, account, message.text, message.id);
+    else await routeFollowUp(interaction, account, message.text, message.id, message.parts);
   });
   afterStatus.push(notifyStatus);
 }

@@ -4,6 +4,7 @@
  * agent away, can be transferred (and comes back unread when nobody takes it), and closes on inactivity. Every
  * timer carries the version it was armed for; a timer for an older version does nothing.
  */
+import type { ContentPart } from '../domain/content';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors';
 import { renderNotification } from '../domain/notification';
 import { nextMove, chooseAgents, type ConditionFacts } from '../domain/routing';
@@ -246,7 +247,7 @@ export async function routeNew(interaction: RoutedInteraction, account: Account,
  * A new message on an interaction already routed. Its agent, when present (online with a connection), is told;
  * otherwise the message waits `waitForAgentSeconds` for that agent, then `waitForQueueSeconds` in that agent's queue.
  */
-export async function routeFollowUp(interaction: RoutedInteraction, account: Account, text: string, messageId: string): Promise<void> {
+export async function routeFollowUp(interaction: RoutedInteraction, account: Account, text: string, messageId: string, parts?: ContentPart[]): Promise<void> {
   if (interaction.status !== 'open') return;
   if (!interaction.routing) return routeNew(interaction, account, text);
   const body = await notificationBody(account, interaction, text);
@@ -254,7 +255,7 @@ export async function routeFollowUp(interaction: RoutedInteraction, account: Acc
     const agentId = interaction.agentId;
     const presence = (await presenceOf([agentId])).get(agentId);
     if (presence?.status === 'online' && presence.connectionIds.length > 0) {
-      await notifyConnections(presence.connectionIds, event('message.received', interaction, { ...body, messageId, messageText: text }));
+      await notifyConnections(presence.connectionIds, event('message.received', interaction, { ...body, messageId, messageText: text, ...(parts ? { messageParts: parts } : {}) }));
       return;
     }
     await offer(
@@ -266,7 +267,7 @@ export async function routeFollowUp(interaction: RoutedInteraction, account: Acc
     return;
   }
   const audience = interaction.routing.phase === 'unassigned' ? await membersOf('ACCOUNT', account.id) : interaction.routing.offeredTo;
-  await notifyAgents(audience, event('message.received', interaction, { ...body, messageId, messageText: text }));
+  await notifyAgents(audience, event('message.received', interaction, { ...body, messageId, messageText: text, ...(parts ? { messageParts: parts } : {}) }));
 }
 
 async function returnToSender(interaction: RoutedInteraction, account: Account): Promise<void> {

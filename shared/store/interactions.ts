@@ -6,15 +6,10 @@
  * and statuses parked until their message is known (`PSTATUS#...`). Every inbound write is one transaction that
  * includes the dedupe marker, so a message is stored exactly once or not at all.
  */
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  DeleteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { StaleVersionError } from '../errors';
 import { statusRank } from '../domain/status';
+import { partsOf } from '../domain/content';
 import type { CloseReason, Interaction, Message } from '../domain/interaction';
 import { now, nowIso } from '../ports/clock';
 import type { DeliveryStatus } from '../providers/types';
@@ -74,6 +69,11 @@ function messageItem(message: Message) {
   return { ...itemKeys.message(message.interactionId, message.id), ...message };
 }
 
+/** Messages written before messages had parts read as their text and media. */
+function withParts(message: Message): Message {
+  return message.parts && message.parts.length > 0 ? message : { ...message, parts: partsOf(message) };
+}
+
 export async function getInteraction(id: string, consistent = false): Promise<Interaction | undefined> {
   const item = await getItem<Record<string, unknown>>(itemKeys.interaction(id), consistent);
   return item ? strip<Interaction>(item) : undefined;
@@ -87,7 +87,7 @@ export async function listMessages(interactionId: string): Promise<Message[]> {
       ExpressionAttributeValues: { ':p': `INTERACTION#${interactionId}`, ':m': 'MSG#' },
       ConsistentRead: true,
     })
-  ).map((i) => strip<Message>(i));
+  ).map((i) => withParts(strip<Message>(i)));
 }
 
 /** The account's interactions, oldest first (gsi1 by creation time). */
@@ -302,7 +302,7 @@ export async function getMessage(interactionId: string, messageSk: string): Prom
       ConsistentRead: true,
     }),
   );
-  return out.Item ? strip<Message>(out.Item) : undefined;
+  return out.Item ? withParts(strip<Message>(out.Item)) : undefined;
 }
 
 /** Writes a message item as it is (the outbound path records what an agent sent; tests arrange with it). */
@@ -390,7 +390,11 @@ export async function parkStatus(accountId: string, providerMessageId: string, u
 }
 
 /** Applies a status parked for this provider id; returns it when it moved the message forward. */
-async function applyParked(accountId: string, providerMessageId: string, index: ProviderIndex): Promise<StatusUpdate | undefined> {
+async function applyParked(
+  accountId: string,
+  providerMessageId: string,
+  index: ProviderIndex,
+): Promise<StatusUpdate | undefined> {
   const key = itemKeys.parkedStatus(accountId, providerMessageId);
   const parked = await getItem<StatusUpdate & { statusRank: number }>(key, true);
   if (!parked) return undefined;

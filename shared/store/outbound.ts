@@ -13,6 +13,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { statusRank } from '../domain/status';
+import type { ContentPart } from '../domain/content';
 import type { MediaRef } from '../providers/types';
 import { db, TABLE } from './client';
 import { keys } from './keys';
@@ -39,6 +40,8 @@ export interface OutboundMessageItem {
   to: string;
   text: string;
   media: MediaRef[];
+  /** The typed content the agent sent (absent on items written before parts existed: text and media). */
+  parts?: ContentPart[];
   template?: OutboundTemplate;
   agentId?: string;
   status: OutboundStatus;

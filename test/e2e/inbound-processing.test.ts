@@ -39,7 +39,11 @@ const CREDENTIALS: Partial<Record<ProviderType, Record<string, string>>> = {
 };
 
 let keySerial = 0;
-async function newAccount(type: ProviderType, channel: Channel, settings: Record<string, unknown> = {}): Promise<Account> {
+async function newAccount(
+  type: ProviderType,
+  channel: Channel,
+  settings: Record<string, unknown> = {},
+): Promise<Account> {
   const list = await createList({ name: `contacts ${type}` });
   keySerial += 1;
   return createAccount({
@@ -57,10 +61,20 @@ async function newAccount(type: ProviderType, channel: Channel, settings: Record
 const newPhone = () => `+39347${String(1_000_000 + Math.floor(Math.random() * 8_000_000))}`;
 const newId = (prefix: string) => `${prefix}-${randomBytes(6).toString('hex')}`;
 
-function inbound(account: Account, input: { id: string; from: string; text?: string; timestampMs?: number }): HttpRequestSpec {
+function inbound(
+  account: Account,
+  input: { id: string; from: string; text?: string; timestampMs?: number },
+): HttpRequestSpec {
   const provider = providerFor(account.type);
   return provider.simulateInbound(
-    { url: receiveUrl(account), providerMessageId: input.id, from: input.from, to: account.phone, text: input.text ?? `text of ${input.id}`, timestampMs: input.timestampMs ?? Date.now() },
+    {
+      url: receiveUrl(account),
+      providerMessageId: input.id,
+      from: input.from,
+      to: account.phone,
+      text: input.text ?? `text of ${input.id}`,
+      timestampMs: input.timestampMs ?? Date.now(),
+    },
     provider.credentials.parse(CREDENTIALS[account.type]),
     { id: account.id, channel: account.channel, phone: account.phone, proxyToken: account.proxyToken },
   );
@@ -77,7 +91,11 @@ function status(account: Account, providerMessageId: string, value: DeliveryStat
 
 async function post(spec: HttpRequestSpec): Promise<number> {
   const url = new URL(spec.url);
-  const res = await fetch(`${engine().httpUrl}${url.pathname}${url.search}`, { method: spec.method, headers: spec.headers, body: spec.body ?? null });
+  const res = await fetch(`${engine().httpUrl}${url.pathname}${url.search}`, {
+    method: spec.method,
+    headers: spec.headers,
+    body: spec.body ?? null,
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -93,7 +111,16 @@ async function outboundMessage(account: Account, providerMessageId: string, inde
   await engine().idle();
   const [interaction] = await interactionsWith(account, from);
   const id = ulid();
-  await insertMessage({ interactionId: interaction!.id, id, direction: 'out', text: 'agent reply', media: [], status: 'queued', sentAt: new Date().toISOString() });
+  await insertMessage({
+    interactionId: interaction!.id,
+    id,
+    direction: 'out',
+    text: 'agent reply',
+    media: [],
+    parts: [],
+    status: 'queued',
+    sentAt: new Date().toISOString(),
+  });
   if (index) await recordProviderMessageId(account.id, providerMessageId, interaction!.id, `MSG#${id}`);
   return { interactionId: interaction!.id, messageSk: `MSG#${id}` };
 }
@@ -117,17 +144,28 @@ describe('deduplication', () => {
   it('stores one message when the queue itself delivers the same event 10 times', async () => {
     const account = await newAccount('twilio', 'sms');
     const from = newPhone();
-    const event = { type: 'message' as const, providerMessageId: newId('SM'), from, to: account.phone, text: 'again and again', media: [] };
+    const event = {
+      type: 'message' as const,
+      providerMessageId: newId('SM'),
+      from,
+      to: account.phone,
+      text: 'again and again',
+      media: [],
+      parts: [{ type: 'text' as const, text: 'again and again' }],
+    };
     const message = toQueueMessage(account.id, event, new Date().toISOString());
 
     // Distinct deduplication ids get past the queue's own deduplication: only the processor's marker is left.
-    for (let i = 0; i < 10; i++) await sendMessage('inbound', { ...message, deduplicationId: `${message.deduplicationId}-${i}` });
+    for (let i = 0; i < 10; i++)
+      await sendMessage('inbound', { ...message, deduplicationId: `${message.deduplicationId}-${i}` });
     await engine().idle();
 
     const [interaction, ...others] = await interactionsWith(account, from);
     expect(others).toHaveLength(0);
     expect(await listMessages(interaction!.id)).toHaveLength(1);
-    expect(await getItem(itemKeys.dedupe(account.id, event.providerMessageId))).toMatchObject({ expiresAt: expect.any(Number) });
+    expect(await getItem(itemKeys.dedupe(account.id, event.providerMessageId))).toMatchObject({
+      expiresAt: expect.any(Number),
+    });
   });
 });
 
@@ -136,7 +174,12 @@ describe('ordering', () => {
     const account = await newAccount('meta', 'whatsapp');
     const from = newPhone();
     const start = Date.now() - 120_000;
-    const sent = Array.from({ length: 50 }, (_, i) => ({ id: `wamid.${String(i).padStart(3, '0')}-${randomBytes(3).toString('hex')}`, from, timestampMs: start + i * 1000, text: `message ${i}` }));
+    const sent = Array.from({ length: 50 }, (_, i) => ({
+      id: `wamid.${String(i).padStart(3, '0')}-${randomBytes(3).toString('hex')}`,
+      from,
+      timestampMs: start + i * 1000,
+      text: `message ${i}`,
+    }));
 
     const answers = await Promise.all(sent.map((m) => post(inbound(account, m))));
     await engine().idle(20_000);
@@ -178,7 +221,10 @@ describe('delivery statuses', () => {
     await post(status(account, pmid, 'read'));
     await engine().idle();
 
-    expect(await getMessage(target.interactionId, target.messageSk)).toMatchObject({ status: 'failed', errorCode: '30008' });
+    expect(await getMessage(target.interactionId, target.messageSk)).toMatchObject({
+      status: 'failed',
+      errorCode: '30008',
+    });
   });
 
   it('applies a status that arrived before its message once the message is recorded', async () => {
@@ -186,7 +232,10 @@ describe('delivery statuses', () => {
     await post(status(account, pmid, 'sent'));
     await post(status(account, pmid, 'delivered'));
     await engine().idle();
-    expect(await getItem(itemKeys.parkedStatus(account.id, pmid))).toMatchObject({ status: 'delivered', expiresAt: expect.any(Number) });
+    expect(await getItem(itemKeys.parkedStatus(account.id, pmid))).toMatchObject({
+      status: 'delivered',
+      expiresAt: expect.any(Number),
+    });
 
     const target = await outboundMessage(account, pmid);
 
@@ -254,7 +303,11 @@ describe('threading', () => {
       const second = (await openInteractionFor(account.id, from))!;
       expect(second.id).not.toBe(first.id);
       expect((await listMessages(second.id)).map((m) => m.text)).toEqual(['next day']);
-      expect(await getInteraction(first.id)).toMatchObject({ status: 'closed', closeReason: 'session-expired', version: first.version + 1 });
+      expect(await getInteraction(first.id)).toMatchObject({
+        status: 'closed',
+        closeReason: 'session-expired',
+        version: first.version + 1,
+      });
     } finally {
       restore();
     }
@@ -266,7 +319,9 @@ describe('whitelist', () => {
     const whitelist = await createList({ name: 'vip' });
     const vip = newPhone();
     await createContact({ listId: whitelist.id, phone: vip });
-    const account = await newAccount('twilio', 'sms', { whitelist: { enabled: true, listIds: [whitelist.id], autoReply: 'This number only serves registered customers.' } });
+    const account = await newAccount('twilio', 'sms', {
+      whitelist: { enabled: true, listIds: [whitelist.id], autoReply: 'This number only serves registered customers.' },
+    });
     const stranger = newPhone();
     // Captured, not queued: what the sender then does with the auto-reply is the outbound path's business.
     const outbound = jest.spyOn(engine().queues.outbound, 'send').mockImplementation(() => 'captured');
@@ -319,7 +374,14 @@ describe('afterInbound', () => {
       afterInbound.splice(afterInbound.indexOf(listener), 1);
     }
 
-    expect(seen.map((s) => [s.message.text, s.opened, s.interaction.messageCount, s.interaction.id === seen[0]!.interaction.id])).toEqual([
+    expect(
+      seen.map((s) => [
+        s.message.text,
+        s.opened,
+        s.interaction.messageCount,
+        s.interaction.id === seen[0]!.interaction.id,
+      ]),
+    ).toEqual([
       ['one', true, 1, true],
       ['two', false, 2, true],
     ]);
@@ -342,7 +404,8 @@ describe('cost and durability', () => {
       (next, context) => async (args) => {
         // Only this conversation's requests: the engine's timer poller shares the client.
         const input = JSON.stringify(args.input);
-        if ([account.id, account.listId, from, interactionId].some((id) => input.includes(id))) commands.push(context.commandName ?? '?');
+        if ([account.id, account.listId, from, interactionId].some((id) => input.includes(id)))
+          commands.push(context.commandName ?? '?');
         return next(args);
       },
       { step: 'initialize', name: 'countRequests' },
@@ -383,7 +446,19 @@ describe('inbound consumer', () => {
     const account = await newAccount('twilio', 'sms');
     const [a, b] = [newPhone(), newPhone()];
     const record = (from: string, text: string, n: number) => {
-      const m = toQueueMessage(account.id, { type: 'message', providerMessageId: newId('SM'), from, to: account.phone, text, media: [] }, new Date().toISOString());
+      const m = toQueueMessage(
+        account.id,
+        {
+          type: 'message',
+          providerMessageId: newId('SM'),
+          from,
+          to: account.phone,
+          text,
+          media: [],
+          parts: [{ type: 'text', text }],
+        },
+        new Date().toISOString(),
+      );
       return { messageId: `r${n}`, body: m.body, attributes: { MessageGroupId: m.groupId } };
     };
     const failing = async ({ message }: InboundStored) => {
@@ -409,6 +484,6 @@ describe('inbound consumer', () => {
     const [conversation] = await interactionsWith(account, a);
     const inboundTexts = (await listMessages(conversation!.id)).filter((m) => m.direction === 'in').map((m) => m.text);
     expect(inboundTexts).toEqual(['fine', 'boom']);
-    expect((await interactionsWith(account, b))).toHaveLength(1);
+    expect(await interactionsWith(account, b)).toHaveLength(1);
   });
 });

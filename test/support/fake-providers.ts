@@ -437,6 +437,7 @@ export async function seedConversation(
       direction: 'in',
       text: 'Hello, is my order ready?',
       media: [],
+      parts: [{ type: 'text', text: 'Hello, is my order ready?' }],
       providerMessageId: `in-${hex(8)}`,
       receivedAt: lastInboundAt,
       status: 'received',

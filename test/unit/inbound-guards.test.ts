@@ -15,10 +15,23 @@ describe('a message sender', () => {
 });
 
 describe('events the webhook acknowledges', () => {
-  const message = { type: 'message' as const, providerMessageId: 'SM1', from: '+393331234567', to: '+14155550100', text: 'hi', media: [] };
+  const message = {
+    type: 'message' as const,
+    providerMessageId: 'SM1',
+    from: '+393331234567',
+    to: '+14155550100',
+    text: 'hi',
+    media: [],
+    parts: [{ type: 'text' as const, text: 'hi' }],
+  };
 
   it('pass when the processor can read them', () => {
-    expect(() => requireWellFormed([message, { type: 'status', providerMessageId: 'SM1', status: 'delivered', providerStatus: 'delivered' }])).not.toThrow();
+    expect(() =>
+      requireWellFormed([
+        message,
+        { type: 'status', providerMessageId: 'SM1', status: 'delivered', providerStatus: 'delivered' },
+      ]),
+    ).not.toThrow();
   });
 
   it('are refused as a payload error naming the event and field the processor would reject', () => {

@@ -47,6 +47,7 @@ describe('bandwidth parse', () => {
         to: '+12345678902',
         text: 'Hey, check this out!',
         media: [],
+        parts: [{ type: 'text', text: 'Hey, check this out!' }],
         providerTimestamp: '2016-09-14T18:20:16.000Z',
       },
     ]);
@@ -65,6 +66,17 @@ describe('bandwidth parse', () => {
             url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/1709648529081v4ruxzdiudq3wrbe/1/IMG_2041.jpg',
           },
           {
+            url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/1709648529081v4ruxzdiudq3wrbe/2/text_0.txt',
+          },
+        ],
+        parts: [
+          { type: 'text', text: 'Here is the photo' },
+          {
+            type: 'media',
+            url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/1709648529081v4ruxzdiudq3wrbe/1/IMG_2041.jpg',
+          },
+          {
+            type: 'media',
             url: 'https://messaging.bandwidth.com/api/v2/users/9900000/media/1709648529081v4ruxzdiudq3wrbe/2/text_0.txt',
           },
         ],
@@ -214,6 +226,10 @@ describe('bandwidth simulate', () => {
         to: account.phone,
         text: 'hi there',
         media: [{ url: 'https://x.example/a.jpg' }],
+        parts: [
+          { type: 'text', text: 'hi there' },
+          { type: 'media', url: 'https://x.example/a.jpg' },
+        ],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

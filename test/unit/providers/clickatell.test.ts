@@ -61,6 +61,7 @@ describe('clickatell parse', () => {
         to: '+27831234567',
         text: 'Text Content of the reply message',
         media: [],
+        parts: [{ type: 'text', text: 'Text Content of the reply message' }],
         providerTimestamp: T,
       },
     ]);
@@ -80,6 +81,14 @@ describe('clickatell parse', () => {
           contentType: 'image/jpeg',
         },
       ],
+      parts: [
+        { type: 'text', text: 'caption text here' },
+        {
+          type: 'media',
+          url: expect.stringMatching(/^https:\/\/platform\.clickatell\.com\/v1\/media\?fileId=/),
+          contentType: 'image/jpeg',
+        },
+      ],
       providerTimestamp: T,
     });
   });
@@ -90,6 +99,10 @@ describe('clickatell parse', () => {
       type: 'message',
       text: 'receipt',
       media: [{ url: expect.stringMatching(/^data:image\/png;base64,iVBOR/), contentType: 'image/png' }],
+      parts: [
+        { type: 'text', text: 'receipt' },
+        { type: 'media', url: expect.stringMatching(/^data:image\/png;base64,iVBOR/), contentType: 'image/png' },
+      ],
     });
   });
 
@@ -212,6 +225,7 @@ describe('clickatell simulate', () => {
         to: '+27831234567',
         text: 'hello',
         media: [],
+        parts: [{ type: 'text', text: 'hello' }],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

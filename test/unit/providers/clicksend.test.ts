@@ -60,6 +60,7 @@ describe('clicksend parse', () => {
         to: '+61481074801',
         text: 'Hi, is my order ready?',
         media: [],
+        parts: [{ type: 'text', text: 'Hi, is my order ready?' }],
         providerTimestamp: '2024-04-05T19:34:38.000Z',
       },
     ]);
@@ -184,6 +185,7 @@ describe('clicksend simulate', () => {
         to: '+61481074801',
         text: 'hello & bye',
         media: [],
+        parts: [{ type: 'text', text: 'hello & bye' }],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

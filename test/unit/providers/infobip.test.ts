@@ -59,6 +59,7 @@ describe('infobip parse', () => {
         to: '+385921004026',
         text: 'QUIZ Correct answer is Paris',
         media: [],
+        parts: [{ type: 'text', text: 'QUIZ Correct answer is Paris' }],
         providerTimestamp: '2019-11-09T16:00:00.000Z',
       },
     ]);
@@ -181,6 +182,7 @@ describe('infobip simulate', () => {
         to: '+385921004026',
         text: 'hello',
         media: [],
+        parts: [{ type: 'text', text: 'hello' }],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

@@ -56,6 +56,7 @@ describe('intelepeer parse', () => {
         to: '+13038675309',
         text: 'Hello World!',
         media: [],
+        parts: [{ type: 'text', text: 'Hello World!' }],
       },
     ]);
   });
@@ -182,6 +183,7 @@ describe('intelepeer simulate', () => {
         to: '+13038675309',
         text: 'hello',
         media: [],
+        parts: [{ type: 'text', text: 'hello' }],
       },
     ]);
   });

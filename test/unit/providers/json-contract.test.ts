@@ -87,6 +87,7 @@ describe.each(CASES)('$type', (p) => {
           to: '+46812345678',
           text: 'Hej, jag vill boka om min tid',
           media: [],
+          parts: [{ type: 'text', text: 'Hej, jag vill boka om min tid' }],
           providerTimestamp: '2026-03-02T09:15:27.000Z',
         },
       ]);
@@ -102,6 +103,11 @@ describe.each(CASES)('$type', (p) => {
         media: [
           { url: `https://media.example-${p.type}.net/m/7f3a9c22/0.jpg`, contentType: 'image/jpeg' },
           { url: `https://media.example-${p.type}.net/m/7f3a9c22/1.pdf` },
+        ],
+        parts: [
+          { type: 'text', text: 'Here is the photo' },
+          { type: 'media', url: `https://media.example-${p.type}.net/m/7f3a9c22/0.jpg`, contentType: 'image/jpeg' },
+          { type: 'media', url: `https://media.example-${p.type}.net/m/7f3a9c22/1.pdf` },
         ],
         providerTimestamp: new Date(1772442960 * 1000).toISOString(),
       });
@@ -228,6 +234,10 @@ describe.each(CASES)('$type', (p) => {
           to: '+46812345678',
           text: 'hej',
           media: input.media,
+          parts: [
+            { type: 'text', text: 'hej' },
+            { type: 'media', url: 'https://x.example/a.png', contentType: 'image/png' },
+          ],
           providerTimestamp: '2026-03-02T09:15:30.000Z',
         },
       ]);

@@ -104,6 +104,7 @@ describe('kaleyra parse', () => {
         to: '+918041234567',
         text: 'Is my order shipped?',
         media: [],
+        parts: [{ type: 'text', text: 'Is my order shipped?' }],
         providerTimestamp: '2024-08-05T05:11:00.000Z',
         profileName: 'Samuel',
       },
@@ -115,9 +116,18 @@ describe('kaleyra parse', () => {
       {
         type: 'message',
         from: '+919740776505',
-        text: '',
+        text: '📎 image',
         media: [
           {
+            url: 'https://kaleyra-whatsapp-media.s3.ap-south-1.amazonaws.com/HXAP1692112397IN/462198706542391.jpeg',
+            contentType: 'image/jpeg',
+            id: '462198706542391',
+          },
+        ],
+        parts: [
+          {
+            type: 'media',
+            kind: 'image',
             url: 'https://kaleyra-whatsapp-media.s3.ap-south-1.amazonaws.com/HXAP1692112397IN/462198706542391.jpeg',
             contentType: 'image/jpeg',
             id: '462198706542391',
@@ -218,7 +228,7 @@ describe('kaleyra send', () => {
   it('posts the Meta message object as messaging_object with the api-key header and ref', () => {
     const spec = kaleyraProvider.buildSend(ctx, { ...base, text: 'Shipped today.' });
     expect(spec.method).toBe('POST');
-    expect(spec.url).toBe('https://api.in.kaleyra.io/v2/HXAP1692112397IN/whatsapp/+918041234567/messages');
+    expect(spec.url).toBe('https://api.in.kaleyra.io/v2/HXAP1692112397IN/whatsapp/%2B918041234567/messages');
     expect(spec.headers).toEqual({
       'api-key': 'A5b05332b18076587504bca8d0eade7f3',
       'content-type': 'application/json',

@@ -135,6 +135,7 @@ describe('meta parse', () => {
         to: '+15550783881',
         text: 'Does it come in another color?',
         media: [],
+        parts: [{ type: 'text', text: 'Does it come in another color?' }],
         providerTimestamp: '2025-06-08T20:59:43.000Z',
         profileName: 'Sheena Nelson',
       },
@@ -149,6 +150,16 @@ describe('meta parse', () => {
       text: 'Can you confirm this is the blue one?',
       media: [
         {
+          id: '1003383421387256',
+          contentType: 'image/jpeg',
+          url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1750090702&hash=ATta4Zz2n5Zaa6D-ttQmDw',
+        },
+      ],
+      parts: [
+        {
+          type: 'media',
+          kind: 'image',
+          caption: 'Can you confirm this is the blue one?',
           id: '1003383421387256',
           contentType: 'image/jpeg',
           url: 'https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1003383421387256&ext=1750090702&hash=ATta4Zz2n5Zaa6D-ttQmDw',
@@ -244,6 +255,15 @@ describe('meta simulate', () => {
     expect(metaProvider.parse(fromSpec(media), account)[0]).toMatchObject({
       text: 'look',
       media: [{ url: 'https://cdn.example.com/a.png', contentType: 'image/png' }],
+      parts: [
+        {
+          type: 'media',
+          kind: 'image',
+          caption: 'look',
+          url: 'https://cdn.example.com/a.png',
+          contentType: 'image/png',
+        },
+      ],
     });
     const status = metaProvider.simulateStatus(
       { url: URL_, providerMessageId: 'wamid.OUT1', status: 'failed', errorCode: '131047', timestampMs: NOW },

@@ -49,6 +49,7 @@ describe('plivo parse', () => {
         to: '+14155550199',
         text: 'Is the store open today?',
         media: [],
+        parts: [{ type: 'text', text: 'Is the store open today?' }],
       },
     ]);
   });
@@ -66,6 +67,17 @@ describe('plivo parse', () => {
             url: 'https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/5b7d9f1a-3f1d-11ee-9a3b-0242ac110003/Media/9f1e2d3c-3f1d-11ee-9a3b-0242ac110003',
           },
           {
+            url: 'https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/5b7d9f1a-3f1d-11ee-9a3b-0242ac110003/Media/a0b1c2d3-3f1d-11ee-9a3b-0242ac110003',
+          },
+        ],
+        parts: [
+          { type: 'text', text: 'Receipt attached' },
+          {
+            type: 'media',
+            url: 'https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/5b7d9f1a-3f1d-11ee-9a3b-0242ac110003/Media/9f1e2d3c-3f1d-11ee-9a3b-0242ac110003',
+          },
+          {
+            type: 'media',
             url: 'https://media.plivo.com/Account/MAXXXXXXXXXXXXXXXXXX/Message/5b7d9f1a-3f1d-11ee-9a3b-0242ac110003/Media/a0b1c2d3-3f1d-11ee-9a3b-0242ac110003',
           },
         ],
@@ -296,6 +308,10 @@ describe('plivo simulate', () => {
         to: sms.phone,
         text: 'see attached',
         media: [{ url: 'https://x.example/a.jpg' }],
+        parts: [
+          { type: 'text', text: 'see attached' },
+          { type: 'media', url: 'https://x.example/a.jpg' },
+        ],
       },
     ]);
   });

@@ -139,6 +139,7 @@ describe('sinch parse', () => {
         to: '+46701234567',
         text: 'Hi from contact',
         media: [],
+        parts: [{ type: 'text', text: 'Hi from contact' }],
         providerTimestamp: '2020-06-22T10:55:38.000Z',
       },
     ]);
@@ -148,10 +149,20 @@ describe('sinch parse', () => {
     const url =
       'https://1vxc0v12qhrm1e72gq1mmxkf-wpengine.netdna-ssl.com/wp-content/uploads/2019/05/Sinch-logo-Events.png';
     expect(parse('inbound-media.json')).toMatchObject([
-      { providerMessageId: '01EKJ1534NWK5R02TGWEJN13HA', text: '', media: [{ url }] },
+      {
+        providerMessageId: '01EKJ1534NWK5R02TGWEJN13HA',
+        text: '📎 media',
+        media: [{ url }],
+        parts: [{ type: 'media', url }],
+      },
     ]);
     expect(parse('inbound-media-card.json')).toMatchObject([
-      { text: 'caption text', media: [{ url }], providerTimestamp: '2020-10-01T12:10:53.991Z' },
+      {
+        text: 'caption text',
+        media: [{ url }],
+        parts: [{ type: 'media', url, caption: 'caption text' }],
+        providerTimestamp: '2020-10-01T12:10:53.991Z',
+      },
     ]);
   });
 
@@ -221,6 +232,7 @@ describe('sinch simulate', () => {
         to: '+46701234567',
         text: 'Hej då',
         media: [],
+        parts: [{ type: 'text', text: 'Hej då' }],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

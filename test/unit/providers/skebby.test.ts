@@ -79,6 +79,7 @@ describe('skebby parse', () => {
       to: '+393401234567',
       text: "Buongiorno, vorrei spostare l'appuntamento a domani",
       media: [],
+      parts: [{ type: 'text', text: "Buongiorno, vorrei spostare l'appuntamento a domani" }],
       providerTimestamp: '2013-11-11T10:51:14.000Z',
     });
     expect(event?.providerMessageId).toMatch(/^[0-9a-f]{64}$/);
@@ -234,6 +235,7 @@ describe('skebby simulate', () => {
         to: '+393401234567',
         text: 'Ciao è tutto ok?',
         media: [],
+        parts: [{ type: 'text', text: 'Ciao è tutto ok?' }],
         providerTimestamp: '2013-11-11T10:51:14.000Z',
       },
     ]);

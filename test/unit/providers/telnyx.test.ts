@@ -47,6 +47,7 @@ describe('telnyx parse', () => {
         to: '+18445550001',
         text: 'Hello, World!',
         media: [],
+        parts: [{ type: 'text', text: 'Hello, World!' }],
         providerTimestamp: '2019-01-23T18:10:02.574Z',
       },
     ]);
@@ -59,9 +60,16 @@ describe('telnyx parse', () => {
         providerMessageId: '40385f64-5717-4562-b3fc-2c963f66afa6',
         from: '+13125550172',
         to: '+18445550001',
-        text: '',
+        text: '📎 image',
         media: [
           {
+            url: 'https://media.telnyx.com/mms/40385f64-5717-4562-b3fc-2c963f66afa6/IMG_0412.jpg',
+            contentType: 'image/jpeg',
+          },
+        ],
+        parts: [
+          {
+            type: 'media',
             url: 'https://media.telnyx.com/mms/40385f64-5717-4562-b3fc-2c963f66afa6/IMG_0412.jpg',
             contentType: 'image/jpeg',
           },
@@ -236,6 +244,10 @@ describe('telnyx simulate', () => {
         to: account.phone,
         text: 'hello ☎',
         media: [{ url: 'https://x.example/a.png', contentType: 'image/png' }],
+        parts: [
+          { type: 'text', text: 'hello ☎' },
+          { type: 'media', url: 'https://x.example/a.png', contentType: 'image/png' },
+        ],
         providerTimestamp: new Date(NOW).toISOString(),
       },
     ]);

@@ -45,6 +45,7 @@ describe('twilio parse', () => {
         to: '+15017122661',
         text: 'Hi, is my order ready?',
         media: [],
+        parts: [{ type: 'text', text: 'Hi, is my order ready?' }],
       },
     ]);
   });
@@ -73,6 +74,7 @@ describe('twilio parse', () => {
         to: '+14155238886',
         text: 'Buongiorno, vorrei informazioni',
         media: [],
+        parts: [{ type: 'text', text: 'Buongiorno, vorrei informazioni' }],
         profileName: 'Maria Rossi',
       },
     ]);
@@ -268,6 +270,10 @@ describe('twilio simulate', () => {
         to: sms.phone,
         text: 'ciao & più',
         media: [{ url: 'https://x.example/a.jpg', contentType: 'image/jpeg' }],
+        parts: [
+          { type: 'text', text: 'ciao & più' },
+          { type: 'media', url: 'https://x.example/a.jpg', contentType: 'image/jpeg' },
+        ],
       },
     ]);
   });

@@ -1,0 +1,16 @@
+/** The agent API's reply body, kept apart so the OpenAPI document can describe it without loading the send path. */
+import { outboundPartSchema } from '../domain/content';
+import { z } from '../validation';
+
+const mediaSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  contentType: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+  caption: z.optional(z.string().check(z.maxLength(1024))),
+  filename: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
+});
+/** The agent API's reply body: text and media as before, or typed parts (text, media by URL, location, buttons/list). */
+export const replyBodySchema = z.object({
+  text: z.optional(z.string().check(z.maxLength(4096))),
+  media: z.optional(z.array(mediaSchema).check(z.maxLength(10))),
+  parts: z.optional(z.array(outboundPartSchema).check(z.maxLength(10))),
+});
