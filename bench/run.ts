@@ -565,7 +565,7 @@ async function phaseRecovery(): Promise<void> {
       const from = phones[i % phones.length]!;
       const m = toQueueMessage(
         account.id,
-        { type: 'message', providerMessageId: `SMrecov${String(i).padStart(26, '0')}`, from, to: account.phone, text: `pending ${i}`, media: [] },
+        { type: 'message', providerMessageId: `SMrecov${String(i).padStart(26, '0')}`, from, to: account.phone, text: `pending ${i}`, media: [], parts: [{ type: 'text', text: `pending ${i}` }] },
         new Date().toISOString(),
       );
       queue.send({ body: m.body, groupId: m.groupId!, deduplicationId: m.deduplicationId! });

@@ -58,6 +58,7 @@ const inboundEvent = (providerMessageId: string, from = '+393331234567'): Inboun
   to: '+14155550100',
   text: `text of ${providerMessageId}`,
   media: [],
+  parts: [{ type: 'text', text: `text of ${providerMessageId}` }],
 });
 /** What the webhook enqueues for a Twilio message. */
 const inboundMessage = (i: number, from?: string) =>
