@@ -10,6 +10,7 @@ import { processInbound } from '../shared/inbound/process';
 import { log } from '../shared/logger';
 // Routing listens for stored messages: a new interaction enters its plan, a follow-up reaches its agent.
 import '../shared/routing';
+import { registerCampaignInbound } from '../shared/campaigns/events';
 
 function parseBody(record: SQSRecord) {
   let raw: unknown;
@@ -36,6 +37,9 @@ async function processGroup(records: SQSRecord[]): Promise<string[]> {
   }
   return [];
 }
+
+// Campaigns hear of their messages here (see shared/campaigns/events.ts).
+registerCampaignInbound();
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const groups = new Map<string, SQSRecord[]>();

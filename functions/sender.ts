@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { log } from '../shared/logger';
 import { outboundJobSchema } from '../shared/outbound/messages';
 import { processOutboundJob } from '../shared/outbound/send';
+import { registerCampaignSending } from '../shared/campaigns/events';
 
 async function handle(body: string): Promise<void> {
   let raw: unknown;
@@ -22,6 +23,9 @@ async function handle(body: string): Promise<void> {
   if (!parsed.success) return log.error('dropping malformed outbound job', { issues: parsed.error.issues });
   await processOutboundJob(parsed.data);
 }
+
+// Campaigns hear of their messages here (see shared/campaigns/events.ts).
+registerCampaignSending();
 
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];

@@ -10,6 +10,7 @@ import { timerEventSchema, type TimerEvent } from '../shared/ports/timers';
 import { fireTimer } from '../shared/timers/dispatch';
 // Registers the timer kinds routing arms (offer timeouts, waits, transfer, inactivity, session expiry).
 import '../shared/routing';
+import { registerCampaignTimers } from '../shared/campaigns/events';
 
 function isSqsEvent(event: unknown): event is SQSEvent {
   return Array.isArray((event as SQSEvent | undefined)?.Records);
@@ -21,6 +22,9 @@ async function fire(raw: unknown): Promise<void> {
   if (!parsed.success) return log.error('dropping malformed timer', { issues: parsed.error.issues });
   await fireTimer(parsed.data as TimerEvent);
 }
+
+// Campaigns hear of their messages here (see shared/campaigns/events.ts).
+registerCampaignTimers();
 
 export const handler = middy<SQSEvent | TimerEvent, SQSBatchResponse | void>().handler(async (event) => {
   if (!isSqsEvent(event)) return fire(event);

@@ -11,7 +11,7 @@ import { log } from '../shared/logger';
 import { now } from '../shared/ports/clock';
 import { sendMessages } from '../shared/ports/queue';
 import { providerFor } from '../shared/providers';
-import type { AccountContext, HttpAnswer, WebhookRequest } from '../shared/providers/types';
+import type { AccountContext, HttpAnswer, QueuedEvent, WebhookRequest } from '../shared/providers/types';
 import { safeEqual } from '../shared/providers/util';
 import { getAccountCached } from '../shared/store/accounts';
 
@@ -56,7 +56,7 @@ async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): 
   if (handshake) return answer(handshake);
 
   provider.verify(webhook, credentials, context, now());
-  const events = provider.parse(webhook, context);
+  const events: QueuedEvent[] = [...provider.parse(webhook, context), ...(provider.parseTemplateEvents?.(webhook) ?? [])];
   requireWellFormed(events);
 
   try {

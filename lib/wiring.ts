@@ -64,6 +64,8 @@ export interface FunctionSpec {
   consumes?: QueueName;
   /** EventBridge Scheduler invokes it with a timer event. */
   schedulerTarget?: boolean;
+  /** Runs on its own every so many minutes: an EventBridge rule in the cloud, the engine's interval locally. */
+  everyMinutes?: number;
   description: string;
 }
 
@@ -155,6 +157,22 @@ export const functions = {
     access: {},
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
+  'admin-whatsapp': {
+    entry: 'functions/admin-whatsapp.ts',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    // Submits templates with the account's credentials; start and resume arm the campaign's tick.
+    access: { table: 'RW', tokenSecret: true, credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
+    description: 'Admin API: WhatsApp templates (submitted to Meta, Kaleyra or Twilio) and outbound campaigns',
+  },
+  'whatsapp-sync': {
+    entry: 'functions/whatsapp-sync.ts',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    access: { table: 'RW', credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
+    everyMinutes: 15,
+    description: 'Periodic WhatsApp sync: template statuses from the providers, and a lost campaign tick re-armed',
+  },
   'agent-api': {
     entry: 'functions/agent-api.ts',
     memoryMb: 512,
@@ -166,7 +184,8 @@ export const functions = {
     entry: 'functions/sender.ts',
     memoryMb: 512,
     timeoutSeconds: 30,
-    access: { table: 'RW', sendTo: ['outbound'], sendToDeadLetter: ['outbound'], websocket: true, credentials: 'decrypt' },
+    // Scheduler: a campaign the provider restricts (Meta 131048) is paused and its tick cancelled from here.
+    access: { table: 'RW', sendTo: ['outbound'], sendToDeadLetter: ['outbound'], websocket: true, credentials: 'decrypt', scheduler: true },
     consumes: 'outbound',
     description: 'Sends outbound messages through the account provider, with retries, the WhatsApp window and the DLQ',
   },
@@ -271,6 +290,22 @@ export const httpRoutes: HttpRoute[] = [
     { method: 'GET', path: '/admin/lists/{id}/contacts/{contactId}' },
     { method: 'PATCH', path: '/admin/lists/{id}/contacts/{contactId}' },
     { method: 'DELETE', path: '/admin/lists/{id}/contacts/{contactId}' },
+  ]),
+  ...[
+    { method: 'GET', path: '/admin/whatsapp/templates' },
+    { method: 'POST', path: '/admin/whatsapp/templates' },
+    { method: 'POST', path: '/admin/whatsapp/templates/sync' },
+    { method: 'GET', path: '/admin/whatsapp/templates/{id}' },
+    { method: 'DELETE', path: '/admin/whatsapp/templates/{id}' },
+    { method: 'POST', path: '/admin/whatsapp/templates/{id}/sync' },
+  ].map((r) => ({ ...(r as Omit<HttpRoute, 'fn'>), fn: 'admin-whatsapp' as const })),
+  ...crud('/admin/whatsapp/campaigns', 'admin-whatsapp', [
+    { method: 'POST', path: '/admin/whatsapp/campaigns/{id}/start' },
+    { method: 'POST', path: '/admin/whatsapp/campaigns/{id}/pause' },
+    { method: 'POST', path: '/admin/whatsapp/campaigns/{id}/resume' },
+    { method: 'POST', path: '/admin/whatsapp/campaigns/{id}/cancel' },
+    { method: 'GET', path: '/admin/whatsapp/campaigns/{id}/recipients' },
+    { method: 'GET', path: '/admin/whatsapp/campaigns/{id}/recipients/export' },
   ]),
   ...crud('/admin/dispositions', 'admin-catalog'),
   ...crud('/admin/canned-answers', 'admin-catalog'),

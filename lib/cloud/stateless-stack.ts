@@ -2,7 +2,9 @@
  * The code: every function of the wiring through the function-defaults construct, their queue event sources, the
  * HTTP API and the WebSocket API. Redeploying it never touches the data in the stateful stack.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
@@ -48,6 +50,13 @@ export class StatelessStack extends Stack {
             reportBatchItemFailures: true,
           }),
         );
+      }
+      if (spec.everyMinutes) {
+        new Rule(this, `${name}Schedule`, {
+          description: `Runs ${name} every ${spec.everyMinutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
+          targets: [new LambdaFunction(fn)],
+        });
       }
       this.functions[name] = fn;
     }

@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type QueueName } from '../wiring';
+import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type FunctionSpec, type QueueName } from '../wiring';
 import { startDynoxide, type RunningStore } from './dynoxide';
 import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
 import { consoleServer } from './console-server';
@@ -57,6 +57,8 @@ export interface EngineOptions {
   timerLeaseMs?: number;
   /** On stop: how long in-flight requests and consumer batches may take to finish (default 10 s). */
   gracePeriodMs?: number;
+  /** How often functions with `everyMinutes` run (ms); default their wiring's minutes. 0 turns them off. */
+  scheduleEveryMs?: number;
   wsLimits?: Partial<WsLimits>;
   /** Extra environment for the functions (PROVIDER_BASE_URL_*, LOG_LEVEL, ...). */
   env?: Record<string, string>;
@@ -370,6 +372,23 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     pollBusy = pollBusy.then(poll).catch((error: Error) => write(`[timers] poll failed: ${error.message}`));
   }, pollEvery);
 
+  // Functions that run on their own every so many minutes (an EventBridge rule in the cloud).
+  const scheduled = (Object.keys(functions) as FunctionName[]).flatMap((fn) => {
+    const minutes = (functions[fn] as FunctionSpec).everyMinutes;
+    const every = options.scheduleEveryMs ?? (minutes ? minutes * 60_000 : 0);
+    if (!minutes || every <= 0) return [];
+    let running = false;
+    const handle = setInterval(() => {
+      if (running || !polling) return;
+      running = true;
+      invoke(fn, { source: 'local.schedule' })
+        .catch((error: Error) => write(`[schedule] ${fn} failed: ${error.message}`))
+        .finally(() => (running = false));
+    }, every);
+    handle.unref();
+    return [handle];
+  });
+
   write(`Switchboard local engine ready
   HTTP API      ${httpUrl}   (health: ${httpUrl}/health)
   WebSocket API ${wsUrl}
@@ -419,6 +438,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         removeEngineInfo(dataDir, info);
         polling = false;
         clearInterval(pollTimer);
+        scheduled.forEach((h) => clearInterval(h));
         // In-flight requests first (a webhook finishing its enqueue), then the consumers' batches, all within the grace.
         await until(
           (async () => {

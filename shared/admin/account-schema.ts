@@ -5,6 +5,7 @@
  * the provider has them) by `accountRules`.
  */
 import Mustache from 'mustache';
+import { DEFAULT_OPT_OUT_KEYWORDS } from '../domain/campaigns';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { PROVIDER_TYPES } from '../providers/types';
 import { z } from '../validation';
@@ -81,6 +82,14 @@ export const settingsSchema = z.object({
   disposition: z._default(z.object({ mandatory: z._default(z.boolean(), false), pauseId: z.optional(text(64)) }), { mandatory: false }),
   recontactTemplate: z.optional(
     z.object({ name: text(512), language: z._default(text(20), 'en'), parameters: z._default(z.array(z.string().check(z.maxLength(1024))), []) }),
+  ),
+  /** WhatsApp campaigns: an inbound message that is one of these words opts the contact out of this account's campaigns. */
+  optOut: z._default(
+    z.object({
+      enabled: z._default(z.boolean(), true),
+      keywords: z._default(z.array(text(50)).check(z.minLength(1), z.maxLength(50)), [...DEFAULT_OPT_OUT_KEYWORDS]),
+    }),
+    { enabled: true, keywords: [...DEFAULT_OPT_OUT_KEYWORDS] },
   ),
   whitelist: z._default(
     z.object({

@@ -19,6 +19,15 @@ import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSc
 import { queueCreateSchema, queueListQuery, queuePatchSchema } from './queue-schema';
 import { contentPartSchema } from '../domain/content';
 import { replyBodySchema } from '../outbound/reply-schema';
+import {
+  campaignCreateSchema,
+  campaignListQuery,
+  campaignPatchSchema,
+  recipientExportQuery,
+  recipientListQuery,
+  templateCreateSchema,
+  templateListQuery,
+} from './whatsapp-schema';
 import { z } from '../validation';
 
 export interface DocumentedRoute {
@@ -96,6 +105,9 @@ const SCHEMAS = {
   CannedAnswerCreate: cannedAnswerCreateSchema,
   CannedAnswerPatch: cannedAnswerPatchSchema,
   Reply: replyBodySchema,
+  WhatsAppTemplateCreate: templateCreateSchema,
+  WhatsAppCampaignCreate: campaignCreateSchema,
+  WhatsAppCampaignPatch: campaignPatchSchema,
 } satisfies Record<string, z.ZodMiniType>;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -177,6 +189,25 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /webhooks/{accountId}/{token}/status': { summary: "A provider's delivery status webhook", success: 200 },
   'GET /webhooks/{accountId}/{token}': { summary: 'A webhook delivered by GET, or a verification handshake (Meta hub.challenge)' },
   'GET /webhooks/{accountId}/{token}/status': { summary: 'A delivery status delivered by GET (Skebby and providers configured for GET)' },
+
+  'GET /admin/whatsapp/templates': { summary: 'List WhatsApp templates (filter by accountId and status)', query: templateListQuery },
+  'POST /admin/whatsapp/templates': { summary: 'Create a WhatsApp template: checked, then submitted to Meta, Kaleyra or Twilio (422 when the provider refuses it)', body: 'WhatsAppTemplateCreate' },
+  'POST /admin/whatsapp/templates/sync': { summary: "Ask the providers for every template's status now", success: 200 },
+  'GET /admin/whatsapp/templates/{id}': { summary: 'Get a WhatsApp template with its provider status' },
+  'DELETE /admin/whatsapp/templates/{id}': { summary: 'Delete a WhatsApp template, at the provider too (409 while an unfinished campaign uses it)' },
+  'POST /admin/whatsapp/templates/{id}/sync': { summary: "Ask the provider for this template's status now", success: 200 },
+
+  'GET /admin/whatsapp/campaigns': { summary: 'List WhatsApp campaigns (filter by accountId and status)', query: campaignListQuery },
+  'POST /admin/whatsapp/campaigns': { summary: 'Create a WhatsApp campaign (a draft)', body: 'WhatsAppCampaignCreate' },
+  'GET /admin/whatsapp/campaigns/{id}': { summary: 'Get a campaign with its recipient counts per status' },
+  'PATCH /admin/whatsapp/campaigns/{id}': { summary: 'Edit a campaign (409 while running)', body: 'WhatsAppCampaignPatch' },
+  'DELETE /admin/whatsapp/campaigns/{id}': { summary: 'Delete a draft, completed or cancelled campaign and its recipients' },
+  'POST /admin/whatsapp/campaigns/{id}/start': { summary: 'Start a draft: scheduled until its start time, then running (409 unless the template is APPROVED)', success: 200 },
+  'POST /admin/whatsapp/campaigns/{id}/pause': { summary: 'Pause a scheduled or running campaign', success: 200 },
+  'POST /admin/whatsapp/campaigns/{id}/resume': { summary: 'Resume a paused campaign', success: 200 },
+  'POST /admin/whatsapp/campaigns/{id}/cancel': { summary: 'Cancel a campaign; recipients not yet sent stay pending', success: 200 },
+  'GET /admin/whatsapp/campaigns/{id}/recipients': { summary: 'Recipients in campaign order, with status filter (pending, sent, delivered, read, failed, replied, skipped)', query: recipientListQuery },
+  'GET /admin/whatsapp/campaigns/{id}/recipients/export': { summary: 'CSV export of the recipients and their statuses', query: recipientExportQuery, csv: true },
 
   ...catalogOperations('/admin/dispositions', 'id', 'Disposition'),
   ...catalogOperations('/admin/canned-answers', 'id', 'CannedAnswer'),

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { QueueMessage } from '../ports/queue';
-import type { NormalisedEvent } from '../providers/types';
+import type { QueuedEvent } from '../providers/types';
 import { contentPartSchema } from '../domain/content';
 import { PayloadError } from '../errors';
 import { issuesToDetails, z } from '../validation';
@@ -40,13 +40,23 @@ export const statusEventSchema = z.object({
   correlationId: z.optional(text),
 });
 
+export const templateEventSchema = z.object({
+  type: z.literal('template'),
+  providerTemplateId: id,
+  name: z.optional(z.string().check(z.maxLength(1024))),
+  language: z.optional(z.string().check(z.maxLength(64))),
+  event: z.optional(z.string().check(z.maxLength(64))),
+  reason: z.optional(text),
+  quality: z.optional(z.string().check(z.maxLength(64))),
+});
+
 /**
  * Checks events as the processor will read them, before the webhook acknowledges anything: an event the processor
  * would drop as malformed (a message with an empty sender, say) is the provider's payload error, answered 400 now.
  */
-export function requireWellFormed(events: NormalisedEvent[]): void {
+export function requireWellFormed(events: QueuedEvent[]): void {
   events.forEach((event, i) => {
-    const result = (event.type === 'message' ? messageEventSchema : statusEventSchema).safeParse(event);
+    const result = (event.type === 'message' ? messageEventSchema : event.type === 'status' ? statusEventSchema : templateEventSchema).safeParse(event);
     if (!result.success) {
       const details = issuesToDetails(result.error.issues, `events.${i}`);
       throw new PayloadError(
@@ -62,12 +72,13 @@ export const inboundEnvelopeSchema = z.object({
   accountId: z.string().check(z.minLength(1), z.maxLength(64)),
   /** ISO 8601: when the webhook accepted the event. */
   receivedAt: z.iso.datetime(),
-  event: z.discriminatedUnion('type', [messageEventSchema, statusEventSchema]),
+  event: z.discriminatedUnion('type', [messageEventSchema, statusEventSchema, templateEventSchema]),
 });
 
 export type InboundEnvelope = z.infer<typeof inboundEnvelopeSchema>;
 export type MessageEnvelope = InboundEnvelope & { event: z.infer<typeof messageEventSchema> };
 export type StatusEnvelope = InboundEnvelope & { event: z.infer<typeof statusEventSchema> };
+export type TemplateEnvelope = InboundEnvelope & { event: z.infer<typeof templateEventSchema> };
 
 /** SQS group and deduplication ids: at most 128 printable ASCII characters; anything else travels as its SHA-256. */
 export function sqsId(value: string): string {
@@ -78,10 +89,14 @@ export function sqsId(value: string): string {
  * One conversation is one message group, so its messages are processed in order; statuses are grouped per message
  * so a slow status never holds up a conversation, and the statuses of one message stay in order.
  */
-export function toQueueMessage(accountId: string, event: NormalisedEvent, receivedAt: string): QueueMessage {
+export function toQueueMessage(accountId: string, event: QueuedEvent, receivedAt: string): QueueMessage {
   const envelope: InboundEnvelope = { v: 1, accountId, receivedAt, event };
-  const group =
-    event.type === 'message' ? `${accountId}#${event.from}` : `${accountId}#status#${event.providerMessageId}`;
+  if (event.type === 'template') {
+    // One template's reports in order; a repeat of the same report is deduplicated.
+    const dedup = `t#${accountId}#${event.providerTemplateId}#${event.event ?? ''}#${event.quality ?? ''}#${event.reason ?? ''}`;
+    return { body: JSON.stringify(envelope), groupId: sqsId(`${accountId}#template#${event.providerTemplateId}`), deduplicationId: sqsId(dedup) };
+  }
+  const group = event.type === 'message' ? `${accountId}#${event.from}` : `${accountId}#status#${event.providerMessageId}`;
   // Deduplication is queue-wide in SQS, so the account is part of the id: two providers may reuse an id.
   const dedup =
     event.type === 'message'

@@ -38,7 +38,7 @@ import {
 import { stableUlid } from '../ids';
 import { reconcileByReference } from '../outbound/reconcile';
 import { contactIdByPhone, findOrCreateContactId } from './contacts';
-import type { InboundEnvelope, MessageEnvelope, StatusEnvelope } from './envelope';
+import type { InboundEnvelope, MessageEnvelope, StatusEnvelope, TemplateEnvelope } from './envelope';
 
 export interface InboundStored {
   account: Account;
@@ -60,8 +60,15 @@ export const afterInbound: InboundListener[] = [];
 /** Threading retries when a concurrent writer moved the pointer or closed the interaction under us. */
 const MAX_ATTEMPTS = 8;
 
+/** Called with a provider's template report (campaigns keep templates in step); idempotent like the others. */
+export const afterTemplateStatus: ((envelope: TemplateEnvelope) => Promise<void>)[] = [];
+
 export async function processInbound(envelope: InboundEnvelope): Promise<void> {
   if (envelope.event.type === 'message') return processMessage(envelope as MessageEnvelope);
+  if (envelope.event.type === 'template') {
+    for (const listener of afterTemplateStatus) await listener(envelope as TemplateEnvelope);
+    return;
+  }
   return processStatus(envelope as StatusEnvelope);
 }
 

@@ -71,6 +71,28 @@ export function backoffSeconds(attempt: number, retryAfterMs?: number, random: (
   return Math.min(BACKOFF_CAP_MS / 1000, Math.max(1, Math.ceil(ms / 1000)));
 }
 
+/** What became of one provider call (or of a message that failed before one): for listeners such as campaigns. */
+export interface SendReport {
+  message: OutboundMessageItem;
+  outcome: SendOutcome;
+  /** A retry is scheduled (the outcome was retryable). */
+  retrying: boolean;
+}
+
+/**
+ * Listeners on send outcomes, wired where the sender is composed (functions/sender.ts). A listener's error fails the
+ * queue record, whose redelivery finds the message settled and does not call listeners again: listeners must have
+ * their own way to catch up (campaigns re-read the message).
+ */
+export const afterSend: ((report: SendReport) => Promise<void>)[] = [];
+
+/** Gates asked before a claim: false holds the message back (it stays pending, the job is dropped). */
+export const beforeSend: ((message: OutboundMessageItem) => Promise<boolean>)[] = [];
+
+async function reportSend(report: SendReport): Promise<void> {
+  for (const listener of afterSend) await listener(report);
+}
+
 export async function processOutboundJob(job: OutboundJob): Promise<void> {
   if (job.kind === 'auto-reply') return processAutoReply(job);
   return processSend(job);
@@ -125,6 +147,7 @@ async function processSend(job: SendJob): Promise<void> {
     const when = closesAt !== undefined && Number.isFinite(closesAt) ? ` at ${new Date(closesAt).toISOString()}` : '';
     return finalFailure(account, interaction, message, 'WINDOW_CLOSED', `the WhatsApp customer-service window closed${when}; only a template may be sent`);
   }
+  for (const gate of beforeSend) if (!(await gate(message))) return;
   const claimed = await claimForSending(message, message.attempts, nowIso());
   if (!claimed) return; // another delivery of this job claimed it
   await attemptSend(account, interaction, claimed);
@@ -170,6 +193,11 @@ async function attemptSend(account: Account, interaction: InteractionForOutbound
 async function recordSent(account: Account, interaction: InteractionForOutbound, message: OutboundMessageItem, providerMessageId: string): Promise<void> {
   const sent = await markSent(message, providerMessageId, nowIso());
   if (!sent) return log.warn('a sent message was already settled', { messageId: message.id });
+  if (message.kind === 'campaign') {
+    // No agent is waiting for a campaign message: the index first, then the campaign hears of it.
+    await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
+    return reportSend({ message: sent, outcome: { ok: true, providerMessageId }, retrying: false });
+  }
   // The index the status path looks statuses up by; applies a status that arrived before this record.
   const early = await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
   await tell(account.id, interaction, sent, { type: 'message.sent', status: 'sent', providerMessageId });
@@ -184,6 +212,7 @@ async function scheduleRetry(account: Account, message: OutboundMessageItem, out
   const job: SendJob = { kind: 'send', accountId: account.id, interactionId: message.interactionId, messageId: message.id, attempt: message.attempts };
   log.info('outbound send will be retried', { messageId: message.id, code: outcome.code, attempt: message.attempts, delaySeconds });
   await sendMessage('outbound', { body: JSON.stringify(job), delaySeconds });
+  await reportSend({ message: released, outcome, retrying: true });
 }
 
 async function finalFailure(
@@ -196,6 +225,7 @@ async function finalFailure(
   const failed = await markFailed(message, code, detail, nowIso());
   if (!failed) return;
   await deadLetter(failed, code, detail);
+  await reportSend({ message: failed, outcome: { ok: false, code: code as Failure['code'], retryable: false, detail }, retrying: false });
   if (account) await tell(account.id, interaction, failed, { type: 'message.failed', status: 'failed', code, detail });
 }
 
@@ -212,6 +242,8 @@ async function tell(
   message: OutboundMessageItem,
   event: Pick<RealtimeEvent, 'type'> & Record<string, unknown>,
 ): Promise<void> {
+  // A campaign's thousands of messages are not news to agents; they see the campaign message when the customer replies.
+  if (message.kind === 'campaign') return;
   try {
     await notifyAccount(accountId, {
       ...event,

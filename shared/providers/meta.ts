@@ -22,6 +22,7 @@ import type {
   SimulatedInbound,
   SimulatedStatus,
   StatusEvent,
+  TemplateStatusEvent,
   WebhookRequest,
 } from './types';
 import { content, hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
@@ -40,6 +41,8 @@ export const metaCredentials = z.object({
 export type MetaCredentials = z.infer<typeof metaCredentials>;
 
 const GRAPH = 'https://graph.facebook.com';
+/** Meta's pair rate: about one message per 6 seconds to the same user (error 131056 beyond it). */
+export const PAIR_RATE_MS = 6_000;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inbound: the `value` object of a `messages` change (shared with Kaleyra v2)
@@ -320,6 +323,43 @@ export function parseMetaValue(value: unknown, account: AccountContext, opts: Me
   return events.filter((e): e is NormalisedEvent => e !== undefined);
 }
 
+/**
+ * A template webhook value: `message_template_status_update` (`event`, `message_template_id`, `message_template_name`,
+ * `message_template_language`, `reason`) or `message_template_quality_update` (`new_quality_score`).
+ */
+function templateEvent(value: unknown, field: string): TemplateStatusEvent {
+  if (!obj(value)) throw new PayloadError(`the ${field} value is not an object`);
+  const id = str(value.message_template_id);
+  if (!id) throw new PayloadError(`${field} has no message_template_id`);
+  const name = str(value.message_template_name);
+  const language = str(value.message_template_language);
+  const event = field === 'message_template_status_update' ? str(value.event) : undefined;
+  const reason = str(value.reason) ?? str(pick(value, 'disable_info', 'disable_date'));
+  const quality = str(value.new_quality_score);
+  return {
+    type: 'template',
+    providerTemplateId: id,
+    ...(name && { name }),
+    ...(language && { language }),
+    ...(event && { event }),
+    ...(reason && reason !== 'NONE' && { reason }),
+    ...(quality && { quality }),
+  };
+}
+
+function parseMetaTemplates(req: WebhookRequest): TemplateStatusEvent[] {
+  const body = parseJson(req.rawBody);
+  if (!obj(body) || body.object !== 'whatsapp_business_account' || !Array.isArray(body.entry)) return [];
+  const events: TemplateStatusEvent[] = [];
+  for (const entry of body.entry) {
+    for (const change of arr(pick(entry, 'changes'))) {
+      const field = str(pick(change, 'field'));
+      if (field === 'message_template_status_update' || field === 'message_template_quality_update') events.push(templateEvent(pick(change, 'value'), field));
+    }
+  }
+  return events;
+}
+
 function parseMeta(req: WebhookRequest, account: AccountContext): NormalisedEvent[] {
   const body = parseJson(req.rawBody);
   if (!obj(body)) throw new PayloadError('the body is not a JSON object');
@@ -391,10 +431,17 @@ export function metaInteractive(part: InteractivePart): Record<string, unknown> 
 export function metaMessageBody(message: OutboundMessage): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.to };
   if (message.template) {
-    const { name, language, parameters } = message.template;
-    const components = parameters.length
-      ? [{ type: 'body', parameters: parameters.map((text) => ({ type: 'text', text })) }]
-      : undefined;
+    const { name, language, parameters, parameterNames, headerParameters } = message.template;
+    const list: Record<string, unknown>[] = [];
+    if (headerParameters?.length) list.push({ type: 'header', parameters: headerParameters.map((text) => ({ type: 'text', text })) });
+    if (parameters.length) {
+      list.push({
+        type: 'body',
+        // NAMED templates name each parameter; positional ones go by order.
+        parameters: parameters.map((text, i) => ({ type: 'text', ...(parameterNames?.[i] ? { parameter_name: parameterNames[i] } : {}), text })),
+      });
+    }
+    const components = list.length ? list : undefined;
     return {
       ...base,
       type: 'template',
@@ -490,7 +537,10 @@ function parseMetaSendResponse(res: HttpResponseSpec): SendOutcome {
   const text =
     str(pick(body, 'error', 'error_data', 'details')) ?? str(pick(body, 'error', 'message')) ?? `HTTP ${res.status}`;
   const detail = str(code) ? `${str(code)}: ${text}` : text;
-  return httpFailure(res, detail, classifyMetaCode(code));
+  const outcome = httpFailure(res, detail, classifyMetaCode(code));
+  // 131056: too many messages to this one user; Meta's pair rate is about one message per 6 s.
+  if (!outcome.ok && str(code) === '131056') return { ...outcome, retryAfterMs: Math.max(outcome.retryAfterMs ?? 0, PAIR_RATE_MS) };
+  return outcome;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -621,6 +671,8 @@ export const metaProvider: ProviderModule<MetaCredentials> = {
   },
 
   parse: parseMeta,
+
+  parseTemplateEvents: parseMetaTemplates,
 
   ack: () => ({ statusCode: 200 }),
 

@@ -99,7 +99,24 @@ export interface StatusEvent {
   correlationId?: string;
 }
 
+/** A provider's report on a WhatsApp template (Meta's `message_template_status_update` and quality updates). */
+export interface TemplateStatusEvent {
+  type: 'template';
+  /** The provider's template id. */
+  providerTemplateId: string;
+  name?: string;
+  language?: string;
+  /** The provider's status word (APPROVED, REJECTED, PAUSED, DISABLED, ...), absent for a quality-only report. */
+  event?: string;
+  reason?: string;
+  /** A quality report: GREEN, YELLOW, RED. */
+  quality?: string;
+}
+
 export type NormalisedEvent = InboundMessageEvent | StatusEvent;
+
+/** What the webhook queues: the normalised events and the template reports of providers that send them. */
+export type QueuedEvent = NormalisedEvent | TemplateStatusEvent;
 
 export interface HttpAnswer {
   statusCode: number;
@@ -129,7 +146,7 @@ export interface OutboundMessage {
   location?: OutboundLocation;
   /** WhatsApp reply buttons or a list, where the provider carries them. */
   interactive?: InteractivePart;
-  template?: { name: string; language: string; parameters: string[] };
+  template?: { name: string; language: string; parameters: string[]; parameterNames?: string[]; headerParameters?: string[] };
   /** Our id for this message, passed where the provider takes a client reference, so a retry is not sent twice. */
   correlationId: string;
   /** Where the provider should post delivery statuses (the account's receive URL + `/status`). */
@@ -137,7 +154,7 @@ export interface OutboundMessage {
 }
 
 export interface HttpRequestSpec {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -184,6 +201,8 @@ export interface ProviderModule<C = Record<string, unknown>> {
   verify(req: WebhookRequest, credentials: C, account: AccountContext, nowMs: number): void;
   /** Throws PayloadError with the reason when the body cannot be parsed. May return several events. */
   parse(req: WebhookRequest, account: AccountContext): NormalisedEvent[];
+  /** Template reports in the same webhook (Meta's template status and quality updates); none for most providers. */
+  parseTemplateEvents?(req: WebhookRequest): TemplateStatusEvent[];
   /** What to answer once the events are durable (an empty TwiML response for Twilio, a 200 for most). */
   ack(req: WebhookRequest): HttpAnswer;
 

@@ -6,6 +6,7 @@
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
 import { removeConnection } from '../store/connections';
+import { listAgents } from '../store/agents';
 import { presenceOf, setPresence } from '../store/presence';
 import { membersOf } from '../store/memberships';
 
@@ -20,11 +21,14 @@ export type RealtimeEventType =
   | 'message.sent'
   | 'message.status'
   | 'message.failed'
-  | 'presence.changed';
+  | 'presence.changed'
+  | 'template.status'
+  | 'campaign.paused'
+  | 'campaign.completed';
 
 export interface RealtimeEvent {
   type: RealtimeEventType;
-  accountId: string;
+  accountId?: string;
   interactionId?: string;
   /** The interaction's version after the change this event reports. */
   version?: number;
@@ -73,4 +77,16 @@ export async function notifyAccount(
 ): Promise<DeliveryReport> {
   const members = await membersOf('ACCOUNT', accountId);
   return notifyAgents(only ? members.filter(only) : members, event);
+}
+
+/**
+ * Posts to the connections of every admin and supervisor: what the admin console must hear of without watching an
+ * account (a template paused by the provider, a campaign paused on its own).
+ */
+export async function notifyAdmins(event: RealtimeEvent): Promise<DeliveryReport> {
+  const admins = (await listAgents()).filter((a) => (a.role === 'admin' || a.role === 'supervisor') && !a.disabled);
+  return notifyAgents(
+    admins.map((a) => a.id),
+    event,
+  );
 }

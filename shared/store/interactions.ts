@@ -454,3 +454,85 @@ export async function recordStatus(
   await applyParked(accountId, providerMessageId, late);
   return 'applied';
 }
+
+/** What an interaction opened or joined by a campaign message records of it (the agent sees what the reply answers). */
+export interface CampaignRef {
+  id: string;
+  name: string;
+  templateId: string;
+  templateName: string;
+  /** The recipient's place in the campaign. */
+  seq: number;
+}
+
+/**
+ * Opens an interaction with no inbound message yet: a campaign's template opens it, the customer's reply joins it
+ * (and routes it, since it was never routed). No window until the template is delivered (`openWindowFrom`).
+ */
+export function openForOutbound(input: {
+  interaction: Omit<Interaction, 'lastInboundAt'> & { campaign: CampaignRef };
+  pointer: 'new' | { replaces: string };
+  expire?: Pick<Interaction, 'id' | 'version'>;
+}): Promise<WriteOutcome> {
+  // Stored without lastInboundAt: the customer has not written yet.
+  const interaction = input.interaction as unknown as Interaction;
+  const pointerItem = {
+    ...itemKeys.pointer(interaction.accountId, interaction.contactPhone),
+    interactionId: interaction.id,
+    ...(interaction.sessionExpiresAt ? { sessionExpiresAt: interaction.sessionExpiresAt } : {}),
+  };
+  const items: TxItems = [
+    { Put: { TableName: TABLE, Item: interactionItem(interaction), ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put:
+        input.pointer === 'new'
+          ? { TableName: TABLE, Item: pointerItem, ConditionExpression: 'attribute_not_exists(pk)' }
+          : { TableName: TABLE, Item: pointerItem, ConditionExpression: 'interactionId = :old', ExpressionAttributeValues: { ':old': input.pointer.replaces } },
+    },
+  ];
+  if (input.expire) items.push({ Update: closeUpdate(input.expire, 'session-expired', nowIso()) });
+  return transact(items);
+}
+
+/** Records on an open interaction the campaign whose message joins it; false when it closed meanwhile. */
+export async function tagWithCampaign(interactionId: string, campaign: CampaignRef): Promise<boolean> {
+  const at = nowIso();
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: itemKeys.interaction(interactionId),
+        UpdateExpression: 'SET campaign = :c, updatedAt = :at ADD version :one',
+        ConditionExpression: '#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':c': campaign, ':at': at, ':one': 1, ':open': 'open' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * The customer-service window a delivered template opens (seed 002: 24 h from when the first template is delivered),
+ * unless the interaction already has a later one.
+ */
+export async function openWindowFrom(interactionId: string, windowExpiresAt: string): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: itemKeys.interaction(interactionId),
+        UpdateExpression: 'SET windowExpiresAt = :w, updatedAt = :at ADD version :one',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(windowExpiresAt) OR windowExpiresAt < :w)',
+        ExpressionAttributeValues: { ':w': windowExpiresAt, ':at': nowIso(), ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}

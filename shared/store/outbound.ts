@@ -21,12 +21,17 @@ import { getItem, isConditionFailed, strip } from './util';
 
 export type OutboundStatus =
   'pending' | 'sending' | 'unconfirmed' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
-export type OutboundKind = 'reply' | 'template' | 'canned' | 'video' | 'auto-reply';
+export type OutboundKind = 'reply' | 'template' | 'canned' | 'video' | 'auto-reply' | 'campaign';
 
 export interface OutboundTemplate {
   name: string;
   language: string;
+  /** The body's parameter values, in order. */
   parameters: string[];
+  /** NAMED templates: the name of each body parameter (Meta's `parameter_name`). */
+  parameterNames?: string[];
+  /** The header's text parameter, when the template's header has one. */
+  headerParameters?: string[];
 }
 
 export interface OutboundMessageItem {
@@ -44,6 +49,9 @@ export interface OutboundMessageItem {
   parts?: ContentPart[];
   template?: OutboundTemplate;
   agentId?: string;
+  /** A campaign message: the campaign and the recipient's place in it. */
+  campaignId?: string;
+  recipientSeq?: number;
   status: OutboundStatus;
   createdAt: string;
   /** Provider calls started so far. */

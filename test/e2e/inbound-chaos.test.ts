@@ -124,7 +124,8 @@ it('stores every acknowledged message exactly once or dead-letters it while 20% 
     engine()
       .deadLetters.inbound.messages.map((m) => inboundEnvelopeSchema.safeParse(JSON.parse(m.body)))
       .filter((r) => r.success)
-      .map((r) => r.data!.event.providerMessageId),
+      .map((r) => r.data!.event)
+      .map((e) => ('providerMessageId' in e ? e.providerMessageId : e.providerTemplateId)),
   );
 
   process.stdout.write(

@@ -19,7 +19,7 @@ import { openWithInbound } from '../../shared/store/interactions';
 import { createList } from '../../shared/store/lists';
 import { addMember } from '../../shared/store/memberships';
 
-export type FakeTarget = ProviderType | 'sinch-auth' | 'intelepeer-auth' | 'vidaoo';
+export type FakeTarget = ProviderType | 'sinch-auth' | 'intelepeer-auth' | 'vidaoo' | 'twiliocontent';
 
 export interface RecordedRequest {
   target: FakeTarget;
@@ -39,7 +39,20 @@ export interface RecordedRequest {
 }
 
 /** `unavailable-retry-after`: a 503 that says when to come back (`Retry-After`), as gateways in maintenance do. */
-export type ErrorKind = 'rate-limited' | 'unavailable' | 'unavailable-retry-after' | 'bad-request' | 'unauthorized';
+export type ErrorKind = 'rate-limited' | 'unavailable' | 'unavailable-retry-after' | 'bad-request' | 'unauthorized' | 'spam-restricted' | 'pair-rate';
+
+/** A template the fake holds, as Meta, Kaleyra or Twilio's Content API would report it. */
+export interface FakeTemplate {
+  id: string;
+  target: FakeTarget;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  reason?: string;
+  quality?: string;
+  body: unknown;
+}
 
 interface Answer {
   status: number;
@@ -206,6 +219,12 @@ function errorAnswer(target: FakeTarget, kind: ErrorKind, retryAfterSeconds: num
             : { error: 'Too Many Requests' };
     return json(429, body, { 'retry-after': String(retryAfterSeconds) });
   }
+  if (kind === 'spam-restricted' || kind === 'pair-rate') {
+    // Meta's Graph error bodies for 131048 (spam rate limit) and 131056 (pair rate limit); Kaleyra passes them on.
+    const code = kind === 'spam-restricted' ? 131048 : 131056;
+    const message = kind === 'spam-restricted' ? 'Spam rate limit hit' : '(Business Account, Consumer Account) pair rate limit hit';
+    return json(400, { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details: message }, fbtrace_id: 'AbC123' } });
+  }
   if (kind === 'unauthorized') return json(401, { code: 401, error: 'Unauthorized: the token has expired' });
   if (kind === 'unavailable') return { status: 503, headers: { 'content-type': 'text/html' }, body: '<html><body>503 Service Unavailable</body></html>' };
   if (kind === 'unavailable-retry-after') {
@@ -252,12 +271,23 @@ export class FakeProviders {
   env(): Record<string, string> {
     const env: Record<string, string> = { PROVIDER_BASE_URL_VIDAOO: this.baseUrl('vidaoo') };
     for (const type of PROVIDER_TYPES) env[`PROVIDER_BASE_URL_${type.toUpperCase()}`] = this.baseUrl(type);
+    env.PROVIDER_BASE_URL_TWILIOCONTENT = this.baseUrl('twiliocontent');
     return env;
   }
 
   /** The next `count` requests to `target` get an error answer of this kind. */
   failNext(target: FakeTarget, count: number, kind: ErrorKind, retryAfterSeconds = 1): void {
     this.failures.set(target, { kind, remaining: count, retryAfterSeconds });
+  }
+
+  /** Templates submitted to the fake, by provider id. */
+  readonly templates = new Map<string, FakeTemplate>();
+
+  /** What the provider says of a template from now on (its status answers; the test sends the webhook itself). */
+  setTemplateStatus(id: string, status: string, extra: { reason?: string; quality?: string } = {}): void {
+    const template = this.templates.get(id);
+    if (!template) throw new Error(`the fake holds no template ${id}`);
+    Object.assign(template, { status, ...extra });
   }
 
   requestsTo(target: FakeTarget): RecordedRequest[] {
@@ -267,6 +297,7 @@ export class FakeProviders {
   reset(): void {
     this.requests.length = 0;
     this.failures.clear();
+    this.templates.clear();
   }
 
   async stop(): Promise<void> {
@@ -312,9 +343,69 @@ export class FakeProviders {
       const id = hex(6);
       return json(201, { id, link: `https://meet.vidaoo.example/j/${id}`, topic: (req.json as { topic?: string } | undefined)?.topic });
     }
+    const templates = templateAnswer(this, target, req);
+    if (templates) return templates;
     const success = SUCCESS[target as ProviderType];
     return success ? success(req) : json(404, { error: `no fake provider at /${target}` });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Template APIs: Meta's and Kaleyra's `/message_templates`, Twilio's Content API.
+
+function templateAnswer(fake: FakeProviders, target: FakeTarget, req: RecordedRequest): Answer | undefined {
+  const params = new URLSearchParams(req.query);
+  if ((target === 'meta' || target === 'kaleyra') && req.path.endsWith('/message_templates')) {
+    const mine = [...fake.templates.values()].filter((t) => t.target === target);
+    if (req.method === 'POST') {
+      const body = req.json as { name?: string; language?: string; category?: string } | undefined;
+      if (mine.some((t) => t.name === body?.name && t.language === body?.language)) {
+        return json(400, { error: { message: 'Message template already exists', type: 'OAuthException', code: 100, error_subcode: 2388023, fbtrace_id: 'AbC123' } });
+      }
+      const id = String(Math.floor(1e14 + Math.random() * 9e14));
+      fake.templates.set(id, { id, target, name: body?.name ?? '', language: body?.language ?? '', category: body?.category ?? '', status: 'PENDING', body: req.json });
+      return json(200, { id, status: 'PENDING', category: body?.category });
+    }
+    if (req.method === 'GET') {
+      const name = params.get('name');
+      const data = mine
+        .filter((t) => !name || t.name === name)
+        .map((t) => ({ id: t.id, name: t.name, language: t.language, status: t.status, category: t.category, ...(t.reason ? { rejected_reason: t.reason } : { rejected_reason: 'NONE' }), ...(t.quality ? { quality_score: { score: t.quality } } : {}) }));
+      return json(200, { data, paging: { cursors: { before: 'MAZDZD', after: 'MjQZD' } } });
+    }
+    if (req.method === 'DELETE') {
+      const found = mine.filter((t) => t.name === params.get('name') && (!params.get('hsm_id') || t.id === params.get('hsm_id')));
+      if (!found.length) return json(404, { error: { message: 'Template not found', type: 'OAuthException', code: 100, fbtrace_id: 'AbC123' } });
+      found.forEach((t) => fake.templates.delete(t.id));
+      return json(200, { success: true });
+    }
+  }
+  if (target === 'twiliocontent') {
+    const m = /^\/v1\/Content(?:\/(HX[0-9a-f]+))?(\/ApprovalRequests(?:\/whatsapp)?)?$/.exec(req.path);
+    if (!m) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    const [, sid, approval] = m;
+    if (!sid && req.method === 'POST') {
+      const body = req.json as { friendly_name?: string; language?: string } | undefined;
+      const id = `HX${randomBytes(16).toString('hex')}`;
+      fake.templates.set(id, { id, target, name: body?.friendly_name ?? '', language: body?.language ?? '', category: '', status: 'unsubmitted', body: req.json });
+      return json(201, { sid: id, account_sid: 'AC0123456789abcdef0123456789abcdef', friendly_name: body?.friendly_name, language: body?.language, ...(req.json as object), url: `https://content.twilio.com/v1/Content/${id}` });
+    }
+    const template = sid ? fake.templates.get(sid) : undefined;
+    if (!template) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    if (approval && req.method === 'POST') {
+      const body = req.json as { name?: string; category?: string } | undefined;
+      Object.assign(template, { status: 'received', category: body?.category ?? '' });
+      return json(201, { name: body?.name, category: body?.category, content_type: 'twilio/text', status: 'received', rejection_reason: '', allow_category_change: true });
+    }
+    if (approval && req.method === 'GET') {
+      return json(200, { sid, account_sid: 'AC0123456789abcdef0123456789abcdef', whatsapp: { type: 'whatsapp', name: template.name, category: template.category, content_type: 'twilio/text', status: template.status, rejection_reason: template.reason ?? '' }, url: `https://content.twilio.com/v1/Content/${sid}/ApprovalRequests` });
+    }
+    if (!approval && req.method === 'DELETE') {
+      fake.templates.delete(template.id);
+      return { status: 204, body: '' };
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
