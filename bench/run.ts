@@ -17,12 +17,17 @@
  *   r. restart recovery: an engine starts on a data directory whose durable inbound queue holds 10,000 messages;
  *      the time from the start to the first redelivery                                  target < 5 s
  *
+ *   e. (opt-in: --campaign, or --campaign-only; over 3 minutes) a 10,000-recipient WhatsApp campaign at 50
+ *      messages/s to a fake Meta: the rate over each full minute, none doubled, none missing, engine RSS growth
+ *                                                                                        target ±5%, 0, 0, < 50 MB
+ *
  * a, b and d run the engine as npm start does (queue consumers in a worker thread); a and b on a persisted store with
  * the durable queues, as npm start keeps them; c runs the consumers inline, because it counts requests on the one SDK
  * client it can reach.
  *
  * Options: --client worker|inline (where the load generator runs, see below), --quick (short phases, for a smoke
- * run), --ack-rate N (phase a's rate, to find where the engine's latency bends).
+ * run), --ack-rate N (phase a's rate, to find where the engine's latency bends), --campaign (add phase e),
+ * --campaign-only (phase e alone), --campaign-recipients N (phase e's size, default 10000).
  *
  * Where the client runs. The engine's handlers all share the main thread's event loop, so a load generator in that
  * same loop puts its own work (signing, building and parsing requests) in front of the engine's, and its send timers
@@ -53,11 +58,14 @@ const { values: flags } = parseArgs({
     client: { type: 'string', default: 'worker' },
     quick: { type: 'boolean', default: false },
     'ack-rate': { type: 'string', default: '200' },
+    campaign: { type: 'boolean', default: false },
+    'campaign-only': { type: 'boolean', default: false },
+    'campaign-recipients': { type: 'string', default: '10000' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (flags.help) {
-  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)]');
+  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)] [--campaign | --campaign-only] [--campaign-recipients N]');
   process.exit(0);
 }
 const QUICK = flags.quick === true;
@@ -600,6 +608,123 @@ async function phaseRecovery(): Promise<void> {
   }
 }
 
+/**
+ * e. A WhatsApp campaign to a fake Meta that only counts: each template send answers a wamid at once and is recorded
+ * as (recipient, arrival time). The rate is taken over each full minute of sending; RSS is the whole process (engine,
+ * its consumer threads, the fake and this bench), sampled every second, growth measured from just before the start.
+ */
+async function phaseE(): Promise<void> {
+  const { createServer } = await import('node:http');
+  const total = Math.max(100, Number(flags['campaign-recipients']) || 10_000);
+  const rate = 50;
+  const arrivals: number[] = [];
+  const perPhone = new Map<string, number>();
+  let seq = 0;
+  const fakeMeta = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { to?: string; type?: string };
+        if (body.type === 'template' && body.to) {
+          arrivals.push(Date.now());
+          perPhone.set(body.to, (perPhone.get(body.to) ?? 0) + 1);
+        }
+      } catch {
+        // not a send
+      }
+      seq += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [], messages: [{ id: `wamid.bench${seq}` }] }));
+    });
+  });
+  await new Promise<void>((r) => fakeMeta.listen(0, '127.0.0.1', r));
+  const fakeUrl = `http://127.0.0.1:${(fakeMeta.address() as { port: number }).port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-campaign-'));
+  const engine = await startEngine({ httpPort: 0, wsPort: 0, inMemory: true, dataDir, consumerThreads: THREADS, scheduleEveryMs: 0, env: { LOG_LEVEL: 'warn', PROVIDER_BASE_URL_META: fakeUrl }, log: () => undefined });
+  try {
+    const { createList, createContact } = load<typeof import('../shared/store/lists')>('shared/store/lists');
+    const { createAccount } = load<typeof import('../shared/admin/accounts')>('shared/admin/accounts');
+    const { settingsSchema } = load<typeof import('../shared/admin/account-schema')>('shared/admin/account-schema');
+    const { insertTemplate } = load<typeof import('../shared/store/templates')>('shared/store/templates');
+    const lifecycle = load<typeof import('../shared/campaigns/lifecycle')>('shared/campaigns/lifecycle');
+    const list = await createList({ name: 'Bench campaign' });
+    const account = await createAccount({
+      channel: 'whatsapp',
+      name: 'Bench Meta',
+      key: 'bnchm',
+      type: 'meta',
+      phone: '+393331234567',
+      listId: list.id,
+      credentials: { wabaId: '1029', accessToken: 'bench-token', appId: '41', appSecret: 'bench-secret', phoneNumberId: '1065' },
+      settings: settingsSchema.parse({}),
+    });
+    const at = new Date().toISOString();
+    const templateId = `bench${Date.now()}`;
+    await insertTemplate({
+      id: templateId,
+      accountId: account.id,
+      provider: 'meta',
+      name: 'bench_offer',
+      language: 'it',
+      category: 'MARKETING',
+      parameterFormat: 'POSITIONAL',
+      components: [{ type: 'BODY', text: 'Ciao {{1}}', examples: ['Maria'] }],
+      parameters: { header: [], body: ['1'] },
+      status: 'APPROVED',
+      statusAt: at,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    });
+    const phones = Array.from({ length: total }, (_, i) => `+39342${String(i).padStart(7, '0')}`);
+    const loadStarted = performance.now();
+    for (let i = 0; i < phones.length; i += 50) {
+      await Promise.all(phones.slice(i, i + 50).map((phone, j) => createContact({ listId: list.id, phone, firstName: `C${i + j}` })));
+    }
+    console.log(`\ne. campaign: ${total} contacts written in ${num((performance.now() - loadStarted) / 1000)} s; sending at ${rate}/s (about ${Math.ceil(total / rate)} s)`);
+    const campaign = await lifecycle.createCampaign({ accountId: account.id, name: 'bench', templateId, listIds: [list.id], parameters: { '1': { field: 'firstName' } }, schedule: {}, ratePerSecond: rate });
+    (globalThis as { gc?: () => void }).gc?.();
+    const rssStart = process.memoryUsage().rss;
+    let rssMax = rssStart;
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
+    await lifecycle.startCampaign(campaign.id);
+    const { getCampaign } = load<typeof import('../shared/store/campaigns')>('shared/store/campaigns');
+    const deadline = Date.now() + (total / rate) * 1000 * 3 + 120_000;
+    let last = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const c = await getCampaign(campaign.id);
+      if (arrivals.length - last >= rate * 30) {
+        last = arrivals.length;
+        console.log(`   ${arrivals.length}/${total} sent, rss ${num(process.memoryUsage().rss / 1e6, 0)} MB`);
+      }
+      if (c?.status === 'completed' || Date.now() > deadline) break;
+    }
+    clearInterval(sampler);
+    const rssEnd = process.memoryUsage().rss;
+    const first = arrivals[0] ?? 0;
+    const minutes: number[] = [];
+    for (let start = first; start + 60_000 <= (arrivals[arrivals.length - 1] ?? 0); start += 60_000) {
+      minutes.push(arrivals.filter((t) => t >= start && t < start + 60_000).length / 60);
+    }
+    const overall = arrivals.length > 1 ? (arrivals.length - 1) / ((arrivals[arrivals.length - 1]! - first) / 1000) : Number.NaN;
+    const doubled = [...perPhone.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
+    const missing = phones.filter((p) => !perPhone.has(p)).length;
+    const worst = minutes.length ? minutes.reduce((w, m) => (Math.abs(m - rate) > Math.abs(w - rate) ? m : w), minutes[0]!) : overall;
+    console.log(`   per full minute: ${minutes.map((m) => num(m, 2)).join(', ') || 'n/a'} messages/s; overall ${num(overall, 2)}/s`);
+    console.log(`   ${arrivals.length} sends, ${doubled} doubled, ${missing} missing; rss ${num(rssStart / 1e6, 0)} MB at the start, ${num(rssMax / 1e6, 0)} MB at most, ${num(rssEnd / 1e6, 0)} MB at the end`);
+    summary.push({ figure: 'e. campaign rate, worst full minute (deviation)', value: Math.abs(worst - rate) / rate * 100, unit: '%', kind: 'max', target: 5, note: `${num(worst, 2)}/s against ${rate}/s` });
+    summary.push({ figure: 'e. campaign recipients doubled', value: doubled, unit: '', kind: 'max', target: 0 });
+    summary.push({ figure: 'e. campaign recipients missing', value: missing, unit: '', kind: 'max', target: 0, note: `of ${total}` });
+    summary.push({ figure: 'e. engine RSS growth during the campaign', value: (rssMax - rssStart) / 1e6, unit: 'MB', kind: 'max', target: 50 });
+  } finally {
+    await engine.stop();
+    await new Promise<void>((r) => fakeMeta.close(() => r()));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const benchStarted = performance.now();
   try {
@@ -607,11 +732,14 @@ async function main(): Promise<void> {
     console.log(`  machine: ${machineLoad()}`);
     console.log(`  load client: ${flags.client === 'inline' ? 'inline (same event loop as the engine)' : 'worker thread'}${QUICK ? '; --quick phases' : ''}`);
     if (!httpRoutes.some((r) => r.path.startsWith('/webhooks/'))) throw new Error('the webhook route is not in lib/wiring.ts');
-    await phasesAB();
-    await phaseRecovery();
-    await phaseC();
-    await phaseD();
-    if (!QUICK) await consoleBench();
+    if (!flags['campaign-only']) {
+      await phasesAB();
+      await phaseRecovery();
+      await phaseC();
+      await phaseD();
+      if (!QUICK) await consoleBench();
+    }
+    if (flags.campaign || flags['campaign-only']) await phaseE();
   } finally {
     printSummary();
     console.log(`\nmachine at the end: ${machineLoad()}`);

@@ -47,13 +47,19 @@ import {
 } from '../store/campaigns';
 import { getInteraction, getOpenPointer, openForOutbound, tagWithCampaign, type CampaignRef } from '../store/interactions';
 import { listContacts } from '../store/lists';
-import { getOutboundMessage, insertOutboundMessage, type OutboundMessageItem, type OutboundStatus } from '../store/outbound';
+import { getOutboundMessage, insertOutboundMessage, requeueUnconfirmed, type OutboundMessageItem, type OutboundStatus } from '../store/outbound';
 import { getTemplate, type WhatsAppTemplate } from '../store/templates';
 import { armTick, effectiveRate, pauseCampaign, tickName } from './lifecycle';
 
 export const TICK_MS = 1_000;
 /** A queued recipient whose message has not moved for this long is driven again. */
 export const STUCK_MS = 60_000;
+/**
+ * A campaign message left `unconfirmed` (its send was interrupted) with no provider status for this long was never
+ * taken by the provider: Meta and Kaleyra report `sent` for every message they accept, within seconds, naming our
+ * correlation id. Unlike an agent's reply, a campaign message is then sent again, so a crash skips nobody.
+ */
+export const RESEND_UNCONFIRMED_MS = 180_000;
 /** Sends dispatched in parallel within one tick. */
 const CONCURRENCY = 8;
 
@@ -265,6 +271,15 @@ async function drive(ctx: Ctx, recipient: Recipient): Promise<void> {
   const inserted = await insertOutboundMessage(message, correlationRef(ctx.account.type, message.id));
   const current = inserted ? message : await getOutboundMessage(message.interactionId, message.id);
   if (!current) return;
+  if (current.status === 'unconfirmed' && !current.providerMessageId && Date.parse(current.sendingSince ?? current.createdAt) < now() - RESEND_UNCONFIRMED_MS) {
+    // No status came for it in minutes: the provider never took it (it reports every message it accepts). Sent again.
+    const requeued = await requeueUnconfirmed(current);
+    if (!requeued) return;
+    log.warn('re-sending a campaign message the provider never reported', { campaignId: ctx.campaign.id, messageId: current.id });
+    const job: SendJob = { kind: 'send', accountId: ctx.account.id, interactionId: current.interactionId, messageId: current.id, attempt: requeued.attempts };
+    await sendMessage('outbound', { body: JSON.stringify(job) });
+    return;
+  }
   if (current.status === 'pending' || current.status === 'sending') {
     // The sender takes a job for the attempt the message is at (for `sending`, the one in flight).
     const attempt = current.status === 'pending' ? current.attempts : Math.max(0, current.attempts - 1);
@@ -302,8 +317,6 @@ async function sweepOrComplete(ctx: Ctx): Promise<void> {
 
 const FROM_MESSAGE: Partial<Record<OutboundStatus, RecipientStatus>> = {
   sent: 'sent',
-  // Sent for all we know (its send was interrupted and the provider takes our id): the status webhook settles it.
-  unconfirmed: 'sent',
   delivered: 'delivered',
   read: 'read',
   failed: 'failed',

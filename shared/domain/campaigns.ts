@@ -85,7 +85,8 @@ export const MIN_FACTOR = 0.1;
  * slow-down (`slowedAt` after the last tick) halves the factor, which then recovers a little every second.
  */
 export function paceTick(pace: Pace | undefined, ratePerSecond: number, nowMs: number, slowedAt?: number): { count: number; pace: Pace } {
-  const last = pace ?? { at: nowMs, credit: 0, factor: 1 };
+  // The first tick may send a second's worth at once: the campaign starts at its rate, not a tick later.
+  const last = pace ?? { at: nowMs - 1000, credit: 0, factor: 1 };
   const elapsed = Math.max(0, Math.min(nowMs - last.at, 60_000)) / 1000;
   let factor = Math.min(1, last.factor + RECOVERY_PER_SECOND * elapsed);
   if (slowedAt !== undefined && slowedAt > last.at) factor = Math.max(MIN_FACTOR, last.factor / 2);

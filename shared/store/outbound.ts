@@ -250,6 +250,17 @@ export function markUnconfirmed(message: OutboundMessageItem, at: string) {
   });
 }
 
+/** unconfirmed -> pending, for a campaign message the provider never reported: it is sent again. */
+export function requeueUnconfirmed(message: Pick<OutboundMessageItem, 'interactionId' | 'id'>) {
+  return conditionalUpdate({
+    Key: messageKey(message.interactionId, message.id),
+    UpdateExpression: 'SET #s = :pending REMOVE sendingSince',
+    ConditionExpression: '#s = :unconfirmed AND attribute_not_exists(providerMessageId)',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':pending': 'pending', ':unconfirmed': 'unconfirmed' },
+  });
+}
+
 export async function markDeadLettered(
   message: Pick<OutboundMessageItem, 'interactionId' | 'id'>,
   at: string,
