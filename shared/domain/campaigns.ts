@@ -104,8 +104,16 @@ export interface DailyWindow {
 }
 
 /** The wall clock of `ms` in a time zone: ISO weekday (1 = Monday) and minutes since midnight. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function wallClock(ms: number, timeZone: string): { weekday: number; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  // Building a formatter is the expensive part: one per time zone.
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, format);
+  }
+  const parts = format.formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
   return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) };
