@@ -4,6 +4,7 @@
  */
 import { accountBody, createList, createUser, useAdminApi, type TestUser } from '../support/admin';
 import { httpRoutes } from '../../lib/wiring';
+import { insertTemplate } from '../../shared/store/templates';
 
 const api = useAdminApi();
 const { call } = api;
@@ -15,8 +16,10 @@ let supervisor: TestUser;
 
 /** The route's path with real ids in place of its parameters, plus the query an export needs. */
 function concrete(path: string): string {
-  const base = path.split('/')[2] ?? '';
+  const base = (path.startsWith('/admin/whatsapp/') ? path.split('/')[3] : path.split('/')[2]) ?? '';
   const idOf: Record<string, string> = {
+    templates: ids.template!,
+    campaigns: ids.campaign!,
     agents: ids.target!,
     accounts: ids.account!,
     queues: ids.queue!,
@@ -51,6 +54,33 @@ beforeAll(async () => {
   ids.accountCanned = (await call('POST', `/admin/accounts/${ids.account}/canned-answers`, { token: admin, body: { name: 'Local', text: 'ok' } })).body.id;
   await call('PUT', `/admin/accounts/${ids.account}/agents/${ids.member}`, { token: admin });
   await call('PUT', `/admin/queues/${ids.queue}/agents/${ids.member}`, { token: admin });
+  // A WhatsApp template kept locally only (a Twilio one not yet submitted: syncing and deleting call no provider) and
+  // a campaign scheduled far ahead, so starting and resuming it sends nothing.
+  const whatsapp = await call('POST', '/admin/accounts', { token: admin, body: accountBody('whatsapp', 'twilio', ids.list) });
+  const at = new Date().toISOString();
+  ids.template = `matrix${Date.now()}`;
+  await insertTemplate({
+    id: ids.template,
+    accountId: whatsapp.body.id,
+    provider: 'twilio',
+    name: 'matrix_notice',
+    language: 'it',
+    category: 'UTILITY',
+    parameterFormat: 'POSITIONAL',
+    components: [{ type: 'BODY', text: 'Avviso' }],
+    parameters: { header: [], body: [] },
+    status: 'APPROVED',
+    statusAt: at,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+  ids.campaign = (
+    await call('POST', '/admin/whatsapp/campaigns', {
+      token: admin,
+      body: { accountId: whatsapp.body.id, name: 'Matrix', templateId: ids.template, listIds: [ids.list], schedule: { startAt: '2099-01-01T00:00:00Z' } },
+    })
+  ).body.id;
   for (const [name, id] of Object.entries(ids)) if (typeof id !== 'string') throw new Error(`fixture ${name} was not created`);
 });
 
