@@ -2,7 +2,7 @@
  * POST /auth/login: username and password for a bearer token, throttled per username from one client address and
  * per client address (shared/domain/login-throttle.ts). A throttled attempt is refused before the password is looked
  * at, with one answer for all (429, `Retry-After`, after a fixed delay), so it tells nothing about the password.
- * Every attempt is recorded in the audit log (`auth.login`).
+ * Every refused attempt is recorded in the audit log (`auth.login`, denied, with the reason).
  * POST /auth/invitation: sets the password once through an invitation link.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,18 +35,18 @@ function clientAddress(req: HttpRequest): string {
   return req.event.requestContext?.http?.sourceIp ?? 'unknown';
 }
 
-type LoginOutcome = 'ok' | 'throttled' | 'bad-credentials' | 'locked';
+type LoginRefusal = 'throttled' | 'bad-credentials' | 'locked';
 
-/** Every login attempt goes into the audit log; a row that cannot be written is logged rather than failing it. */
-async function audit(req: HttpRequest, outcome: LoginOutcome, username: string, address: string, agentId?: string): Promise<void> {
+/** A refused login goes into the audit log; a row that cannot be written is logged rather than failing the answer. */
+async function audit(req: HttpRequest, outcome: LoginRefusal, username: string, address: string, agentId?: string): Promise<void> {
   try {
     await recordAudit({
       actor: { id: agentId ?? `username:${username}`, username },
       action: 'auth.login',
       targetType: 'agent',
       targetIds: agentId ? [agentId] : [],
-      outcome: outcome === 'ok' ? 'ok' : 'denied',
-      ...(outcome === 'ok' ? {} : { details: { reason: outcome } }),
+      outcome: 'denied',
+      details: { reason: outcome },
       ip: address,
       requestId: req.event.requestContext.requestId,
     });
@@ -86,7 +86,6 @@ export const handler = httpApi({
       signToken({ sub: agent.id, username: agent.username, role: agent.role, tokenVersion: agent.tokenVersion ?? 0 }),
       recordSuccessfulLogin(agent.id),
       settleSuccess(userAtAddress, budgetIds.address(address), admission.written),
-      audit(req, 'ok', username, address, agent.id),
     ]);
     return json(200, { token, tokenType: 'Bearer', expiresIn: TOKEN_TTL_SECONDS, user: { id: agent.id, username: agent.username, role: agent.role } });
   },
