@@ -19,7 +19,7 @@ import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
 import { db, TABLE } from '../shared/store/client';
 import { getInteraction, getMessage, listInteractionsOf, listMessages } from '../shared/store/interactions';
-import { fetchMedia } from '../shared/inbound/media';
+import { fetchMedia, mediaDisposition } from '../shared/inbound/media';
 import { accountCredentials } from '../shared/admin/accounts';
 import { isMember, membersOf, parentsOf } from '../shared/store/memberships';
 import { listQueues } from '../shared/store/queues';
@@ -156,7 +156,14 @@ export const handler = httpApi({
     const media = await fetchMedia(account.type, await accountCredentials(account), ref);
     return {
       statusCode: 200,
-      headers: { 'content-type': media.contentType, 'cache-control': 'private, max-age=300' },
+      headers: {
+        'content-type': media.contentType,
+        'cache-control': 'private, max-age=300',
+        // Never let a browser guess the type or run what the customer sent: only media types show inline.
+        'x-content-type-options': 'nosniff',
+        'content-disposition': `${mediaDisposition(media.contentType)}; filename="media-${req.params.index}"`,
+        'content-security-policy': "default-src 'none'; sandbox",
+      },
       body: media.bytes.toString('base64'),
       isBase64Encoded: true,
     };

@@ -2,6 +2,7 @@
  * POST /auth/login: username and password for a bearer token, throttled per username from one client address and
  * per client address (shared/domain/login-throttle.ts). A throttled attempt is refused before the password is looked
  * at, with one answer for all (429, `Retry-After`, after a fixed delay), so it tells nothing about the password.
+ * Every refused attempt is recorded in the audit log (`auth.login`, denied, with the reason).
  * POST /auth/invitation: sets the password once through an invitation link.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,6 +18,7 @@ import { log } from '../shared/logger';
 import { now } from '../shared/ports/clock';
 import { endSessions } from '../shared/realtime/sessions';
 import { findAgentByUsername, recordSuccessfulLogin, redeemInvitation, requireAgent } from '../shared/store/agents';
+import { recordAudit } from '../shared/store/audit';
 import { admitAttempt, budgetIds, readBudgets, settleSuccess, type Budget } from '../shared/store/login-throttle';
 import { parseInput } from '../shared/validation';
 
@@ -33,9 +35,24 @@ function clientAddress(req: HttpRequest): string {
   return req.event.requestContext?.http?.sourceIp ?? 'unknown';
 }
 
-/** A refusal or failure, for the audit trail (the audit log is not on main yet: a structured log line). */
-function audit(outcome: 'throttled' | 'bad-credentials' | 'locked', username: string, address: string): void {
-  log.info('login refused', { event: 'auth.login.refused', outcome, username, address });
+type LoginRefusal = 'throttled' | 'bad-credentials' | 'locked';
+
+/** A refused login goes into the audit log; a row that cannot be written is logged rather than failing the answer. */
+async function audit(req: HttpRequest, outcome: LoginRefusal, username: string, address: string, agentId?: string): Promise<void> {
+  try {
+    await recordAudit({
+      actor: { id: agentId ?? `username:${username}`, username },
+      action: 'auth.login',
+      targetType: 'agent',
+      targetIds: agentId ? [agentId] : [],
+      outcome: 'denied',
+      details: { reason: outcome },
+      ip: address,
+      requestId: req.event.requestContext.requestId,
+    });
+  } catch (error) {
+    log.error('login audit row not recorded', { username, outcome, error });
+  }
 }
 
 export const handler = httpApi({
@@ -51,19 +68,18 @@ export const handler = httpApi({
     const [states, agent] = await Promise.all([readBudgets(budgets), findAgentByUsername(username)]);
     const admission = await admitAttempt(budgets, states, now());
     if (!admission.admitted) {
-      audit('throttled', username, address);
-      await sleep(config.LOGIN_REFUSAL_DELAY_MS);
+      await Promise.all([audit(req, 'throttled', username, address, agent?.id), sleep(config.LOGIN_REFUSAL_DELAY_MS)]);
       const refusal = new TooManyAttemptsError(Math.ceil(admission.retryAfterMs / 1000));
       return { ...errorResult(refusal), headers: { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) } };
     }
     const ok = await verifyPassword(password, agent?.passwordHash);
     // An admin's lock or a disabled user answers 423 whatever the password, so neither reveals it.
     if (agent && (agent.locked || agent.disabled)) {
-      audit('locked', username, address);
+      await audit(req, 'locked', username, address, agent.id);
       throw new LockedError(agent.locked ? 'this user is locked; an admin can unlock it' : 'this user is disabled');
     }
     if (!agent || !ok) {
-      audit('bad-credentials', username, address);
+      await audit(req, 'bad-credentials', username, address, agent?.id);
       throw new UnauthorizedError('wrong username or password');
     }
     const [token] = await Promise.all([

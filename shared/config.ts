@@ -58,6 +58,12 @@ const schema = z.object({
 export type Config = z.infer<typeof schema> & {
   /** Provider API base URL overrides, from `PROVIDER_BASE_URL_<TYPE>` (tests aim these at fake servers). */
   providerBaseUrls: Record<string, string>;
+  /**
+   * Media allow-list overrides, from `MEDIA_HOSTS_<TYPE>` (comma-separated `host`, `*.domain`, `host:port` or
+   * `http://host:port`): they replace the provider's documented media hosts, and are trusted as named, so tests can
+   * aim a provider's media at a fake on loopback. Unset in production.
+   */
+  mediaHosts: Record<string, string[]>;
 };
 
 function load(env: NodeJS.ProcessEnv): Config {
@@ -67,11 +73,14 @@ function load(env: NodeJS.ProcessEnv): Config {
     throw new Error(`invalid configuration: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`);
   }
   const providerBaseUrls: Record<string, string> = {};
+  const mediaHosts: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(env)) {
     const m = /^PROVIDER_BASE_URL_([A-Z0-9]+)$/.exec(key);
     if (m?.[1] && value) providerBaseUrls[m[1].toLowerCase()] = value;
+    const h = /^MEDIA_HOSTS_([A-Z0-9]+)$/.exec(key);
+    if (h?.[1] && value) mediaHosts[h[1].toLowerCase()] = value.split(',').map((v) => v.trim()).filter(Boolean);
   }
-  return { ...result.data, providerBaseUrls };
+  return { ...result.data, providerBaseUrls, mediaHosts };
 }
 
 export const config: Config = load(process.env);

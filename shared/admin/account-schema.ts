@@ -141,6 +141,11 @@ export const accountCreateSchema = z.object({
   domain: z.optional(z.url({ protocol: /^https?$/ })),
   description: z.optional(z.string().check(z.maxLength(2000))),
   credentials: z.record(z.string(), z.unknown()),
+  /**
+   * The explicit opt-out for providers that sign nothing (Clickatell, ClickSend, Infobip, Skebby, ...): without it such
+   * an account needs its webhook basic auth or shared secret in `credentials`.
+   */
+  allowUnauthenticatedWebhooks: z._default(z.boolean(), false),
   settings: z._default(settingsSchema, settingsSchema.parse({})),
 });
 
@@ -156,6 +161,7 @@ export const accountPatchSchema = z.object({
   domain: z.optional(z.nullable(z.url({ protocol: /^https?$/ }))),
   description: z.optional(z.nullable(z.string().check(z.maxLength(2000)))),
   credentials: z.optional(z.record(z.string(), z.unknown())),
+  allowUnauthenticatedWebhooks: z.optional(z.boolean()),
   settings: z.optional(z.record(z.string(), z.unknown())),
 });
 

@@ -10,7 +10,7 @@ import { ValidationError, type ErrorDetail } from '../errors';
 import { decryptSecret, encryptSecret } from '../ports/cipher';
 import { nowIso } from '../ports/clock';
 import { CHANNEL_PROVIDERS, providerFor, RECONTACT_PROVIDERS } from '../providers';
-import type { Channel, ProviderType } from '../providers/types';
+import type { Channel, ProviderType, WebhookAuthentication } from '../providers/types';
 import { insertAccount, replaceAccount, type Account } from '../store/accounts';
 import { paginate, type ListQuery, type Page } from '../store/util';
 import { issuesToDetails, z } from '../validation';
@@ -18,8 +18,11 @@ import { normaliseE164, settingsSchema, type AccountCreate, type AccountPatch, t
 
 const VIDEO_KEY = '__videoApiKey';
 
-export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings'> {
+export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings' | 'allowUnauthenticatedWebhooks'> {
   receiveUrl: string;
+  /** `none`: the account takes webhooks with no authentication beyond the proxy token in the URL. */
+  webhookAuthentication: WebhookAuthentication;
+  allowUnauthenticatedWebhooks: boolean;
   statusUrl: string;
   credentials: { set: string[] };
   settings: Omit<AccountSettings, 'video'> & { video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean } };
@@ -31,10 +34,12 @@ export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'
 }
 
 export function accountView(account: Account): AccountView {
-  const { credentialsBlob: _b, credentialFields, settings, ...rest } = account;
+  const { credentialsBlob: _b, credentialFields, settings, allowUnauthenticatedWebhooks, ...rest } = account;
   const { apiKey: _k, ...video } = settings.video;
   return {
     ...rest,
+    webhookAuthentication: webhookAuthenticationOf(account),
+    allowUnauthenticatedWebhooks: allowUnauthenticatedWebhooks ?? false,
     receiveUrl: receiveUrl(account),
     statusUrl: `${receiveUrl(account)}/status`,
     credentials: { set: credentialFields.filter((f) => f !== VIDEO_KEY) },
@@ -67,6 +72,24 @@ function accountRules(account: { channel: Channel; type: ProviderType; key: stri
   return problems;
 }
 
+/**
+ * A provider that signs nothing needs the account's own webhook authentication, unless the admin opted out
+ * explicitly: otherwise anyone who learns the receive URL could post messages (and media URLs) as the provider.
+ */
+function requireWebhookAuthentication(type: ProviderType, credentials: Record<string, unknown>, optOut: boolean): void {
+  const provider = providerFor(type);
+  if (provider.webhookAuthentication(credentials) === 'none' && !optOut) {
+    const message = `${type} does not sign its webhooks: set this, or allowUnauthenticatedWebhooks: true to accept unauthenticated webhooks`;
+    const details = (provider.webhookAuthFields ?? []).map((f) => ({ path: `body.credentials.${f}`, message }));
+    throw new ValidationError(`${type} accounts need webhook authentication: ${details.map((d) => d.path).join(', ')}`, details);
+  }
+}
+
+/** How the account's webhooks are authenticated, from which credential fields are set (never their values). */
+function webhookAuthenticationOf(account: Pick<Account, 'type' | 'credentialFields'>): WebhookAuthentication {
+  return providerFor(account.type).webhookAuthentication(Object.fromEntries(account.credentialFields.map((f) => [f, 'set'])));
+}
+
 function checkCredentials(type: ProviderType, credentials: Record<string, unknown>): Record<string, unknown> {
   const result = providerFor(type).credentials.safeParse(credentials);
   if (!result.success) {
@@ -82,10 +105,11 @@ async function sealCredentials(accountId: string, credentials: Record<string, un
   return { credentialsBlob: await encryptSecret(secret, accountId), credentialFields };
 }
 
-export async function createAccount(input: AccountCreate): Promise<Account> {
+export async function createAccount(input: Omit<AccountCreate, 'allowUnauthenticatedWebhooks'> & { allowUnauthenticatedWebhooks?: boolean }): Promise<Account> {
   const problems = accountRules(input);
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
   const credentials = checkCredentials(input.type, input.credentials);
+  requireWebhookAuthentication(input.type, credentials, input.allowUnauthenticatedWebhooks ?? false);
   const id = ulid();
   const { apiKey, ...video } = input.settings.video;
   const now = nowIso();
@@ -101,6 +125,7 @@ export async function createAccount(input: AccountCreate): Promise<Account> {
     ...(input.description ? { description: input.description } : {}),
     proxyToken: randomBytes(24).toString('base64url'),
     ...(await sealCredentials(id, credentials, apiKey)),
+    ...(input.allowUnauthenticatedWebhooks ? { allowUnauthenticatedWebhooks: true } : {}),
     settings: { ...input.settings, video },
     createdAt: now,
     updatedAt: now,
@@ -144,13 +169,15 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
 
   let sealed = { credentialsBlob: current.credentialsBlob, credentialFields: current.credentialFields };
+  const optOut = patch.allowUnauthenticatedWebhooks ?? current.allowUnauthenticatedWebhooks ?? false;
   const newVideoKey = (patch.settings?.video as { apiKey?: unknown } | undefined)?.apiKey;
-  if (patch.credentials || patch.type || typeof newVideoKey === 'string') {
+  if (patch.credentials || patch.type || typeof newVideoKey === 'string' || patch.allowUnauthenticatedWebhooks !== undefined) {
     const old = await decryptSecret(current.credentialsBlob, current.id);
     const { [VIDEO_KEY]: oldVideo, ...oldCredentials } = old;
     // A new type starts from its own fields; the same type merges, so one secret can be rotated alone.
     const base = patch.type && patch.type !== current.type ? {} : oldCredentials;
     const credentials = checkCredentials(type, { ...base, ...(patch.credentials ?? {}) });
+    requireWebhookAuthentication(type, credentials, optOut);
     sealed = await sealCredentials(current.id, credentials, typeof newVideoKey === 'string' ? newVideoKey : (oldVideo as string | undefined));
   }
   const { apiKey: _k, ...video } = settingsWithKey.video;
@@ -162,6 +189,7 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
     ...(patch.phone !== undefined ? { phone: normaliseE164(patch.phone) } : {}),
     ...(patch.listId !== undefined ? { listId: patch.listId } : {}),
     ...sealed,
+    allowUnauthenticatedWebhooks: optOut,
     settings: { ...settingsWithKey, video },
     updatedAt: nowIso(),
     version: current.version + 1,

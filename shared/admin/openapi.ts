@@ -141,7 +141,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/agents/{id}/accounts': { summary: 'Accounts the agent belongs to' },
 
   'GET /admin/accounts': { summary: 'List accounts', query: accountListQuery },
-  'POST /admin/accounts': { summary: 'Create an account (credentials are write-only)', body: 'AccountCreate' },
+  'POST /admin/accounts': { summary: 'Create an account (credentials are write-only; a provider that signs nothing needs webhook authentication in credentials or allowUnauthenticatedWebhooks: true)', body: 'AccountCreate' },
   'GET /admin/accounts/export': { summary: 'CSV export of chosen accounts', query: exportQuery, csv: true },
   'POST /admin/accounts/bulk-delete': { summary: 'Delete several accounts', body: 'Ids', success: 200 },
   'GET /admin/accounts/{id}': { summary: 'Get an account' },

@@ -123,6 +123,10 @@ export const bandwidthProvider: ProviderModule<BandwidthCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['password', 'callbackPassword'],
   defaultBaseUrl: 'https://messaging.bandwidth.com/api/v2',
+  // Media: `https://messaging.bandwidth.com/api/v2/users/{accountId}/media/{mediaId}`, downloaded with the API user.
+  media: { hosts: ['messaging.bandwidth.com'], authorization: (c) => ({ authorization: basicAuthHeader(c.username, c.password) }) },
+  webhookAuthentication: (c) => (c.callbackUsername !== undefined || c.callbackPassword !== undefined ? 'basic' : 'none'),
+  webhookAuthFields: ['callbackUsername', 'callbackPassword'],
 
   verify(req, credentials) {
     if (credentials.callbackUsername === undefined && credentials.callbackPassword === undefined) return;

@@ -211,6 +211,11 @@ export const clickatellProvider: ProviderModule<ClickatellCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://platform.clickatell.com',
+  // One API `moMedia.files[].downloadUrl` points at platform.clickatell.com, fetched with the raw API key.
+  media: { hosts: ['platform.clickatell.com'], authorization: (c) => ({ authorization: c.apiKey }) },
+  // One API signs nothing: the account's basic-auth pair is the only proof a callback came from Clickatell.
+  webhookAuthentication: (c) => (c.webhookUsername && c.webhookPassword ? 'basic' : 'none'),
+  webhookAuthFields: ['webhookUsername', 'webhookPassword'],
 
   verify(req, credentials) {
     if (credentials.webhookUsername && credentials.webhookPassword) {

@@ -179,6 +179,11 @@ export const clicksendProvider: ProviderModule<ClickSendCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://rest.clicksend.com',
+  // Inbound carries no media (SMS replies only): no host receives credentials.
+  media: { hosts: [] },
+  // ClickSend signs nothing: the account's basic-auth pair is the only proof a callback came from ClickSend.
+  webhookAuthentication: (c) => (c.webhookUsername && c.webhookPassword ? 'basic' : 'none'),
+  webhookAuthFields: ['webhookUsername', 'webhookPassword'],
 
   verify(req, credentials) {
     if (credentials.webhookUsername && credentials.webhookPassword) {

@@ -174,6 +174,11 @@ export const infobipProvider: ProviderModule<InfobipCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['password', 'apiKey', 'webhookPassword'],
   defaultBaseUrl: 'https://api.infobip.com',
+  // Inbound SMS carries no media: no host receives credentials.
+  media: { hosts: [] },
+  // Infobip signs nothing: the account's basic-auth pair is the only proof a callback came from Infobip.
+  webhookAuthentication: (c) => (c.webhookUsername && c.webhookPassword ? 'basic' : 'none'),
+  webhookAuthFields: ['webhookUsername', 'webhookPassword'],
 
   verify(req, credentials) {
     if (credentials.webhookUsername && credentials.webhookPassword) {

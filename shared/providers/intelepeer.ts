@@ -133,6 +133,10 @@ export const intelepeerProvider: ProviderModule<IntelePeerCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['password', 'signatureCode', 'webhookPassword'],
   defaultBaseUrl: 'https://api.intelepeer.com',
+  // Inbound MMS fields are not documented, so no media is read: no host receives credentials.
+  media: { hosts: [] },
+  webhookAuthentication: (c) => (c.signatureCode ? 'shared-secret' : c.webhookUsername && c.webhookPassword ? 'basic' : 'none'),
+  webhookAuthFields: ['signatureCode', 'webhookUsername', 'webhookPassword'],
 
   verify(req: WebhookRequest, credentials) {
     if (credentials.webhookUsername && credentials.webhookPassword) {

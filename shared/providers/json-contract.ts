@@ -167,6 +167,10 @@ export function jsonContractProvider<K extends string>(
     secretFields: [credentialField, 'webhookSecret'],
     // No public default: `baseUrl` is a required credential, used when no override is configured.
     defaultBaseUrl: '',
+    // Media links of the JSON contract are the provider's own public links: fetched without credentials.
+    media: { hosts: [] },
+    webhookAuthentication: (c) => (c.webhookSecret ? 'signature' : 'none'),
+    webhookAuthFields: ['webhookSecret'],
 
     verify(req: WebhookRequest, c, _account, nowMs) {
       if (!c.webhookSecret) return;

@@ -147,6 +147,11 @@ export const kaleyraProvider: ProviderModule<KaleyraCredentials> = {
   // v2's messaging_object is Meta's message object, so it carries what Meta's does.
   sends: { whatsapp: ['text', 'media', 'location', 'interactive'] },
   maxMediaPerMessage: 1,
+  // Kaleyra stores inbound media itself and passes a pre-signed S3 link in `media_url`: fetched without credentials.
+  media: { hosts: [] },
+  // Kaleyra signs nothing: the shared header set on the callback profile is the only proof.
+  webhookAuthentication: (c) => (c.webhookSecret ? 'shared-secret' : 'none'),
+  webhookAuthFields: ['webhookSecret'],
 
   verify(req, credentials) {
     if (!credentials.webhookSecret) return;

@@ -652,6 +652,10 @@ export const metaProvider: ProviderModule<MetaCredentials> = {
   defaultBaseUrl: GRAPH,
   sends: { whatsapp: ['text', 'media', 'location', 'interactive'] },
   maxMediaPerMessage: 1,
+  // Media by id: GET graph.facebook.com/{version}/{media-id} answers JSON with a download URL on lookaside.fbsbx.com,
+  // fetched with the same bearer token.
+  media: { hosts: ['graph.facebook.com', 'lookaside.fbsbx.com'], authorization: (c) => ({ authorization: `Bearer ${c.accessToken}` }) },
+  webhookAuthentication: () => 'signature',
 
   handshake(req, _credentials, account): HttpAnswer | undefined {
     if (req.method !== 'GET' || req.query['hub.mode'] === undefined) return undefined;

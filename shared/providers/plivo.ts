@@ -177,6 +177,9 @@ export const plivoProvider: ProviderModule<PlivoCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['authToken'],
   defaultBaseUrl: 'https://api.plivo.com',
+  // MMS media: `https://media.plivo.com/Account/{auth_id}/Media/{media_id}` (and the API host), with Basic auth.
+  media: { hosts: ['media.plivo.com', 'api.plivo.com'], authorization: (c) => ({ authorization: basicAuthHeader(c.authId, c.authToken) }) },
+  webhookAuthentication: () => 'signature',
 
   verify(req, credentials) {
     const token = credentials.authToken;

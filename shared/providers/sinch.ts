@@ -366,6 +366,9 @@ export const sinchProvider: ProviderModule<SinchCredentials> = {
   credentials: sinchCredentials,
   secretFields: ['keySecret', 'webhookSecret'],
   defaultBaseUrl: 'https://us.conversation.api.sinch.com',
+  // `media_message.url` is a link the channel hands over: fetched without credentials.
+  media: { hosts: [] },
+  webhookAuthentication: () => 'signature',
 
   verify(req, credentials, _account, nowMs) {
     const signature = req.headers[H.signature];

@@ -205,6 +205,11 @@ export const skebbyProvider: ProviderModule<SkebbyCredentials> = {
   credentials,
   secretFields: ['password', 'webhookPassword'],
   defaultBaseUrl: 'https://gateway.skebby.it',
+  // Inbound is SMS only (no media): no host receives credentials.
+  media: { hosts: [] },
+  // Skebby signs nothing: the credentials in the forward URL are the only proof a post came from Skebby.
+  webhookAuthentication: (c) => (c.webhookUsername || c.webhookPassword ? 'basic' : 'none'),
+  webhookAuthFields: ['webhookUsername', 'webhookPassword'],
 
   verify(req, c) {
     // Half-configured credentials fail closed rather than silently accepting everything.

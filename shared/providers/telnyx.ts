@@ -120,6 +120,9 @@ export const telnyxProvider: ProviderModule<TelnyxCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['apiKey'],
   defaultBaseUrl: 'https://api.telnyx.com/v2',
+  // Inbound MMS `media[].url` are pre-signed links on Telnyx's storage: fetched without credentials.
+  media: { hosts: [] },
+  webhookAuthentication: () => 'signature',
 
   verify(req, credentials, _account, nowMs) {
     const signature = req.headers['telnyx-signature-ed25519'];

@@ -220,6 +220,10 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
   credentials: credentialsSchema,
   secretFields: ['authToken'],
   defaultBaseUrl: 'https://api.twilio.com',
+  // Media URLs are on api.twilio.com (`/2010-04-01/Accounts/{sid}/Messages/{sid}/Media/{sid}`), fetched with the
+  // account's Basic credentials; Twilio redirects them to short-lived links on its media CDN (mms.twiliocdn.com).
+  media: { hosts: ['api.twilio.com', '*.twiliocdn.com'], authorization: (c) => ({ authorization: basicAuthHeader(c.accountSid, c.authToken) }) },
+  webhookAuthentication: () => 'signature',
 
   verify(req, credentials) {
     const signature = req.headers['x-twilio-signature'];

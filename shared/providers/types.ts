@@ -60,6 +60,11 @@ export interface OutboundMedia extends MediaRef {
   caption?: string;
   filename?: string;
 }
+/**
+ * How an account's webhooks prove they come from the provider: the provider's own signature, the account's basic-auth
+ * pair, a shared secret (header or code), or nothing at all (only with the account's explicit opt-out).
+ */
+export type WebhookAuthentication = 'signature' | 'basic' | 'shared-secret' | 'none';
 
 export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
 
@@ -194,6 +199,20 @@ export interface ProviderModule<C = Record<string, unknown>> {
   sends: Partial<Record<Channel, readonly OutboundPartType[]>>;
   /** Media items one send can carry, where the provider takes fewer than the agent API allows. */
   maxMediaPerMessage?: number;
+  /**
+   * Where this provider's inbound media come from, from its documentation. Credentials go only to a URL on one of
+   * `hosts` (`*.` for any subdomain) over https; media elsewhere are fetched without them, and never from loopback,
+   * private, link-local or metadata addresses. `MEDIA_HOSTS_<TYPE>` replaces `hosts` (tests aim it at a fake).
+   */
+  media: {
+    hosts: readonly string[];
+    /** Headers that authenticate a download on `hosts`; absent where media links are pre-signed or public. */
+    authorization?(credentials: C): Record<string, string>;
+  };
+  /** How this account's webhooks are authenticated with these credentials. */
+  webhookAuthentication(credentials: C): WebhookAuthentication;
+  /** Where authentication is the account's choice (no signature of the provider's own): the fields that turn it on. */
+  webhookAuthFields?: readonly string[];
 
   /** Answers a verification handshake (Meta's GET with hub.challenge). Undefined when the request is not one. */
   handshake?(req: WebhookRequest, credentials: C, account: AccountContext): HttpAnswer | undefined;

@@ -30,6 +30,8 @@ export interface Account {
   /** Encrypted JSON of the provider credentials (and the video API key). */
   credentialsBlob: string;
   credentialFields: string[];
+  /** The admin's explicit opt-out: this account takes webhooks with no authentication beyond the proxy token. */
+  allowUnauthenticatedWebhooks?: boolean;
   settings: AccountSettings;
   createdAt: string;
   updatedAt: string;

@@ -215,6 +215,84 @@ describe('updating accounts', () => {
   });
 });
 
+describe('webhook authentication', () => {
+  const unsigned: [ProviderType, string[]][] = [
+    ['clickatell', ['body.credentials.webhookUsername', 'body.credentials.webhookPassword']],
+    ['clicksend', ['body.credentials.webhookUsername', 'body.credentials.webhookPassword']],
+    ['infobip', ['body.credentials.webhookUsername', 'body.credentials.webhookPassword']],
+    ['skebby', ['body.credentials.webhookUsername', 'body.credentials.webhookPassword']],
+    ['intelepeer', ['body.credentials.signatureCode', 'body.credentials.webhookUsername', 'body.credentials.webhookPassword']],
+    ['bandwidth', ['body.credentials.callbackUsername', 'body.credentials.callbackPassword']],
+    ['connectel', ['body.credentials.webhookSecret']],
+    ['csctelecom', ['body.credentials.webhookSecret']],
+  ];
+  const withoutWebhookAuth = (type: ProviderType) => {
+    const c = creds(type);
+    for (const f of ['webhookUsername', 'webhookPassword', 'webhookSecret', 'signatureCode', 'callbackUsername', 'callbackPassword']) delete c[f];
+    return c;
+  };
+  const count = async () => (await call('GET', '/admin/accounts?limit=200', { token: api.admin() })).body.items.length;
+
+  it.each(unsigned)('refuses a %s account with no webhook authentication, naming the fields, and stores nothing', async (type, fields) => {
+    const before = await count();
+
+    const res = await call('POST', '/admin/accounts', { token: api.admin(), body: body('sms', type, listId, { credentials: withoutWebhookAuth(type) }) });
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(fields);
+    expect(res.body.error.details[0].message).toMatch(/allowUnauthenticatedWebhooks/);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a Kaleyra account with no shared secret header', async () => {
+    const res = await call('POST', '/admin/accounts', { token: api.admin(), body: body('whatsapp', 'kaleyra', listId, { credentials: withoutWebhookAuth('kaleyra') }) });
+
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.credentials.webhookSecret']);
+  });
+
+  it('creates one only with the explicit opt-out, and says it is unauthenticated', async () => {
+    const res = await call('POST', '/admin/accounts', {
+      token: api.admin(),
+      body: body('sms', 'clickatell', listId, { credentials: withoutWebhookAuth('clickatell'), allowUnauthenticatedWebhooks: true }),
+    });
+
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ webhookAuthentication: 'none', allowUnauthenticatedWebhooks: true });
+    expect((await call('GET', `/admin/accounts/${res.body.id}`, { token: api.admin() })).body.webhookAuthentication).toBe('none');
+  });
+
+  it('says how each account is authenticated: the provider signature, basic auth or a shared secret', async () => {
+    const twilio = await call('POST', '/admin/accounts', { token: api.admin(), body: body('sms', 'twilio', listId) });
+    const clicksend = await call('POST', '/admin/accounts', { token: api.admin(), body: body('sms', 'clicksend', listId) });
+    const kaleyra = await call('POST', '/admin/accounts', { token: api.admin(), body: body('whatsapp', 'kaleyra', listId) });
+
+    expect([twilio.body.webhookAuthentication, clicksend.body.webhookAuthentication, kaleyra.body.webhookAuthentication]).toEqual(['signature', 'basic', 'shared-secret']);
+    expect([twilio.body.allowUnauthenticatedWebhooks, clicksend.body.allowUnauthenticatedWebhooks]).toEqual([false, false]);
+  });
+
+  it('refuses to withdraw the opt-out from an account that has no webhook authentication, and changes nothing', async () => {
+    const created = await call('POST', '/admin/accounts', {
+      token: api.admin(),
+      body: body('sms', 'infobip', listId, { credentials: withoutWebhookAuth('infobip'), allowUnauthenticatedWebhooks: true }),
+    });
+
+    const withdrawn = await call('PATCH', `/admin/accounts/${created.body.id}`, { token: api.admin(), body: { allowUnauthenticatedWebhooks: false } });
+    const unchanged = await call('GET', `/admin/accounts/${created.body.id}`, { token: api.admin() });
+    const secured = await call('PATCH', `/admin/accounts/${created.body.id}`, {
+      token: api.admin(),
+      body: { allowUnauthenticatedWebhooks: false, credentials: { webhookUsername: 'infobip-hook', webhookPassword: 'infobip-hook-pass' } },
+    });
+    secrets.add('infobip-hook-pass');
+
+    expect(withdrawn.status).toBe(400);
+    expect(withdrawn.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.credentials.webhookUsername', 'body.credentials.webhookPassword']);
+    expect(unchanged.body).toMatchObject({ allowUnauthenticatedWebhooks: true, version: created.body.version });
+    expect(secured.status).toBe(200);
+    expect(secured.body).toMatchObject({ webhookAuthentication: 'basic', allowUnauthenticatedWebhooks: false });
+  });
+});
+
 describe('deleting accounts and lists', () => {
   it("removes the account's memberships and its own catalog", async () => {
     const agent = await createUser(call, api.admin(), 'agent');

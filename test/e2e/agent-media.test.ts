@@ -1,5 +1,6 @@
 /**
  * Inbound media is kept as a reference and fetched with the account's credentials only when an agent opens it.
+ * The SSRF and exfiltration cases are in media-ssrf.test.ts.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { eventually, useEngine } from '../support/engine';
@@ -31,9 +32,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => mediaServer.listen(0, '127.0.0.1', () => r()));
   const address = mediaServer.address();
-  mediaUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/2010-04-01/Accounts/x/Messages/y/Media/z`;
+  const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  mediaUrl = `${origin}/2010-04-01/Accounts/x/Messages/y/Media/z`;
+  // The fake stands in for api.twilio.com: the allow-list is aimed at it, as PROVIDER_BASE_URL_* aims sends at fakes.
+  process.env.MEDIA_HOSTS_TWILIO = origin;
 });
 afterAll(async () => {
+  delete process.env.MEDIA_HOSTS_TWILIO;
   await new Promise<void>((r) => mediaServer.close(() => r()));
 });
 

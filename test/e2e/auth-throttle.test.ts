@@ -77,6 +77,10 @@ describe('login throttling', () => {
       expect(Number(answer.retryAfter)).toBeGreaterThan(0);
     }
     expect(JSON.parse(right[0]!.body)).toMatchObject({ error: { code: 'TOO_MANY_ATTEMPTS' } });
+    const audit = await api.call('GET', `/admin/audit?action=auth.login&actorId=${user.id}&limit=200`, { token: api.admin() });
+    const reasons = (audit.body.items as { outcome: string; ip: string; details?: { reason: string } }[]).filter((r) => r.ip === attacker).map((r) => r.details?.reason);
+    expect(reasons.filter((r) => r === 'bad-credentials')).toHaveLength(FREE);
+    expect(reasons.filter((r) => r === 'throttled')).toHaveLength(16);
     const [r, w] = [median(right.map((a) => a.ms)), median(wrong.map((a) => a.ms))];
     expect(Math.abs(r - w) / Math.max(r, w)).toBeLessThan(0.2);
   });

@@ -121,23 +121,23 @@ export function credentialsFor(type: ProviderType): Record<string, string> {
     case 'twilio':
       return { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: s('authToken') };
     case 'skebby':
-      return { username: s('username'), password: s('password') };
+      return { username: s('username'), password: s('password'), webhookUsername: s('webhookUsername'), webhookPassword: s('webhookPassword') };
     case 'connectel':
-      return { authToken: s('authToken'), baseUrl: url('baseUrl') };
+      return { authToken: s('authToken'), baseUrl: url('baseUrl'), webhookSecret: s('webhookSecret') };
     case 'clicksend':
-      return { username: s('username'), apiKey: s('apiKey') };
+      return { username: s('username'), apiKey: s('apiKey'), webhookUsername: s('webhookUsername'), webhookPassword: s('webhookPassword') };
     case 'plivo':
       return { authId: s('authId'), authToken: s('authToken') };
     case 'clickatell':
-      return { apiKey: s('apiKey') };
+      return { apiKey: s('apiKey'), webhookUsername: s('webhookUsername'), webhookPassword: s('webhookPassword') };
     case 'csctelecom':
-      return { apiKey: s('apiKey'), baseUrl: url('baseUrl') };
+      return { apiKey: s('apiKey'), baseUrl: url('baseUrl'), webhookSecret: s('webhookSecret') };
     case 'infobip':
-      return { username: s('username'), password: s('password'), baseUrl: url('baseUrl') };
+      return { username: s('username'), password: s('password'), baseUrl: url('baseUrl'), webhookUsername: s('webhookUsername'), webhookPassword: s('webhookPassword') };
     case 'intelepeer':
-      return { username: s('username'), password: s('password') };
+      return { username: s('username'), password: s('password'), signatureCode: s('signatureCode') };
     case 'bandwidth':
-      return { accountId: s('accountId'), applicationId: s('applicationId'), username: s('username'), password: s('password') };
+      return { accountId: s('accountId'), applicationId: s('applicationId'), username: s('username'), password: s('password'), callbackUsername: s('callbackUsername'), callbackPassword: s('callbackPassword') };
     case 'telnyx':
       return { apiKey: s('apiKey'), publicKey: ed25519PublicKey() };
     case 'sinch':
@@ -145,7 +145,7 @@ export function credentialsFor(type: ProviderType): Record<string, string> {
     case 'meta':
       return { wabaId: s('wabaId'), accessToken: s('accessToken'), appId: s('appId'), appSecret: s('appSecret'), phoneNumberId: s('phoneNumberId') };
     case 'kaleyra':
-      return { wabaId: s('wabaId'), accountSid: s('accountSid'), apiKey: s('apiKey') };
+      return { wabaId: s('wabaId'), accountSid: s('accountSid'), apiKey: s('apiKey'), webhookSecret: s('webhookSecret') };
   }
 }
 

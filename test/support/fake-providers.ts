@@ -413,6 +413,9 @@ function templateAnswer(fake: FakeProviders, target: FakeTarget, req: RecordedRe
 
 const telnyxKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
 
+/** The webhook basic-auth pair providers with no signature of their own need (the simulators send it). */
+const webhookBasic = { webhookUsername: 'hook-user', webhookPassword: 'hook-pass' };
+
 /** Credentials each provider's schema accepts; token and per-account URLs point at the fake. */
 export function fakeCredentials(type: ProviderType, fake: FakeProviders): Record<string, unknown> {
   switch (type) {
@@ -421,7 +424,7 @@ export function fakeCredentials(type: ProviderType, fake: FakeProviders): Record
     case 'meta':
       return { wabaId: '102290129340398', accessToken: 'EAAGtesttoken', appId: '4111111111', appSecret: 'meta-app-secret', phoneNumberId: '106540352242922' };
     case 'kaleyra':
-      return { wabaId: '102290129340398', accountSid: 'HXAP1692112397IN', apiKey: 'A5b05332b18076587504bca8d0eade7f3' };
+      return { wabaId: '102290129340398', accountSid: 'HXAP1692112397IN', apiKey: 'A5b05332b18076587504bca8d0eade7f3', webhookSecret: 'kaleyra-hook-secret' };
     case 'sinch':
       return {
         authUrl: `${fake.baseUrl('sinch-auth')}/oauth2/token`,
@@ -436,22 +439,22 @@ export function fakeCredentials(type: ProviderType, fake: FakeProviders): Record
     case 'telnyx':
       return { apiKey: 'KEY0123456789ABCDEF', publicKey: telnyxKey };
     case 'bandwidth':
-      return { accountId: '9900000', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', username: 'api-user', password: 'api-password' };
+      return { accountId: '9900000', applicationId: '93de2206-9669-4e07-948d-329f4b722ee2', username: 'api-user', password: 'api-password', callbackUsername: 'bw-hook', callbackPassword: 'bw-hook-pass' };
     case 'infobip':
-      return { username: 'xcally', password: 'p4ss', baseUrl: fake.baseUrl('infobip') };
+      return { username: 'xcally', password: 'p4ss', baseUrl: fake.baseUrl('infobip'), ...webhookBasic };
     case 'clicksend':
-      return { username: 'cs-user', apiKey: 'CS-API-KEY-1' };
+      return { username: 'cs-user', apiKey: 'CS-API-KEY-1', ...webhookBasic };
     case 'clickatell':
-      return { apiKey: 'k3yFromTheIntegration==' };
+      return { apiKey: 'k3yFromTheIntegration==', ...webhookBasic };
     case 'skebby':
-      return { method: 'classic_plus', username: 'skebby-user', password: 'skebby-pass' };
+      return { method: 'classic_plus', username: 'skebby-user', password: 'skebby-pass', ...webhookBasic };
     case 'intelepeer':
-      return { username: 'ip-user', password: 'ip-pass', authUrl: `${fake.baseUrl('intelepeer-auth')}/_rest/v4/authenticate` };
+      return { username: 'ip-user', password: 'ip-pass', authUrl: `${fake.baseUrl('intelepeer-auth')}/_rest/v4/authenticate`, ...webhookBasic };
     case 'connectel':
       // The account's own base URL; the configured PROVIDER_BASE_URL_CONNECTEL (the fake) takes precedence.
-      return { authToken: 'connectel-token', baseUrl: 'https://sms.connectel.example/api' };
+      return { authToken: 'connectel-token', baseUrl: 'https://sms.connectel.example/api', webhookSecret: 'connectel-hook-secret' };
     case 'csctelecom':
-      return { apiKey: 'csc-api-key', baseUrl: 'https://api.csctelecom.example/v1' };
+      return { apiKey: 'csc-api-key', baseUrl: 'https://api.csctelecom.example/v1', webhookSecret: 'csc-hook-secret' };
   }
 }
 
