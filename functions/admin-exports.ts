@@ -1,8 +1,7 @@
 /**
  * POST /admin/exports starts an export job (a CSV of interactions, chosen or found by a search, or a zip of
  * transcripts); GET /admin/exports/{id} tells its status and, once done, an expiring download link. Admins and
- * supervisors; a supervisor sees only the jobs it started. GET /exports/{id}/download is the local engine's
- * signed link (the cloud's links go straight to S3).
+ * supervisors; a supervisor sees only the jobs it started.
  */
 import { createExportJob, exportJobView } from '../shared/admin/exports';
 import { exportJobBody } from '../shared/admin/interaction-schema';
@@ -10,7 +9,6 @@ import { interactionSearchPlan } from '../shared/admin/supervision';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { httpApi, json } from '../shared/http/api';
 import { supervisorAccess } from '../shared/http/guard';
-import { readSignedBlob } from '../shared/ports/blobs';
 import { getExportJob } from '../shared/store/exports';
 import { parseInput } from '../shared/validation';
 
@@ -35,17 +33,5 @@ export const handler = httpApi({
     if (!job || (me.role !== 'admin' && job.createdBy !== me.id)) throw new NotFoundError(`export ${req.params.id}`);
     if (job.status === 'done') req.audit = { action: 'export.download-link', targetType: 'export', targetIds: [job.id] };
     return json(200, await exportJobView(job));
-  },
-
-  'GET /exports/{id}/download': async (req) => {
-    const job = await getExportJob(req.params.id!);
-    const bytes = job?.blobKey ? await readSignedBlob(job.blobKey, req.query.expires, req.query.signature) : undefined;
-    if (!job || !bytes) throw new NotFoundError('download');
-    return {
-      statusCode: 200,
-      headers: { 'content-type': job.kind === 'transcripts' ? 'application/zip' : 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${job.filename}"` },
-      body: bytes.toString('base64'),
-      isBase64Encoded: true,
-    };
   },
 });

@@ -175,6 +175,13 @@ export const functions = {
     access: { table: 'RW', tokenSecret: true, sendTo: ['exports'], blobs: 'RO' },
     description: 'Export jobs: start one, read its status and expiring download link',
   },
+  'export-download': {
+    entry: 'functions/export-download.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RO', tokenSecret: true },
+    description: 'The local engine\'s signed export links (in the cloud, links are presigned S3 URLs)',
+  },
   exporter: {
     entry: 'functions/exporter.ts',
     memoryMb: 1024,
@@ -339,7 +346,7 @@ export const httpRoutes: HttpRoute[] = [
   ).map(([method, path]): HttpRoute => ({ method, path, fn: 'admin-interactions' })),
   { method: 'POST', path: '/admin/exports', fn: 'admin-exports' },
   { method: 'GET', path: '/admin/exports/{id}', fn: 'admin-exports' },
-  { method: 'GET', path: '/exports/{id}/download', fn: 'admin-exports' },
+  { method: 'GET', path: '/exports/{id}/download', fn: 'export-download' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },
