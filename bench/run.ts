@@ -62,11 +62,12 @@ const { values: flags } = parseArgs({
     campaign: { type: 'boolean', default: false },
     'campaign-only': { type: 'boolean', default: false },
     'campaign-recipients': { type: 'string', default: '10000' },
+    supervision: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (flags.help) {
-  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)] [--campaign | --campaign-only] [--campaign-recipients N]');
+  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)] [--campaign | --campaign-only] [--campaign-recipients N] [--supervision (phase s only)]');
   process.exit(0);
 }
 const QUICK = flags.quick === true;
@@ -774,8 +775,115 @@ async function phaseLogin(): Promise<void> {
   }
 }
 
+/**
+ * Phase s (opt-in, `--supervision`, a few minutes: it seeds 100,000 interactions): 10 accounts over 30 days written
+ * straight into the store with BatchWriteItem, then a 7-day filtered search through the HTTP API (p99 and items read
+ * per page), and an export of all 100,000 rows through the streaming CSV writer the export job uses, with the peak
+ * RSS growth sampled while it runs.
+ */
+async function phaseSupervision(): Promise<void> {
+  const TOTAL = QUICK ? 10_000 : 100_000;
+  console.log(`\n[s] supervision: ${TOTAL} interactions over 10 accounts and 30 days`);
+  const engine = await startEngine({ httpPort: 0, wsPort: 0, inMemory: true, env: { LOG_LEVEL: 'warn' }, log: () => undefined });
+  try {
+    const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { db, TABLE } = load<typeof import('../shared/store/client')>('shared/store/client');
+    const { interactionItem } = load<typeof import('../shared/store/interactions')>('shared/store/interactions');
+    const { writeCsv } = load<typeof import('../shared/admin/supervision')>('shared/admin/supervision');
+    const nowMs = Date.now();
+    const accounts = Array.from({ length: 10 }, (_, i) => `BENCHACCOUNT${i}`);
+    const items = (i: number) => {
+      const createdAt = new Date(nowMs - Math.floor((i / TOTAL) * 30 * 86_400_000) - 1000).toISOString();
+      const closed = i % 3 !== 0;
+      return interactionItem({
+        id: `BENCH${String(i).padStart(8, '0')}`,
+        accountId: accounts[i % 10]!,
+        channel: i % 4 === 0 ? 'whatsapp' : 'sms',
+        contactId: `c${i}`,
+        contactPhone: `+39333${String(i).padStart(7, '0')}`,
+        listId: 'BENCHLIST',
+        status: closed ? 'closed' : 'open',
+        createdAt,
+        updatedAt: createdAt,
+        lastInboundAt: createdAt,
+        messageCount: 1 + (i % 9),
+        unread: i % 5 === 0 ? 1 : 0,
+        version: 1,
+        agentId: `agent${i % 25}`,
+        ...(closed ? { closedAt: new Date(Date.parse(createdAt) + 600_000).toISOString(), disposition: i % 2 ? 'Solved' : 'Callback' } : {}),
+      });
+    };
+    const seedStarted = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < TOTAL) {
+          const start = next;
+          next += 25;
+          let request: Record<string, { PutRequest: { Item: Record<string, unknown> } }[]> | undefined = {
+            [TABLE]: Array.from({ length: Math.min(25, TOTAL - start) }, (_, k) => ({ PutRequest: { Item: items(start + k) } })),
+          };
+          while (request && (request[TABLE]?.length ?? 0) > 0) request = (await db.send(new BatchWriteCommand({ RequestItems: request }))).UnprocessedItems as typeof request;
+        }
+      }),
+    );
+    console.log(`  seeded in ${num((performance.now() - seedStarted) / 1000)} s`);
+
+    await engine.bootstrap('Bench-Pass1!');
+    const login = await fetch(`${engine.httpUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'Bench-Pass1!' }) });
+    const token = ((await login.json()) as { token: string }).token;
+    const body = {
+      match: 'all',
+      conditions: [
+        { field: 'startedAt', operator: 'between', value: [new Date(nowMs - 7 * 86_400_000).toISOString(), new Date(nowMs).toISOString()] },
+        { field: 'status', operator: 'equals', value: 'closed' },
+        { field: 'channel', operator: 'equals', value: 'sms' },
+        { field: 'disposition', operator: 'equals', value: 'Solved' },
+      ],
+      limit: 50,
+    };
+    const latencies: number[] = [];
+    const reads: number[] = [];
+    for (let run = 0; run < (QUICK ? 20 : 100); run++) {
+      const t0 = performance.now();
+      const res = await fetch(`${engine.httpUrl}/admin/interactions/search`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      await res.text();
+      latencies.push(performance.now() - t0);
+      reads.push(Number(res.headers.get('x-items-read')));
+    }
+    const p99 = percentile(latencies, 99);
+    const readsPerPage = reads.reduce((a, b) => a + b, 0) / reads.length;
+    console.log(`  7-day filtered search (4 conditions, page of 50): p50 ${ms(percentile(latencies, 50))}, p99 ${ms(p99)}, items read per page ${num(readsPerPage, 0)}`);
+    summary.push({ figure: 's: 7-day filtered search p99', value: p99, unit: 'ms', kind: 'max', target: 200, note: `${num(readsPerPage, 0)} items read per page` });
+
+    const { Writable } = await import('node:stream');
+    let bytes = 0;
+    const sink = new Writable({ write(chunk: Buffer, _e, done) { bytes += chunk.length; done(); } });
+    global.gc?.();
+    const baseRss = process.memoryUsage().rss;
+    let peak = baseRss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    const exportStarted = performance.now();
+    const rows = await writeCsv({ search: { match: 'all', conditions: [{ field: 'startedAt', operator: 'greaterThan', value: new Date(nowMs - 31 * 86_400_000).toISOString() }] } }, sink);
+    clearInterval(sampler);
+    const growthMb = (peak - baseRss) / 1024 / 1024;
+    console.log(`  export: ${rows} rows, ${num(bytes / 1024 / 1024)} MB of CSV in ${num((performance.now() - exportStarted) / 1000)} s, peak RSS growth ${num(growthMb)} MB`);
+    summary.push({ figure: `s: ${rows}-row export peak RSS growth`, value: growthMb, unit: 'MB', kind: 'max', target: 100, note: rows === TOTAL ? 'all rows' : `expected ${TOTAL}` });
+  } finally {
+    await engine.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const benchStarted = performance.now();
+  if (flags.supervision) {
+    try {
+      await phaseSupervision();
+    } finally {
+      printSummary();
+    }
+    return;
+  }
   try {
     console.log('Switchboard bench: in-process local engines (a, b, r on disk with durable queues; c, d in memory)');
     console.log(`  machine: ${machineLoad()}`);

@@ -14,6 +14,8 @@ import { endSessions } from '../shared/realtime/sessions';
 import { revokeTokens } from '../shared/store/agents';
 import { addMember, membersOf, removeMember } from '../shared/store/memberships';
 import { parseInput } from '../shared/validation';
+import { accountFields, searchItems } from '../shared/admin/search-fields';
+import { searchSchema } from '../shared/admin/search-schema';
 
 const guarded =
   (route: RouteHandler): RouteHandler =>
@@ -27,6 +29,8 @@ async function revokeUser(agentId: string): Promise<void> {
 }
 
 export const handler = httpApi({
+  'POST /admin/accounts/search': guarded(async (req) => json(200, searchItems((await listAllAccounts()).map(accountView), parseInput(searchSchema, req.json()), accountFields))),
+
   'GET /admin/accounts': guarded(async (req) => {
     const query = parseInput(accountListQuery, req.query, 'query');
     return json(200, listAccountViews(await listAllAccounts(), query));

@@ -14,6 +14,8 @@ import { endSessions } from '../shared/realtime/sessions';
 import { agentView, createAgent, deleteAgent, getAgent, listAgents, requireAgent, updateAgent, type Agent } from '../shared/store/agents';
 import { membershipKeysOfAgent, parentsOf } from '../shared/store/memberships';
 import { paginate } from '../shared/store/util';
+import { agentFields, searchItems } from '../shared/admin/search-fields';
+import { searchSchema } from '../shared/admin/search-schema';
 import { parseInput } from '../shared/validation';
 
 const guarded =
@@ -38,6 +40,8 @@ function revokesTokens(current: Agent, changes: Partial<Agent>): boolean {
 }
 
 export const handler = httpApi({
+  'POST /admin/agents/search': guarded(async (req) => json(200, searchItems((await listAgents()).map(agentView), parseInput(searchSchema, req.json()), agentFields))),
+
   'GET /admin/agents': guarded(async (req) => {
     const query = parseInput(agentListQuery, req.query, 'query');
     const all = (await listAgents()).filter(

@@ -1,7 +1,7 @@
 /** /admin/lists: contact lists and their contacts (E.164 phone unique within a list, names, email, custom fields). */
 import { normaliseE164 } from '../shared/admin/account-schema';
 import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from '../shared/admin/list-schema';
-import { NotFoundError } from '../shared/errors';
+import { NotFoundError, ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import {
@@ -20,6 +20,9 @@ import {
 } from '../shared/store/lists';
 import { paginate, type ListQuery } from '../shared/store/util';
 import { parseInput } from '../shared/validation';
+import { contactFields, searchItems } from '../shared/admin/search-fields';
+import { searchSchema } from '../shared/admin/search-schema';
+import { deleteInteraction, interactionsOfContact } from '../shared/store/interaction-erase';
 
 const guarded =
   (route: RouteHandler): RouteHandler =>
@@ -94,8 +97,22 @@ export const handler = httpApi({
     return json(200, await updateContact(current, changes));
   }),
 
+  'POST /admin/lists/{id}/contacts/search': guarded(async (req) => {
+    await requireList(req.params.id!);
+    return json(200, searchItems(await listContacts(req.params.id!), parseInput(searchSchema, req.json()), contactFields));
+  }),
+
+  /** `?erase=true` also deletes every interaction of the contact (with their messages, notes and pointers). */
   'DELETE /admin/lists/{id}/contacts/{contactId}': guarded(async (req) => {
-    await deleteContact(await requireContact(req.params.id!, req.params.contactId!));
+    const contact = await requireContact(req.params.id!, req.params.contactId!);
+    const erased: string[] = [];
+    if (req.query.erase === 'true') {
+      for (const id of await interactionsOfContact(contact.listId, contact.id)) if (await deleteInteraction(id)) erased.push(id);
+      req.audit = { action: 'contact.erase', targetType: 'contact', targetIds: [contact.listId, contact.id, ...erased], details: { interactions: erased.length } };
+    } else if (req.query.erase !== undefined && req.query.erase !== 'false') {
+      throw new ValidationError('erase is true or false', [{ path: 'query.erase', message: 'true or false' }]);
+    }
+    await deleteContact(contact);
     return noContent();
   }),
 });

@@ -15,7 +15,7 @@ export const table = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-export type QueueName = 'inbound' | 'outbound' | 'timers';
+export type QueueName = 'inbound' | 'outbound' | 'timers' | 'exports';
 
 export interface QueueSpec {
   fifo: boolean;
@@ -35,6 +35,8 @@ export const queues: Record<QueueName, QueueSpec> = {
   outbound: { fifo: false, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, batchSize: 5, dlqRetentionDays: 14 },
   /** Standard: timers due within the SQS threshold, as messages with DelaySeconds. */
   timers: { fifo: false, visibilityTimeoutSeconds: 30, maxReceiveCount: 5, batchSize: 10, dlqRetentionDays: 14 },
+  /** Standard: export jobs (large CSVs, transcript zips); one per invocation, longer than the exporter may run. */
+  exports: { fifo: false, visibilityTimeoutSeconds: 960, maxReceiveCount: 10, batchSize: 1, dlqRetentionDays: 14 },
 };
 
 /** What a function may touch. Grants in the cloud and nothing else come from this. */
@@ -52,6 +54,8 @@ export interface Access {
   tokenSecret?: boolean;
   /** Uses the credentials key: encrypt when admins write credentials, decrypt when a function uses them. */
   credentials?: 'encrypt' | 'decrypt' | 'both';
+  /** The exports bucket (blob port): `RW` writes files and signs links, `RO` signs links only. */
+  blobs?: 'RO' | 'RW';
 }
 
 export interface FunctionSpec {
@@ -133,7 +137,8 @@ export const functions = {
     entry: 'functions/admin-lists.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    access: { table: 'RW', tokenSecret: true },
+    // Erasing a contact deletes its interactions, whose timers it cancels.
+    access: { table: 'RW', tokenSecret: true, scheduler: true },
     description: 'Admin API: contact lists and their contacts',
   },
   'admin-catalog': {
@@ -149,6 +154,43 @@ export const functions = {
     timeoutSeconds: 15,
     access: { table: 'RO', tokenSecret: true },
     description: 'Admin API: the audit log of admin and supervisor actions, with filters',
+  },
+  'admin-teams': {
+    entry: 'functions/admin-teams.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true },
+    description: 'Admin API: teams of agents and their members',
+  },
+  'admin-interactions': {
+    entry: 'functions/admin-interactions.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    // Transcripts fetch attachments with the account's credentials; deletes cancel timers; notes notify agents.
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['exports', 'timers'], scheduler: true, credentials: 'decrypt' },
+    description: 'Supervision API: interaction lists, advanced search, CSV export, transcripts, notes and delete',
+  },
+  'admin-exports': {
+    entry: 'functions/admin-exports.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RW', tokenSecret: true, sendTo: ['exports'], blobs: 'RO' },
+    description: 'Export jobs: start one, read its status and expiring download link',
+  },
+  'export-download': {
+    entry: 'functions/export-download.ts',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    access: { table: 'RO', tokenSecret: true },
+    description: 'The local engine\'s signed export links (in the cloud, links are presigned S3 URLs)',
+  },
+  exporter: {
+    entry: 'functions/exporter.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    access: { table: 'RO', tokenSecret: true, blobs: 'RW', credentials: 'decrypt' },
+    consumes: 'exports',
+    description: 'Runs export jobs: streams CSVs and transcript zips into the exports bucket',
   },
   openapi: {
     entry: 'functions/openapi.ts',
@@ -265,6 +307,7 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'POST', path: '/auth/invitation', fn: 'auth' },
   ...crud('/admin/agents', 'admin-agents', [
     { method: 'GET', path: '/admin/agents/export' },
+    { method: 'POST', path: '/admin/agents/search' },
     { method: 'POST', path: '/admin/agents/bulk-delete' },
     { method: 'POST', path: '/admin/agents/{id}/invitation' },
     { method: 'GET', path: '/admin/agents/{id}/queues' },
@@ -272,6 +315,7 @@ export const httpRoutes: HttpRoute[] = [
   ]),
   ...crud('/admin/accounts', 'admin-accounts', [
     { method: 'GET', path: '/admin/accounts/export' },
+    { method: 'POST', path: '/admin/accounts/search' },
     { method: 'POST', path: '/admin/accounts/bulk-delete' },
     { method: 'GET', path: '/admin/accounts/{id}/agents' },
     { method: 'PUT', path: '/admin/accounts/{id}/agents/{agentId}' },
@@ -287,6 +331,7 @@ export const httpRoutes: HttpRoute[] = [
   ...crud('/admin/lists', 'admin-lists', [
     { method: 'GET', path: '/admin/lists/{id}/contacts' },
     { method: 'POST', path: '/admin/lists/{id}/contacts' },
+    { method: 'POST', path: '/admin/lists/{id}/contacts/search' },
     { method: 'GET', path: '/admin/lists/{id}/contacts/{contactId}' },
     { method: 'PATCH', path: '/admin/lists/{id}/contacts/{contactId}' },
     { method: 'DELETE', path: '/admin/lists/{id}/contacts/{contactId}' },
@@ -312,6 +357,31 @@ export const httpRoutes: HttpRoute[] = [
   ...crud('/admin/accounts/{id}/dispositions', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/dispositions/{id}', '/dispositions/{dispositionId}') })),
   ...crud('/admin/accounts/{id}/canned-answers', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/canned-answers/{id}', '/canned-answers/{cannedAnswerId}') })),
   { method: 'GET', path: '/admin/audit', fn: 'admin-audit' },
+  ...crud('/admin/teams', 'admin-teams', [
+    { method: 'GET', path: '/admin/teams/{id}/agents' },
+    { method: 'PUT', path: '/admin/teams/{id}/agents/{agentId}' },
+    { method: 'DELETE', path: '/admin/teams/{id}/agents/{agentId}' },
+  ]),
+  ...(
+    [
+      ['GET', '/admin/interactions'],
+      ['POST', '/admin/interactions/search'],
+      ['POST', '/admin/interactions/export'],
+      ['POST', '/admin/interactions/bulk-delete'],
+      ['POST', '/admin/interactions/transcripts'],
+      ['GET', '/admin/interactions/{id}'],
+      ['DELETE', '/admin/interactions/{id}'],
+      ['GET', '/admin/interactions/{id}/transcript'],
+      ['GET', '/admin/interactions/{id}/notes'],
+      ['POST', '/admin/interactions/{id}/notes'],
+      ['GET', '/admin/accounts/{id}/interactions'],
+      ['POST', '/admin/accounts/{id}/interactions/search'],
+      ['POST', '/admin/accounts/{id}/interactions/export'],
+    ] as const
+  ).map(([method, path]): HttpRoute => ({ method, path, fn: 'admin-interactions' })),
+  { method: 'POST', path: '/admin/exports', fn: 'admin-exports' },
+  { method: 'GET', path: '/admin/exports/{id}', fn: 'admin-exports' },
+  { method: 'GET', path: '/exports/{id}/download', fn: 'export-download' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },

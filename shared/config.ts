@@ -18,6 +18,7 @@ const schema = z.object({
   INBOUND_QUEUE_URL: optionalString,
   OUTBOUND_QUEUE_URL: optionalString,
   TIMERS_QUEUE_URL: optionalString,
+  EXPORTS_QUEUE_URL: optionalString,
   OUTBOUND_DLQ_URL: optionalString,
   /** The WebSocket management endpoint (`https://{api}.execute-api.{region}.amazonaws.com/{stage}` in the cloud). */
   WS_CALLBACK_URL: optionalString,
@@ -52,6 +53,12 @@ const schema = z.object({
   LOGIN_REFUSAL_DELAY_MS: integer(0, 10_000, 250),
   /** Days the audit log keeps a row (a TTL on each row; DynamoDB removes expired rows, listings hide them at once). */
   AUDIT_RETENTION_DAYS: integer(1, 3650, 365),
+  /** Blob storage for exports and transcripts: `s3` (BLOB_BUCKET, presigned links) or `local` (BLOB_DIR, signed links). */
+  BLOB_ADAPTER: z._default(z.enum(['s3', 'local']), 's3'),
+  BLOB_BUCKET: optionalString,
+  BLOB_DIR: optionalString,
+  /** How long an export's download link works, in seconds. */
+  EXPORT_LINK_TTL_SECONDS: integer(60, 604800, 3600),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

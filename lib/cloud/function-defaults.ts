@@ -3,7 +3,7 @@
  * maps, X-Ray tracing, its own log group, and its own role. Its grants come only from its wiring `access`, scoped
  * to the exact resources (table and named indexes, queue ARNs, the schedule group, the key, the secret).
  */
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -11,6 +11,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { table as tableSpec, type FunctionSpec } from '../wiring';
+import { exportsBucketName } from './blobs';
 import type { StatefulStack } from './stateful-stack';
 import type { StageSettings } from './stage';
 
@@ -142,6 +143,19 @@ export class SwitchboardFunction extends NodejsFunction {
     if (access.tokenSecret) {
       state.storage.tokenSecret.grantRead(this);
       this.addEnvironment('TOKEN_SECRET_ARN', state.storage.tokenSecret.secretArn);
+    }
+    if (access.blobs) {
+      // Objects only under exports/: RW writes them, both read them (a presigned URL acts with the signer's grant).
+      const bucketName = exportsBucketName(props.stage.prefix);
+      const actions = access.blobs === 'RW' ? ['s3:PutObject', 's3:GetObject'] : ['s3:GetObject'];
+      this.addToRolePolicy(new PolicyStatement({ actions, resources: [`arn:${Aws.PARTITION}:s3:::${bucketName}/exports/*`] }));
+      acknowledgeWildcard(
+        this,
+        `arn:<AWS::Partition>:s3:::${props.stage.prefix}-exports-<AWS::AccountId>-<AWS::Region>/exports/*`,
+        'Export files are named per job at run time; the grant is limited to the exports/ prefix of the exports bucket.',
+      );
+      this.addEnvironment('BLOB_ADAPTER', 's3');
+      this.addEnvironment('BLOB_BUCKET', bucketName);
     }
     if (access.credentials) {
       const actions = { encrypt: ['kms:Encrypt'], decrypt: ['kms:Decrypt'], both: ['kms:Encrypt', 'kms:Decrypt'] }[access.credentials];

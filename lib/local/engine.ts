@@ -4,7 +4,8 @@
  * and their consumers, and fires timers kept in the store. `npm start` and the end-to-end tests both use it.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
@@ -177,6 +178,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const queueName = (name: QueueName) => `${tableName}-${name}${queueSpecs[name].fifo ? '.fifo' : ''}`;
   const queueUrl = (name: QueueName) => `${sqsUrl}/000000000000/${queueName(name)}`;
 
+  // Exports and transcripts too large for an answer: under the data dir, or a temporary directory kept for this run.
+  const blobDir = options.inMemory ? mkdtempSync(join(tmpdir(), 'switchboard-blobs-')) : join(dataDir, 'blobs');
+  mkdirSync(blobDir, { recursive: true });
+
   // The functions read their settings from the environment through shared/config, as in Lambda.
   Object.assign(process.env, {
     STAGE: 'local',
@@ -186,6 +191,9 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     INBOUND_QUEUE_URL: queueUrl('inbound'),
     OUTBOUND_QUEUE_URL: queueUrl('outbound'),
     TIMERS_QUEUE_URL: queueUrl('timers'),
+    EXPORTS_QUEUE_URL: queueUrl('exports'),
+    BLOB_ADAPTER: 'local',
+    BLOB_DIR: blobDir,
     OUTBOUND_DLQ_URL: `${queueUrl('outbound')}-dlq`,
     WS_CALLBACK_URL: `http://${host}:${wsPort}`,
     TIMERS_ADAPTER: 'store',
@@ -452,6 +460,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         if (worker) queuePort.setQueueSink(undefined);
         await journal?.close();
         await ws.close();
+        if (options.inMemory) rmSync(blobDir, { recursive: true, force: true });
         await Promise.all(
           [httpServer, wsServer, sqsServer].map(
             (s) =>

@@ -6,6 +6,11 @@
  */
 import { accountListQuery } from './accounts';
 import { auditListQuery } from './audit-schema';
+import { describeCatalog } from '../domain/search';
+import { exportJobBody, exportSource, idsBody, interactionListQuery, noteBody, transcriptQuery, transcriptsBody } from './interaction-schema';
+import { searchCatalogs } from './search-fields';
+import { searchSchema } from './search-schema';
+import { teamCreateSchema, teamListQuery, teamPatchSchema } from './team-schema';
 import { accountCreateSchema, accountPatchSchema, whitelistSchema } from './account-schema';
 import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema, invitationSchema, loginSchema } from './agent-schema';
 import {
@@ -108,6 +113,17 @@ const SCHEMAS = {
   WhatsAppTemplateCreate: templateCreateSchema,
   WhatsAppCampaignCreate: campaignCreateSchema,
   WhatsAppCampaignPatch: campaignPatchSchema,
+  TeamCreate: teamCreateSchema,
+  TeamPatch: teamPatchSchema,
+  InteractionSearch: searchSchema,
+  AccountSearch: searchSchema,
+  AgentSearch: searchSchema,
+  ContactSearch: searchSchema,
+  InteractionExport: exportSource,
+  ExportJob: exportJobBody,
+  InteractionIds: idsBody,
+  Transcripts: transcriptsBody,
+  Note: noteBody,
 } satisfies Record<string, z.ZodMiniType>;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -171,7 +187,37 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /admin/lists/{id}/contacts': { summary: 'Add a contact (phone unique within the list)', body: 'ContactCreate' },
   'GET /admin/lists/{id}/contacts/{contactId}': { summary: 'Get a contact' },
   'PATCH /admin/lists/{id}/contacts/{contactId}': { summary: 'Update a contact', body: 'ContactPatch' },
-  'DELETE /admin/lists/{id}/contacts/{contactId}': { summary: 'Delete a contact' },
+
+  'POST /admin/accounts/search': { summary: 'Advanced search of accounts (fields: components.x-searchable-fields.accounts)', body: 'AccountSearch', success: 200 },
+  'POST /admin/agents/search': { summary: 'Advanced search of agents (fields: components.x-searchable-fields.agents)', body: 'AgentSearch', success: 200 },
+  'POST /admin/lists/{id}/contacts/search': { summary: 'Advanced search of a list’s contacts (fields: components.x-searchable-fields.contacts)', body: 'ContactSearch', success: 200 },
+  'DELETE /admin/lists/{id}/contacts/{contactId}': { summary: 'Delete a contact; ?erase=true also deletes its interactions', query: z.object({ erase: z.optional(z.enum(['true', 'false'])) }) },
+
+  'GET /admin/teams': { summary: 'List teams', query: teamListQuery },
+  'POST /admin/teams': { summary: 'Create a team', body: 'TeamCreate' },
+  'GET /admin/teams/{id}': { summary: 'Get a team' },
+  'PATCH /admin/teams/{id}': { summary: 'Update a team', body: 'TeamPatch' },
+  'DELETE /admin/teams/{id}': { summary: 'Delete a team and its memberships' },
+  'GET /admin/teams/{id}/agents': { summary: 'Agents of a team' },
+  'PUT /admin/teams/{id}/agents/{agentId}': { summary: 'Add an agent to a team' },
+  'DELETE /admin/teams/{id}/agents/{agentId}': { summary: 'Remove an agent from a team' },
+
+  'GET /admin/interactions': { summary: 'Interactions across accounts, by start time, with the list filters (x-items-read tells what the page read)', query: interactionListQuery },
+  'GET /admin/accounts/{id}/interactions': { summary: 'The interactions of one account, with the list filters', query: interactionListQuery },
+  'POST /admin/interactions/search': { summary: 'Advanced search of interactions (fields: components.x-searchable-fields.interactions); ignores the list filters', body: 'InteractionSearch', success: 200 },
+  'POST /admin/accounts/{id}/interactions/search': { summary: 'Advanced search of one account’s interactions', body: 'InteractionSearch', success: 200 },
+  'POST /admin/interactions/export': { summary: 'CSV of chosen ids or of a whole search: answered directly up to 1000 rows, else 202 with an export job', body: 'InteractionExport', success: 200, csv: true },
+  'POST /admin/accounts/{id}/interactions/export': { summary: 'CSV export within one account (as above)', body: 'InteractionExport', success: 200, csv: true },
+  'POST /admin/interactions/bulk-delete': { summary: 'Delete several interactions with everything that belongs to them', body: 'InteractionIds', success: 200 },
+  'POST /admin/interactions/transcripts': { summary: 'One zip of several transcripts (a job past 20)', body: 'Transcripts', success: 200 },
+  'GET /admin/interactions/{id}': { summary: 'An interaction with its messages and internal notes' },
+  'DELETE /admin/interactions/{id}': { summary: 'Delete an interaction (closed first if open) with its messages, notes, pointers and timers' },
+  'GET /admin/interactions/{id}/transcript': { summary: 'A zip: readable and JSON transcript, internal notes, and optionally the attachments', query: transcriptQuery },
+  'GET /admin/interactions/{id}/notes': { summary: 'Internal notes of an interaction' },
+  'POST /admin/interactions/{id}/notes': { summary: 'Add an internal note (agents of the account see it; the customer never does)', body: 'Note' },
+  'POST /admin/exports': { summary: 'Start an export job (interactions CSV or transcripts zip)', body: 'ExportJob', success: 201 },
+  'GET /admin/exports/{id}': { summary: 'An export job: status, counts and, once done, an expiring download link' },
+  'GET /exports/{id}/download': { summary: 'The local engine’s signed download link (expires, signature)' },
 
   'GET /admin/audit': {
     summary: 'The audit log, newest first: who did what, when, to which ids (action ending in * matches a prefix)',
@@ -215,7 +261,7 @@ const OPERATIONS: Record<string, Operation> = {
   ...catalogOperations('/admin/accounts/{id}/canned-answers', 'cannedAnswerId', 'CannedAnswer'),
 };
 
-const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/auth\//, /^\/webhooks\//];
+const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/auth\//, /^\/webhooks\//, /^\/exports\//];
 
 export function isPublicPath(path: string): boolean {
   return PUBLIC.some((p) => p.test(path));
@@ -317,6 +363,8 @@ export function openApiDocument(routes: readonly DocumentedRoute[], info: { titl
         UnsupportedContent: errorResponse("UNSUPPORTED_CONTENT: a part the account's provider cannot carry; details name it (parts.N, media.N, text)"),
       },
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      /** What each entity's advanced search may match: field -> type, operators, enum values. */
+      'x-searchable-fields': Object.fromEntries(Object.entries(searchCatalogs).map(([entity, catalog]) => [entity, describeCatalog(catalog as never)])),
     },
   };
 }

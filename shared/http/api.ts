@@ -101,7 +101,8 @@ function targetsOf(req: HttpRequest, result: HttpResult): string[] {
 async function audit(req: HttpRequest, result: HttpResult): Promise<void> {
   const { actor } = req;
   if (!actor || actor.role === 'agent' || req.audit === false || (result.statusCode ?? 200) >= 400) return;
-  if (!req.audit && req.routeKey.startsWith('GET ')) return;
+  // Reads are not audited unless the handler says so (exports, transcripts); a search is a read with a body.
+  if (!req.audit && (req.routeKey.startsWith('GET ') || req.routeKey.endsWith('/search'))) return;
   const entry: Omit<AuditInput, 'actor'> = req.audit ?? { action: req.routeKey, targetIds: targetsOf(req, result) };
   try {
     await recordAudit({

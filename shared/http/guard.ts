@@ -34,10 +34,17 @@ export async function requireRoles(req: Pick<HttpRequest, 'headers'> & Partial<P
   return user;
 }
 
-/** Admin resources: GET for admins and supervisors, everything else for admins. */
+/** Admin resources: GET (and POST .../search, a read with a body) for admins and supervisors, the rest for admins. */
 export async function adminAccess(req: Pick<HttpRequest, 'headers' | 'routeKey'> & Partial<Pick<HttpRequest, 'actor'>>): Promise<Agent> {
-  const reading = req.routeKey.startsWith('GET ');
+  const reading = req.routeKey.startsWith('GET ') || (req.routeKey.startsWith('POST ') && req.routeKey.endsWith('/search'));
   const user = await authenticate(req);
   if (user.role === 'admin' || (reading && user.role === 'supervisor')) return user;
   throw new ForbiddenError(reading ? 'admins and supervisors only' : 'admins only');
+}
+
+/** Supervision routes (interactions, exports, transcripts, notes, deletes): admins and supervisors, never agents. */
+export async function supervisorAccess(req: Pick<HttpRequest, 'headers'> & Partial<Pick<HttpRequest, 'actor'>>): Promise<Agent> {
+  const user = await authenticate(req);
+  if (user.role === 'admin' || user.role === 'supervisor') return user;
+  throw new ForbiddenError('admins and supervisors only');
 }

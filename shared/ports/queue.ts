@@ -7,7 +7,7 @@ import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk
 import { config, required } from '../config';
 import { localCredentials } from './aws';
 
-export type QueueTarget = 'inbound' | 'outbound' | 'timers' | 'outbound-dlq';
+export type QueueTarget = 'inbound' | 'outbound' | 'timers' | 'exports' | 'outbound-dlq';
 
 export interface QueueMessage {
   body: string;
@@ -35,6 +35,7 @@ function sqsClient(): SQSClient {
 function queueUrl(target: QueueTarget): string {
   if (target === 'inbound') return required('INBOUND_QUEUE_URL');
   if (target === 'outbound') return required('OUTBOUND_QUEUE_URL');
+  if (target === 'exports') return required('EXPORTS_QUEUE_URL');
   // What failed for good goes here directly with its reason, instead of being retried into it.
   if (target === 'outbound-dlq') return required('OUTBOUND_DLQ_URL');
   return required('TIMERS_QUEUE_URL');

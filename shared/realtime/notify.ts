@@ -1,12 +1,14 @@
 /**
- * Pushes events to agents' WebSocket connections. Only agents who belong to the event's account may receive it;
- * a connection that answers Gone is removed, and an agent left with no connection goes offline. Every event
- * carries the interaction's version so a client can drop an update older than one it already has.
+ * Pushes events to agents' WebSocket connections. Only agents who belong to the event's account may receive it,
+ * plus the supervisors spying on the event's interaction (read in the same BatchGet as presence); a connection that
+ * answers Gone is removed, and an agent left with no connection goes offline. Every event carries the interaction's
+ * version so a client can drop an update older than one it already has.
  */
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
 import { removeConnection } from '../store/connections';
 import { listAgents } from '../store/agents';
+import { connectionsWithSpies, removeSpy, spiesOf } from '../store/spies';
 import { presenceOf, setPresence } from '../store/presence';
 import { membersOf } from '../store/memberships';
 
@@ -24,7 +26,8 @@ export type RealtimeEventType =
   | 'presence.changed'
   | 'template.status'
   | 'campaign.paused'
-  | 'campaign.completed';
+  | 'campaign.completed'
+  | 'note.added';
 
 export interface RealtimeEvent {
   type: RealtimeEventType;
@@ -42,12 +45,30 @@ export interface DeliveryReport {
 
 /** Posts to every connection of the given agents; agents outside the account are never included by callers. */
 export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEvent): Promise<DeliveryReport> {
-  const presence = await presenceOf([...new Set(agentIds)]);
-  return notifyConnections([...presence.values()].flatMap((p) => p.connectionIds), event);
+  const ids = [...new Set(agentIds)];
+  if (!event.interactionId) {
+    const presence = await presenceOf(ids);
+    return notifyConnections([...presence.values()].flatMap((p) => p.connectionIds), event, []);
+  }
+  const { agents, spies } = await connectionsWithSpies(ids, event.interactionId);
+  return notifyConnections(agents, event, spies);
 }
 
-/** Posts to connections already looked up (a caller that needed them anyway saves the query). */
-export async function notifyConnections(connectionIds: string[], event: RealtimeEvent): Promise<DeliveryReport> {
+/**
+ * Posts to connections already looked up (a caller that needed them anyway saves the query), and to the
+ * interaction's spies: `spies` when the caller read them, else one read of the spy item.
+ */
+export async function notifyConnections(connectionIds: string[], event: RealtimeEvent, spies?: string[]): Promise<DeliveryReport> {
+  const spying = spies ?? (event.interactionId ? await spiesOf(event.interactionId) : []);
+  const spyOnly = spying.filter((c) => !connectionIds.includes(c));
+  const [toAgents, toSpies] = await Promise.all([
+    post(connectionIds, event),
+    spyOnly.length ? post(spyOnly, { ...event, spy: true }, (c) => removeSpy(event.interactionId!, c)) : { posted: 0, gone: 0 },
+  ]);
+  return { posted: toAgents.posted + toSpies.posted, gone: toAgents.gone + toSpies.gone };
+}
+
+async function post(connectionIds: string[], event: RealtimeEvent, onGone?: (connectionId: string) => Promise<void>): Promise<DeliveryReport> {
   const report: DeliveryReport = { posted: 0, gone: 0 };
   const sentAt = new Date().toISOString();
   await Promise.all(
@@ -59,6 +80,7 @@ export async function notifyConnections(connectionIds: string[], event: Realtime
           // As $disconnect does: an agent whose last connection is gone is offline, so nothing more is offered to it.
           const removed = await removeConnection(connectionId);
           if (removed && removed.remaining === 0) await setPresence(removed.agentId, 'offline');
+          await onGone?.(connectionId);
         } else report.posted += 1;
       } catch (error) {
         // One bad connection must not stop the others; the event is also in the store for the next read.

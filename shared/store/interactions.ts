@@ -1,6 +1,6 @@
 /**
  * Interactions and their messages. An interaction is one item (`INTERACTION#{id}` / `INTERACTION`, listed per
- * account on gsi1 by creation time) with its messages under the same partition (`MSG#{ulid}`, so a Query returns
+ * account on gsi1 and per day on gsi2 by creation time) with its messages under the same partition (`MSG#{ulid}`, so a Query returns
  * them in order). Beside them: the open-interaction pointer per account + contact (`OPEN#...`), the dedupe marker
  * per provider message id (`DEDUPE#...`, with a TTL), the provider-id index (`PMSG#...` -> interaction + message)
  * and statuses parked until their message is known (`PSTATUS#...`). Every inbound write is one transaction that
@@ -39,6 +39,11 @@ export const itemKeys = {
     pk: `PSTATUS#${accountId}#${providerMessageId}`,
     sk: 'PSTATUS',
   }),
+  /** The contact's link to each of its interactions, under the contact's list (erasure finds them by it). */
+  contactLink: (listId: string, contactId: string, interactionId: string) => ({
+    pk: `LIST#${listId}`,
+    sk: `INTOF#${contactId}#${interactionId}`,
+  }),
 };
 
 /** The open-interaction pointer carries what the inbound path needs to join without reading the interaction. */
@@ -56,11 +61,17 @@ type TxItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]
 
 const ttl = () => Math.floor(now() / 1000) + DEDUPE_TTL_SECONDS;
 
-function interactionItem(interaction: Interaction) {
+/**
+ * The stored interaction, listed per account on gsi1 and across accounts on gsi2 in one partition per UTC day
+ * (supervisors' lists and searches read these by start time: see interaction-queries.ts).
+ */
+export function interactionItem(interaction: Interaction) {
   return {
     ...itemKeys.interaction(interaction.id),
     gsi1pk: `ACCOUNT#${interaction.accountId}#INTERACTIONS`,
     gsi1sk: `${interaction.createdAt}#${interaction.id}`,
+    gsi2pk: `INTERACTIONS#${interaction.createdAt.slice(0, 10)}`,
+    gsi2sk: `${interaction.createdAt}#${interaction.id}`,
     ...interaction,
   };
 }
@@ -262,6 +273,7 @@ export function openWithInbound(input: {
   const items: TxItems = [
     ...inboundItems(interaction.accountId, input.message),
     { Put: { TableName: TABLE, Item: interactionItem(interaction), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Put: { TableName: TABLE, Item: { ...itemKeys.contactLink(interaction.listId, interaction.contactId, interaction.id), interactionId: interaction.id } } },
   ];
   if (input.pointer !== 'none') {
     const pointerItem = {

@@ -6,6 +6,7 @@ export const keys = {
   account: (id: string) => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
   agent: (id: string) => ({ pk: `AGENT#${id}`, sk: 'AGENT' }),
   queue: (id: string) => ({ pk: `QUEUE#${id}`, sk: 'QUEUE' }),
+  team: (id: string) => ({ pk: `TEAM#${id}`, sk: 'TEAM' }),
   list: (id: string) => ({ pk: `LIST#${id}`, sk: 'LIST' }),
   unique: (kind: string, value: string) => ({ pk: `UNIQUE#${kind}#${value}`, sk: 'UNIQUE' }),
   connection: (id: string) => ({ pk: `CONN#${id}`, sk: 'CONN' }),

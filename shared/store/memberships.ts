@@ -1,5 +1,5 @@
 /**
- * Memberships of agents in accounts and in queues: one item under the parent, indexed by agent on gsi1, written
+ * Memberships of agents in accounts, queues and teams: one item under the parent, indexed by agent on gsi1, written
  * with condition checks that both sides exist, so a membership never points at nothing.
  */
 import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -10,9 +10,9 @@ import { keys } from './keys';
 import { TtlCache } from './cache';
 import { cancellationReasons, queryAll } from './util';
 
-export type ParentKind = 'ACCOUNT' | 'QUEUE';
+export type ParentKind = 'ACCOUNT' | 'QUEUE' | 'TEAM';
 
-const parentKey = (kind: ParentKind, id: string) => (kind === 'ACCOUNT' ? keys.account(id) : keys.queue(id));
+const parentKey = (kind: ParentKind, id: string) => (kind === 'ACCOUNT' ? keys.account(id) : kind === 'QUEUE' ? keys.queue(id) : keys.team(id));
 export const membershipKey = (kind: ParentKind, parentId: string, agentId: string) => ({
   pk: `${kind}#${parentId}`,
   sk: `MEMBER#${agentId}`,
@@ -106,11 +106,12 @@ export async function removeAllMembers(kind: ParentKind, parentId: string): Prom
   for (const agentId of await membersOf(kind, parentId)) await removeMember(kind, parentId, agentId);
 }
 
-/** The membership keys of an agent, in accounts and queues, for deleting the agent. */
+/** The membership keys of an agent, in accounts, queues and teams, for deleting the agent. */
 export async function membershipKeysOfAgent(agentId: string): Promise<{ pk: string; sk: string }[]> {
-  const [accounts, queues] = await Promise.all([parentsOf('ACCOUNT', agentId), parentsOf('QUEUE', agentId)]);
+  const [accounts, queues, teams] = await Promise.all([parentsOf('ACCOUNT', agentId), parentsOf('QUEUE', agentId), parentsOf('TEAM', agentId)]);
   return [
     ...accounts.map((a) => membershipKey('ACCOUNT', a, agentId)),
     ...queues.map((q) => membershipKey('QUEUE', q, agentId)),
+    ...teams.map((t) => membershipKey('TEAM', t, agentId)),
   ];
 }

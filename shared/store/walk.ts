@@ -23,9 +23,13 @@ export interface WalkInput {
   to?: string;
   order: 'asc' | 'desc';
   filter?: FilterExpression;
+  /** A check applied in memory to each item read (conditions DynamoDB filters cannot express, e.g. ends-with). */
+  predicate?: (item: Record<string, unknown>) => boolean;
   limit: number;
   /** Items DynamoDB may evaluate for one page, filtered out or not: what bounds the cost of a selective filter. */
   maxRead: number;
+  /** Queries one page may make (empty day buckets cost a query each). */
+  maxQueries?: number;
   cursor?: string;
 }
 
@@ -80,7 +84,7 @@ export async function walkPartitions(input: WalkInput): Promise<WalkResult> {
   while (p < input.partitions.length) {
     const wanted = input.limit - items.length;
     const budget = input.maxRead - itemsRead;
-    if (wanted <= 0 || budget <= 0) break;
+    if (wanted <= 0 || budget <= 0 || queries >= (input.maxQueries ?? 400)) break;
     const out = await db.send(
       new QueryCommand({
         TableName: TABLE,
@@ -96,13 +100,14 @@ export async function walkPartitions(input: WalkInput): Promise<WalkResult> {
         },
         ScanIndexForward: input.order === 'asc',
         // Without a filter every item read is a match; with one, read up to the budget in pages of 500.
-        Limit: input.filter ? Math.min(budget, 500) : Math.min(wanted, budget),
+        Limit: input.filter || input.predicate ? Math.min(budget, 500) : Math.min(wanted, budget),
         ExclusiveStartKey: resume,
       }),
     );
     queries += 1;
     itemsRead += out.ScannedCount ?? 0;
-    const got = out.Items ?? [];
+    const read = out.Items ?? [];
+    const got = input.predicate ? read.filter(input.predicate) : read;
     if (got.length > wanted) {
       // More matches than the page holds: stop after the last one taken, in this same partition.
       items.push(...got.slice(0, wanted));

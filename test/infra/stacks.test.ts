@@ -192,6 +192,7 @@ const KNOWN_ACCESS = new Set([
   'websocket',
   'tokenSecret',
   'credentials',
+  'blobs',
 ]);
 const TABLE_WRITE_LIKE = /^dynamodb:(Put|Update|Delete|BatchWrite|PartiQL(Insert|Update|Delete)|Restore|Import|Create)/;
 
@@ -240,6 +241,11 @@ function expectedGrants(s: Synth, name: FunctionName, logGroupId: string): strin
   if (access.tokenSecret) allow(SECRET_READ, [`\${${logicalId(s.stateStack, storage.tokenSecret)}}`]);
   if (access.credentials)
     allow(KMS[access.credentials], [`\${${logicalId(s.stateStack, storage.credentialsKey)}.Arn}`]);
+  if (access.blobs) {
+    allow(access.blobs === 'RW' ? ['s3:PutObject', 's3:GetObject'] : ['s3:GetObject'], [
+      `arn:\${AWS::Partition}:s3:::${s.built.state.stage.prefix}-exports-\${AWS::AccountId}-\${AWS::Region}/exports/*`,
+    ]);
+  }
   return [...grants].sort();
 }
 
