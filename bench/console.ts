@@ -6,12 +6,11 @@
  *
  *   npm run bench:console      (also the last phase of a full npm run bench)
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium as playwright } from 'playwright-core';
 import { buildConsole } from '../lib/console-build';
 import { startEngine } from '../lib/local/engine';
+import { launchBrowser } from '../test/support/browser';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -23,13 +22,6 @@ function load<T>(path: string): T {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
-}
-
-function browserBinary(): { executablePath: string; args: string[] } {
-  const script =
-    "import('@sparticuz/chromium').then(async ({ default: c }) => console.log(JSON.stringify({ executablePath: await c.executablePath(), args: c.args })))";
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: ROOT });
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as { executablePath: string; args: string[] };
 }
 
 export async function consoleBench(offers = 50): Promise<void> {
@@ -48,12 +40,7 @@ export async function consoleBench(offers = 50): Promise<void> {
     log: () => undefined,
     env: { LOG_LEVEL: 'error' },
   });
-  const { executablePath, args } = browserBinary();
-  const browser = await playwright.launch({
-    executablePath,
-    args: args.filter((a) => a !== '--single-process'),
-    headless: true,
-  });
+  const browser = await launchBrowser();
   try {
     await engine.bootstrap('Bench-Admin1');
     const { createList } = load<typeof import('../shared/store/lists')>('shared/store/lists.ts');
