@@ -5,9 +5,12 @@
  */
 import { idsSchema } from '../shared/admin/agent-schema';
 import { accountCreateSchema, accountPatchSchema, whitelistSchema } from '../shared/admin/account-schema';
-import { accountListQuery, accountsCsv, accountView, createAccount, listAccountViews, patchAccount } from '../shared/admin/accounts';
+import { accountListQuery, accountsCsv, accountView, createAccount, listAccountViews, patchAccount, readOnlyProblems } from '../shared/admin/accounts';
 import { ValidationError } from '../shared/errors';
-import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
+import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
+import { ULID } from '../shared/http/params';
+import type { Agent } from '../shared/store/agents';
+import { z } from '../shared/validation';
 import { adminAccess } from '../shared/http/guard';
 import { getAccount, listAllAccounts, removeAccount, requireAccount, type Account } from '../shared/store/accounts';
 import { endSessions } from '../shared/realtime/sessions';
@@ -18,34 +21,39 @@ import { accountFields, searchItems } from '../shared/admin/search-fields';
 import { searchSchema } from '../shared/admin/search-schema';
 
 const guarded =
-  (route: RouteHandler): RouteHandler =>
-  async (req) => {
-    await adminAccess(req);
-    return route(req);
-  };
+  (route: (req: HttpRequest, me: Agent) => Promise<HttpResult>): RouteHandler =>
+  async (req) =>
+    route(req, await adminAccess(req));
+
+/** Account ids of an export: 1 to 100 ULIDs. */
+const exportQuery = z.object({
+  ids: z.pipe(
+    z.string().check(z.minLength(1, 'comma-separated account ids')),
+    z.transform((s) => s.split(',').filter(Boolean)),
+  ).check(z.refine((ids) => ids.length >= 1 && ids.length <= 100 && ids.every((id) => ULID.test(id)), 'comma-separated account ids (ULIDs), 1 to 100')),
+});
 
 async function revokeUser(agentId: string): Promise<void> {
   if (await revokeTokens(agentId)) await endSessions(agentId);
 }
 
 export const handler = httpApi({
-  'POST /admin/accounts/search': guarded(async (req) => json(200, searchItems((await listAllAccounts()).map(accountView), parseInput(searchSchema, req.json()), accountFields))),
+  'POST /admin/accounts/search': guarded(async (req, me) => json(200, searchItems((await listAllAccounts()).map((a) => accountView(a, me.role)), parseInput(searchSchema, req.json()), accountFields))),
 
-  'GET /admin/accounts': guarded(async (req) => {
+  'GET /admin/accounts': guarded(async (req, me) => {
     const query = parseInput(accountListQuery, req.query, 'query');
-    return json(200, listAccountViews(await listAllAccounts(), query));
+    return json(200, listAccountViews(await listAllAccounts(), query, me.role));
   }),
 
   'POST /admin/accounts': guarded(async (req) => json(201, accountView(await createAccount(parseInput(accountCreateSchema, req.json()))))),
 
-  'GET /admin/accounts/export': guarded(async (req) => {
-    const ids = (req.query.ids ?? '').split(',').filter(Boolean);
-    if (ids.length === 0) throw new ValidationError('choose the accounts to export', [{ path: 'query.ids', message: 'comma-separated account ids' }]);
+  'GET /admin/accounts/export': guarded(async (req, me) => {
+    const { ids } = parseInput(exportQuery, { ids: req.query.ids ?? '' }, 'query');
     const accounts = (await Promise.all(ids.map((id) => getAccount(id)))).filter((a): a is Account => Boolean(a));
     return {
       statusCode: 200,
       headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="accounts.csv"' },
-      body: accountsCsv(accounts),
+      body: accountsCsv(accounts, me.role),
     };
   }),
 
@@ -59,9 +67,11 @@ export const handler = httpApi({
     return json(200, { deleted });
   }),
 
-  'GET /admin/accounts/{id}': guarded(async (req) => json(200, accountView(await requireAccount(req.params.id!)))),
+  'GET /admin/accounts/{id}': guarded(async (req, me) => json(200, accountView(await requireAccount(req.params.id!), me.role))),
 
   'PATCH /admin/accounts/{id}': guarded(async (req) => {
+    const readOnly = readOnlyProblems(req.json());
+    if (readOnly.length) throw new ValidationError(`read-only fields: ${readOnly.map((d) => d.path).join(', ')}`, readOnly);
     const patch = parseInput(accountPatchSchema, req.json());
     const current = await requireAccount(req.params.id!);
     return json(200, accountView(await patchAccount(current, patch)));
@@ -97,7 +107,16 @@ export const handler = httpApi({
   'PUT /admin/accounts/{id}/whitelist': guarded(async (req) => {
     const { listIds } = parseInput(whitelistSchema, req.json());
     const current = await requireAccount(req.params.id!);
-    const next = await patchAccount(current, { settings: { whitelist: { ...current.settings.whitelist, listIds } } });
-    return json(200, next.settings.whitelist);
+    try {
+      const next = await patchAccount(current, { settings: { whitelist: { ...current.settings.whitelist, listIds } } });
+      return json(200, next.settings.whitelist);
+    } catch (error) {
+      // This route's body is `{ listIds }`: name the field the caller sent, not the account setting behind it.
+      if (error instanceof ValidationError) {
+        const details = error.details.map((d) => ({ ...d, path: d.path.replace(/^body\.settings\.whitelist\.listIds/, 'body.listIds') }));
+        throw new ValidationError(error.message.replaceAll('body.settings.whitelist.listIds', 'body.listIds'), details);
+      }
+      throw error;
+    }
   }),
 });

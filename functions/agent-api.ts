@@ -1,15 +1,19 @@
 /**
  * /agent: what an agent does with its own token. It sees only interactions of accounts it belongs to (supervisors
  * and admins see all), accepts and rejects offers, replies (through the outbound queue), closes with a disposition,
- * transfers, marks read or unread, tags and notes, and sets its presence.
+ * transfers, marks read or unread, tags and notes, and sets its presence. Which role may do which is the role table
+ * (shared/http/roles.ts): a supervisor reads, notes, tags and transfers, and handles only what it took over.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors';
-import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
+import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
+import { accessOf, interactionAccess, requireGrant } from '../shared/http/roles';
+import { ULID } from '../shared/http/params';
+import { recordAudit } from '../shared/store/audit';
 import { authenticate } from '../shared/http/guard';
 import { nowIso } from '../shared/ports/clock';
-import { notifyAgents } from '../shared/realtime/notify';
+import { notifyAccount, notifyAgents } from '../shared/realtime/notify';
 import { queueCanned, queueReply, queueTemplate, startVideoCall, templateSchema } from '../shared/outbound/enqueue';
 import { replyBodySchema } from '../shared/outbound/reply-schema';
 import '../shared/routing';
@@ -28,7 +32,9 @@ import { updateInteraction, type RoutedInteraction } from '../shared/store/routi
 import { strip } from '../shared/store/util';
 import { parseInput, z } from '../shared/validation';
 
-type Route = (req: HttpRequest, me: Agent) => Promise<ReturnType<typeof json>>;
+const ulidSchema = z.string().check(z.regex(ULID, 'an id (26-character ULID)'));
+
+type Route = (req: HttpRequest, me: Agent) => Promise<HttpResult>;
 const asAgent =
   (route: Route): RouteHandler =>
   async (req) =>
@@ -36,45 +42,38 @@ const asAgent =
 
 const supervising = (me: Agent) => me.role === 'admin' || me.role === 'supervisor';
 
-/** The interaction if the caller may see it; 404 otherwise, so ids of other accounts are not confirmed. */
-async function visible(me: Agent, id: string): Promise<RoutedInteraction> {
+/**
+ * The interaction if the route's rule lets the caller act on it: 404 for an agent outside its account (ids of other
+ * accounts are not confirmed), 403 for a supervisor handling what it has not taken over.
+ */
+async function visible(req: HttpRequest, me: Agent): Promise<RoutedInteraction> {
+  const id = req.params.id!;
+  const grant = requireGrant(accessOf(req.routeKey) ?? 'admin', me.role);
   const interaction = (await getInteraction(id, true)) as RoutedInteraction | undefined;
-  if (!interaction || (!supervising(me) && !(await isMember('ACCOUNT', interaction.accountId, me.id)))) {
-    throw new NotFoundError(`interaction ${id}`);
-  }
+  if (!interaction) throw new NotFoundError(`interaction ${id}`);
+  const member = grant === 'member' && (await isMember('ACCOUNT', interaction.accountId, me.id));
+  if (interactionAccess(grant, me, interaction, member) === 'hidden') throw new NotFoundError(`interaction ${id}`);
   return interaction;
 }
 
+/** Sending in an interaction: its assigned agent (a supervisor after taking it over), or an admin. */
 function requireHandler(me: Agent, interaction: RoutedInteraction): void {
-  if (interaction.agentId !== me.id && !supervising(me))
-    throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
+  if (interaction.agentId !== me.id && me.role !== 'admin') throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
 }
 
-const presenceSchema = z.object({
-  status: z.enum(['online', 'paused', 'offline']),
-  reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
-});
+const presenceSchema = z.object({ status: z.enum(['online', 'paused', 'offline']), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
 const listSchema = z.object({
   status: z.optional(z.enum(['open', 'closed'])),
-  accountId: z.optional(z.string()),
+  accountId: z.optional(ulidSchema),
   scope: z._default(z.enum(['all', 'mine', 'offered', 'unassigned']), 'all'),
-  limit: z._default(
-    z
-      .pipe(z.string(), z.transform(Number))
-      .check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')),
-    100,
-  ),
+  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')), 100),
 });
 const closeSchema = z.object({ disposition: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
-const transferSchema = z.object({
-  queueId: z.optional(z.string().check(z.minLength(1))),
-  agentId: z.optional(z.string().check(z.minLength(1))),
-});
-const tagsSchema = z.object({
-  tags: z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(20)),
-});
+const transferSchema = z.object({ queueId: z.optional(ulidSchema), agentId: z.optional(ulidSchema) });
+const tagsSchema = z.object({ tags: z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(20)) });
 const noteSchema = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
-const cannedSchema = z.object({ cannedAnswerId: z.string().check(z.minLength(1)) });
+const cannedSchema = z.object({ cannedAnswerId: ulidSchema });
+const cannedQuery = z.object({ accountId: z.optional(ulidSchema) });
 
 /** What an agent's workspace needs of an account: never credentials, tokens or routing internals. */
 function workspaceView(account: Account) {
@@ -101,27 +100,20 @@ async function afterAgentMessage(interaction: RoutedInteraction): Promise<void> 
 }
 
 export const handler = httpApi({
-  'GET /agent/me': asAgent(async (_req, me) =>
-    json(200, { ...agentView(me), presence: await getPresence(me.id), accountIds: await parentsOf('ACCOUNT', me.id) }),
-  ),
+  'GET /agent/me': asAgent(async (_req, me) => json(200, { ...agentView(me), presence: await getPresence(me.id), accountIds: await parentsOf('ACCOUNT', me.id) })),
 
   'PUT /agent/presence': asAgent(async (req, me) => {
     const { status, reason } = parseInput(presenceSchema, req.json());
     const presence = await setPresence(me.id, status, status === 'paused' ? reason : undefined);
-    await notifyAgents([me.id], {
-      type: 'presence.changed',
-      accountId: '',
-      status: presence.status,
-      reason: presence.reason,
-    });
+    await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
     return json(200, presence);
   }),
 
   'GET /agent/interactions': asAgent(async (req, me) => {
     const query = parseInput(listSchema, req.query, 'query');
-    const mine = await parentsOf('ACCOUNT', me.id);
-    if (query.accountId && !supervising(me) && !mine.includes(query.accountId))
-      throw new ForbiddenError('you do not belong to this account');
+    // Supervisors and admins read every account; an agent the accounts it belongs to.
+    const mine = supervising(me) ? (await listAllAccounts()).map((a) => a.id) : await parentsOf('ACCOUNT', me.id);
+    if (query.accountId && !mine.includes(query.accountId)) throw new ForbiddenError('you do not belong to this account');
     const accountIds = query.accountId ? [query.accountId] : mine;
     const all = (await Promise.all(accountIds.map((a) => listInteractionsOf(a)))).flat() as RoutedInteraction[];
     const items = all
@@ -140,15 +132,15 @@ export const handler = httpApi({
     return json(200, { items });
   }),
 
-  'GET /agent/interactions/{id}': asAgent(async (req, me) => json(200, await visible(me, req.params.id!))),
+  'GET /agent/interactions/{id}': asAgent(async (req, me) => json(200, await visible(req, me))),
 
   'GET /agent/interactions/{id}/messages': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     return json(200, { items: await listMessages(interaction.id) });
   }),
 
   'GET /agent/interactions/{id}/messages/{messageId}/media/{index}': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     const message = await getMessage(interaction.id, `MSG#${req.params.messageId}`);
     const ref = message?.media?.[Number(req.params.index)];
     if (!message || !ref || !/^\d+$/.test(req.params.index ?? '')) throw new NotFoundError('media');
@@ -170,100 +162,111 @@ export const handler = httpApi({
   }),
 
   'POST /agent/interactions/{id}/accept': asAgent(async (req, me) => {
-    await visible(me, req.params.id!);
+    await visible(req, me);
     return json(200, await accept(me.id, req.params.id!));
   }),
 
   'POST /agent/interactions/{id}/reject': asAgent(async (req, me) => {
-    await visible(me, req.params.id!);
+    await visible(req, me);
     await reject(me.id, req.params.id!);
     return noContent();
   }),
 
   'POST /agent/interactions/{id}/read': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     return json(200, await updateInteraction(interaction, { unread: 0 }));
   }),
 
   'POST /agent/interactions/{id}/unread': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     return json(200, await updateInteraction(interaction, { unread: Math.max(1, interaction.unread ?? 0) }));
   }),
 
   'POST /agent/interactions/{id}/reply': asAgent(async (req, me) => {
     const body = parseInput(replyBodySchema, req.json());
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     requireHandler(me, interaction);
-    const message = await queueReply({
-      accountId: interaction.accountId,
-      interactionId: interaction.id,
-      agentId: me.id,
-      ...body,
-    });
+    const message = await queueReply({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, ...body });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
 
   'POST /agent/interactions/{id}/template': asAgent(async (req, me) => {
     const template = parseInput(templateSchema, req.json());
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     requireHandler(me, interaction);
-    const message = await queueTemplate({
-      accountId: interaction.accountId,
-      interactionId: interaction.id,
-      agentId: me.id,
-      template,
-    });
+    const message = await queueTemplate({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, template });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
 
   'POST /agent/interactions/{id}/canned': asAgent(async (req, me) => {
     const { cannedAnswerId } = parseInput(cannedSchema, req.json());
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     requireHandler(me, interaction);
-    const message = await queueCanned({
-      accountId: interaction.accountId,
-      interactionId: interaction.id,
-      agentId: me.id,
-      cannedAnswerId,
-    });
+    const message = await queueCanned({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, cannedAnswerId });
     await afterAgentMessage(interaction);
     return json(202, message);
   }),
 
   'POST /agent/interactions/{id}/video': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     requireHandler(me, interaction);
-    const started = await startVideoCall({
-      accountId: interaction.accountId,
-      interactionId: interaction.id,
-      agentId: me.id,
-    });
+    const started = await startVideoCall({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id });
     return json(201, started);
+  }),
+
+  'POST /agent/interactions/{id}/take-over': asAgent(async (req, me) => {
+    const interaction = await visible(req, me);
+    if (interaction.status !== 'open') throw new ConflictError('CLOSED', 'the interaction is closed');
+    if (interaction.agentId === me.id) return json(200, interaction);
+    const next = await updateInteraction(interaction, {
+      agentId: me.id,
+      routing: { phase: 'assigned', step: interaction.routing?.step ?? 0, offeredTo: [], ...(interaction.routing?.queueId ? { queueId: interaction.routing.queueId } : {}) },
+    });
+    await recordAudit({
+      actor: { id: me.id, username: me.username, role: me.role },
+      action: 'interaction.take-over',
+      targetType: 'interaction',
+      targetIds: [interaction.id],
+      details: { accountId: interaction.accountId, ...(interaction.agentId ? { previousAgentId: interaction.agentId } : {}), phase: interaction.routing?.phase ?? null },
+      ...(req.event.requestContext?.http?.sourceIp ? { ip: req.event.requestContext.http.sourceIp } : {}),
+      ...(req.event.requestContext?.requestId ? { requestId: req.event.requestContext.requestId } : {}),
+    });
+    req.audit = false; // recorded here, with its details: the edge adds no second row
+    // The account's agents (the one who had it, those it was offered to) learn at once that it is no longer theirs.
+    await notifyAccount(next.accountId, {
+      type: 'interaction.taken-over',
+      accountId: next.accountId,
+      interactionId: next.id,
+      version: next.version,
+      agentId: me.id,
+      ...(interaction.agentId ? { previousAgentId: interaction.agentId } : {}),
+    });
+    return json(200, next);
   }),
 
   'POST /agent/interactions/{id}/close': asAgent(async (req, me) => {
     const { disposition } = parseInput(closeSchema, req.json() ?? {});
-    await visible(me, req.params.id!);
+    await visible(req, me);
     await closeByAgent(me.id, req.params.id!, disposition, supervising(me));
     return noContent();
   }),
 
   'POST /agent/interactions/{id}/transfer': asAgent(async (req, me) => {
     const target = parseInput(transferSchema, req.json());
-    await visible(me, req.params.id!);
+    await visible(req, me);
     return json(200, await transfer(me.id, req.params.id!, target));
   }),
 
   'PUT /agent/interactions/{id}/tags': asAgent(async (req, me) => {
     const { tags } = parseInput(tagsSchema, req.json());
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     return json(200, await updateInteraction(interaction, { tags: [...new Set(tags)] }));
   }),
 
   'GET /agent/interactions/{id}/notes': asAgent(async (req, me) => {
-    const interaction = await visible(me, req.params.id!);
+    const interaction = await visible(req, me);
     const out = await db.send(
       new QueryCommand({
         TableName: TABLE,
@@ -276,21 +279,9 @@ export const handler = httpApi({
 
   'POST /agent/interactions/{id}/notes': asAgent(async (req, me) => {
     const { text } = parseInput(noteSchema, req.json());
-    const interaction = await visible(me, req.params.id!);
-    const note = {
-      id: ulid(),
-      interactionId: interaction.id,
-      agentId: me.id,
-      text,
-      createdAt: nowIso(),
-      internal: true,
-    };
-    await db.send(
-      new PutCommand({
-        TableName: TABLE,
-        Item: { pk: `INTERACTION#${interaction.id}`, sk: `NOTE#${note.id}`, ...note },
-      }),
-    );
+    const interaction = await visible(req, me);
+    const note = { id: ulid(), interactionId: interaction.id, agentId: me.id, text, createdAt: nowIso(), internal: true };
+    await db.send(new PutCommand({ TableName: TABLE, Item: { pk: `INTERACTION#${interaction.id}`, sk: `NOTE#${note.id}`, ...note } }));
     return json(201, note);
   }),
 
@@ -340,16 +331,14 @@ export const handler = httpApi({
   }),
 
   'GET /agent/canned-answers': asAgent(async (req, me) => {
-    const accountId = req.query.accountId;
+    const { accountId } = parseInput(cannedQuery, req.query, 'query');
     if (accountId) {
-      await requireAccount(accountId);
-      if (!supervising(me) && !(await isMember('ACCOUNT', accountId, me.id)))
-        throw new ForbiddenError('you do not belong to this account');
+      // The same 404 for an account that does not exist and one the agent does not belong to: ids are not confirmed.
+      const allowed = supervising(me) ? Boolean(await getAccount(accountId)) : await isMember('ACCOUNT', accountId, me.id);
+      if (!allowed) throw new NotFoundError(`account ${accountId}`);
     }
     const general = await listCatalogItems('canned', {});
     const local = accountId ? await listCatalogItems('canned', { accountId }) : [];
-    return json(200, {
-      items: [...general.map((c) => ({ ...c, scope: 'general' })), ...local.map((c) => ({ ...c, scope: 'account' }))],
-    });
+    return json(200, { items: [...general.map((c) => ({ ...c, scope: 'general' })), ...local.map((c) => ({ ...c, scope: 'account' }))] });
   }),
 });

@@ -1,28 +1,30 @@
 /**
- * WebSocket $default: `{"action":"ping"}` answers a pong; `{"action":"spy","interactionId"}` lets a supervisor or
- * admin follow an interaction live, read-only (a `spy.started` snapshot, then every event of the interaction);
- * `{"action":"unspy","interactionId"}` stops. Agents are refused. Spying is audited. Everything else is ignored.
+ * WebSocket $default: `{"action":"ping"}` answers a pong. A supervisor's or admin's
+ * `{"action":"subscribe","accountIds":[...]}` (or `"accountIds":"all"`, or none: every account) makes its connection
+ * receive those accounts' events without being a member, `{"action":"unsubscribe"}` stops it; both are answered with
+ * `{"type":"subscribed",...}`. `{"action":"spy","interactionId"}` follows one interaction live, read-only (a
+ * `spy.started` snapshot, then every event of the interaction, audited); `{"action":"unspy","interactionId"}` stops.
+ * Agents are refused both: they receive their own accounts' events. Everything else is ignored.
  */
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
+import { ULID } from '../shared/http/params';
 import { postToConnection } from '../shared/ports/notifier';
 import { now } from '../shared/ports/clock';
 import { getAgent } from '../shared/store/agents';
 import { recordAudit } from '../shared/store/audit';
-import { getItem } from '../shared/store/util';
-import { keys } from '../shared/store/keys';
 import { getInteraction, listMessages } from '../shared/store/interactions';
 import { listNotes } from '../shared/store/notes';
 import { addSpy, removeSpy } from '../shared/store/spies';
-import type { Connection } from '../shared/store/connections';
+import { getConnection, removeWatcher, saveWatcher, WATCHERS_TTL_MS } from '../shared/store/watchers';
 import { parseInput, z } from '../shared/validation';
 import { AppError } from '../shared/errors';
 
-const spySchema = z.object({ action: z.enum(['spy', 'unspy']), interactionId: z.string().check(z.minLength(1), z.maxLength(100)) });
+const spySchema = z.object({ action: z.enum(['spy', 'unspy']), interactionId: z.string().check(z.regex(ULID, 'an interaction id (ULID)')) });
 
 async function spy(connectionId: string, body: unknown): Promise<void> {
   const { action, interactionId } = parseInput(spySchema, body);
-  const connection = await getItem<Connection>(keys.connection(connectionId), true);
+  const connection = await getConnection(connectionId);
   const user = connection ? await getAgent(connection.agentId) : undefined;
   if (!user || user.disabled || user.locked || (user.role !== 'supervisor' && user.role !== 'admin')) {
     await postToConnection(connectionId, { type: 'error', action, code: 'FORBIDDEN', message: 'only supervisors and admins may spy' });
@@ -45,23 +47,43 @@ async function spy(connectionId: string, body: unknown): Promise<void> {
   await postToConnection(connectionId, { type: 'spy.started', accountId: interaction.accountId, interactionId, version: interaction.version, interaction, messages, notes });
 }
 
+const subscribeSchema = z.object({
+  action: z.literal('subscribe'),
+  accountIds: z.optional(z.union([z.literal('all'), z.array(z.string().check(z.regex(ULID, 'an account id (ULID)'))).check(z.maxLength(500))])),
+});
+
+async function subscribe(connectionId: string, body: unknown): Promise<void> {
+  const { accountIds } = parseInput(subscribeSchema, body, 'message');
+  const connection = await getConnection(connectionId);
+  if (!connection || (connection.role !== 'supervisor' && connection.role !== 'admin')) {
+    await postToConnection(connectionId, { type: 'error', code: 'FORBIDDEN', message: 'only supervisors and admins subscribe to accounts' });
+    return;
+  }
+  const all = accountIds === undefined || accountIds === 'all';
+  const chosen = Array.isArray(accountIds) ? [...new Set(accountIds)] : [];
+  await saveWatcher({ connectionId, agentId: connection.agentId, all, accountIds: chosen });
+  await postToConnection(connectionId, { type: 'subscribed', all, accountIds: chosen, effectiveWithinMs: WATCHERS_TTL_MS });
+}
+
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
+  const connectionId = event.requestContext.connectionId;
   let body: { action?: unknown };
   try {
     body = JSON.parse(event.body ?? '{}') as { action?: unknown };
   } catch {
     return { statusCode: 400, body: 'messages are JSON objects with an action' };
   }
-  const connectionId = event.requestContext.connectionId;
-  if (body.action === 'ping') await postToConnection(connectionId, { type: 'pong', at: now() });
-  else if (body.action === 'spy' || body.action === 'unspy') {
-    try {
-      await spy(connectionId, body);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      await postToConnection(connectionId, { type: 'error', action: body.action, code: error.code, message: error.message, details: error.details });
-      return { statusCode: 400 };
-    }
+  try {
+    if (body.action === 'ping') await postToConnection(connectionId, { type: 'pong', at: now() });
+    else if (body.action === 'subscribe') await subscribe(connectionId, body);
+    else if (body.action === 'unsubscribe') {
+      await removeWatcher(connectionId);
+      await postToConnection(connectionId, { type: 'subscribed', all: false, accountIds: [] });
+    } else if (body.action === 'spy' || body.action === 'unspy') await spy(connectionId, body);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    await postToConnection(connectionId, { type: 'error', action: body.action, code: error.code, message: error.message, details: error.details });
+    return { statusCode: error.status, body: error.message };
   }
   return { statusCode: 200 };
 });

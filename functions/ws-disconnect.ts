@@ -6,9 +6,10 @@ import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
 import { removeConnection } from '../shared/store/connections';
 import { setPresence } from '../shared/store/presence';
+import { removeWatcher } from '../shared/store/watchers';
 
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
-  const gone = await removeConnection(event.requestContext.connectionId);
+  const [gone] = await Promise.all([removeConnection(event.requestContext.connectionId), removeWatcher(event.requestContext.connectionId)]);
   if (gone && gone.remaining === 0) await setPresence(gone.agentId, 'offline');
   return { statusCode: 200 };
 });

@@ -100,7 +100,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     access: { table: 'RW', websocket: true },
-    description: 'WebSocket $default: pings and presence heartbeats from agents',
+    description: 'WebSocket $default: pings, presence heartbeats, supervisors subscribing to accounts',
   },
   auth: {
     entry: 'functions/auth.ts',
@@ -296,6 +296,7 @@ export const httpRoutes: HttpRoute[] = [
   agent('POST', '/interactions/{id}/video'),
   agent('POST', '/interactions/{id}/close'),
   agent('POST', '/interactions/{id}/transfer'),
+  agent('POST', '/interactions/{id}/take-over'),
   agent('PUT', '/interactions/{id}/tags'),
   agent('GET', '/interactions/{id}/notes'),
   agent('POST', '/interactions/{id}/notes'),

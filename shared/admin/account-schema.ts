@@ -7,6 +7,7 @@
 import Mustache from 'mustache';
 import { DEFAULT_OPT_OUT_KEYWORDS } from '../domain/campaigns';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { patternProblem } from '../domain/pattern';
 import { PROVIDER_TYPES } from '../providers/types';
 import { z } from '../validation';
 
@@ -46,12 +47,21 @@ export const conditionSchema = z.union([
     timezone,
     intervals: z.array(z.object({ days: z.array(z.int().check(z.gte(0), z.lte(6))), from: timeOfDay, to: timeOfDay })).check(z.minLength(1)),
   }),
-  z.object({
-    kind: z.literal('value'),
-    field: z.enum(['contact.phone', 'contact.firstName', 'contact.lastName', 'contact.email', 'contact.listId', 'message.text']),
-    op: z.enum(['equals', 'notEquals', 'contains', 'startsWith', 'matches', 'empty', 'notEmpty']),
-    value: z.optional(z.string().check(z.maxLength(500))),
-  }),
+  z
+    .object({
+      kind: z.literal('value'),
+      field: z.enum(['contact.phone', 'contact.firstName', 'contact.lastName', 'contact.email', 'contact.listId', 'message.text']),
+      op: z.enum(['equals', 'notEquals', 'contains', 'startsWith', 'matches', 'empty', 'notEmpty']),
+      value: z.optional(z.string().check(z.maxLength(500))),
+    })
+    .check(
+      // A regex is checked when it is written (RE2 syntax, length cap), not discovered broken on a customer's message.
+      z.superRefine((c, ctx) => {
+        if (c.op !== 'matches') return;
+        const problem = patternProblem(c.value ?? '');
+        if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem, input: c.value });
+      }),
+    ),
 ]);
 
 export const routingStepSchema = z.discriminatedUnion('type', [
@@ -131,6 +141,23 @@ const e164 = z.string().check(
   z.refine((p) => parsePhoneNumberFromString(p)?.isPossible() === true, 'not a phone number (E.164, e.g. +393331234567)'),
 );
 
+/** Longest credential value (a PEM key fits); the provider's own schema then checks which fields exist. */
+export const MAX_CREDENTIAL_LENGTH = 8192;
+const credentialsSchema = z.record(z.string().check(z.maxLength(64)), z.unknown()).check(
+  z.superRefine((credentials, ctx) => {
+    const keys = Object.keys(credentials);
+    if (keys.length > 40) ctx.addIssue({ code: 'custom', path: [], message: 'at most 40 fields', input: credentials });
+    for (const key of keys) {
+      const value = credentials[key];
+      if (typeof value === 'string' && value.length > MAX_CREDENTIAL_LENGTH) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `at most ${MAX_CREDENTIAL_LENGTH} characters`, input: value });
+      } else if (value !== null && typeof value === 'object') {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'a credential is a string, number or boolean', input: value });
+      }
+    }
+  }),
+);
+
 export const accountCreateSchema = z.object({
   channel: z.enum(['sms', 'whatsapp']),
   name: text(255),
@@ -140,7 +167,7 @@ export const accountCreateSchema = z.object({
   listId: text(64),
   domain: z.optional(z.url({ protocol: /^https?$/ })),
   description: z.optional(z.string().check(z.maxLength(2000))),
-  credentials: z.record(z.string(), z.unknown()),
+  credentials: credentialsSchema,
   /**
    * The explicit opt-out for providers that sign nothing (Clickatell, ClickSend, Infobip, Skebby, ...): without it such
    * an account needs its webhook basic auth or shared secret in `credentials`.
@@ -160,7 +187,7 @@ export const accountPatchSchema = z.object({
   listId: z.optional(text(64)),
   domain: z.optional(z.nullable(z.url({ protocol: /^https?$/ }))),
   description: z.optional(z.nullable(z.string().check(z.maxLength(2000)))),
-  credentials: z.optional(z.record(z.string(), z.unknown())),
+  credentials: z.optional(credentialsSchema),
   allowUnauthenticatedWebhooks: z.optional(z.boolean()),
   settings: z.optional(z.record(z.string(), z.unknown())),
 });

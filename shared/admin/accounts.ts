@@ -12,18 +12,24 @@ import { nowIso } from '../ports/clock';
 import { CHANNEL_PROVIDERS, providerFor, RECONTACT_PROVIDERS } from '../providers';
 import type { Channel, ProviderType, WebhookAuthentication } from '../providers/types';
 import { insertAccount, replaceAccount, type Account } from '../store/accounts';
+import { getAgent } from '../store/agents';
+import { getQueue } from '../store/queues';
 import { paginate, type ListQuery, type Page } from '../store/util';
 import { issuesToDetails, z } from '../validation';
 import { normaliseE164, settingsSchema, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
 
 const VIDEO_KEY = '__videoApiKey';
 
-export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings' | 'allowUnauthenticatedWebhooks'> {
-  receiveUrl: string;
+export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings' | 'allowUnauthenticatedWebhooks' | 'proxyToken'> {
   /** `none`: the account takes webhooks with no authentication beyond the proxy token in the URL. */
   webhookAuthentication: WebhookAuthentication;
   allowUnauthenticatedWebhooks: boolean;
-  statusUrl: string;
+  /** Admins only. */
+  proxyToken?: string;
+  /** Admins only. */
+  receiveUrl?: string;
+  /** Admins only. */
+  statusUrl?: string;
   credentials: { set: string[] };
   settings: Omit<AccountSettings, 'video'> & { video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean } };
 }
@@ -33,18 +39,24 @@ export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'
   return `${base}/webhooks/${account.id}/${account.proxyToken}`;
 }
 
-export function accountView(account: Account): AccountView {
-  const { credentialsBlob: _b, credentialFields, settings, allowUnauthenticatedWebhooks, ...rest } = account;
+export type AccountViewer = 'admin' | 'supervisor' | 'agent';
+
+/**
+ * An account as the API shows it. Only admins see the proxy token and the receive URLs that carry it: with them
+ * anyone can post webhooks as the provider.
+ */
+export function accountView(account: Account, viewer: AccountViewer = 'admin'): AccountView {
+  const { credentialsBlob: _b, credentialFields, settings, proxyToken, allowUnauthenticatedWebhooks, ...rest } = account;
   const { apiKey: _k, ...video } = settings.video;
-  return {
+  const common = {
     ...rest,
     webhookAuthentication: webhookAuthenticationOf(account),
     allowUnauthenticatedWebhooks: allowUnauthenticatedWebhooks ?? false,
-    receiveUrl: receiveUrl(account),
-    statusUrl: `${receiveUrl(account)}/status`,
     credentials: { set: credentialFields.filter((f) => f !== VIDEO_KEY) },
     settings: { ...settings, video: { ...video, apiKeySet: credentialFields.includes(VIDEO_KEY) } },
   };
+  if (viewer !== 'admin') return common as AccountView;
+  return { ...common, proxyToken, receiveUrl: receiveUrl(account), statusUrl: `${receiveUrl(account)}/status` };
 }
 
 /** The rules no single field can check; every broken one is named. */
@@ -90,6 +102,24 @@ function webhookAuthenticationOf(account: Pick<Account, 'type' | 'credentialFiel
   return providerFor(account.type).webhookAuthentication(Object.fromEntries(account.credentialFields.map((f) => [f, 'set'])));
 }
 
+/** Routing steps that name a queue or an agent that does not exist are refused when written, not when a customer writes. */
+async function routingTargetProblems(routing: AccountSettings['routing'], prefix: string): Promise<ErrorDetail[]> {
+  const checks = routing.map(async (step, i): Promise<ErrorDetail | undefined> => {
+    if (step.type === 'queue' && !(await getQueue(step.queueId))) return { path: `${prefix}.${i}.queueId`, message: `queue ${step.queueId} does not exist` };
+    if (step.type === 'agent' && !(await getAgent(step.agentId))) return { path: `${prefix}.${i}.agentId`, message: `agent ${step.agentId} does not exist` };
+    return undefined;
+  });
+  return (await Promise.all(checks)).filter((p): p is ErrorDetail => p !== undefined);
+}
+
+/** Fields an account view shows that no PATCH may write: a silent 200 would suggest they changed. */
+export const READ_ONLY_ACCOUNT_FIELDS = ['id', 'proxyToken', 'receiveUrl', 'statusUrl', 'webhookAuthentication', 'createdAt', 'updatedAt', 'version'] as const;
+
+export function readOnlyProblems(body: unknown): ErrorDetail[] {
+  if (!body || typeof body !== 'object') return [];
+  return READ_ONLY_ACCOUNT_FIELDS.filter((f) => f in body).map((f) => ({ path: `body.${f}`, message: 'read-only: it cannot be changed' }));
+}
+
 function checkCredentials(type: ProviderType, credentials: Record<string, unknown>): Record<string, unknown> {
   const result = providerFor(type).credentials.safeParse(credentials);
   if (!result.success) {
@@ -106,7 +136,7 @@ async function sealCredentials(accountId: string, credentials: Record<string, un
 }
 
 export async function createAccount(input: Omit<AccountCreate, 'allowUnauthenticatedWebhooks'> & { allowUnauthenticatedWebhooks?: boolean }): Promise<Account> {
-  const problems = accountRules(input);
+  const problems = [...accountRules(input), ...(await routingTargetProblems(input.settings.routing, 'body.settings.routing'))];
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
   const credentials = checkCredentials(input.type, input.credentials);
   requireWebhookAuthentication(input.type, credentials, input.allowUnauthenticatedWebhooks ?? false);
@@ -166,6 +196,7 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
   const settingsWithKey = patch.settings ? mergeSettings(current.settings, patch.settings) : current.settings;
   const draft = { channel: current.channel, type, key: patch.key ?? current.key, settings: settingsWithKey };
   const problems = accountRules(draft);
+  if (patch.settings?.routing !== undefined) problems.push(...(await routingTargetProblems(settingsWithKey.routing, 'body.settings.routing')));
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
 
   let sealed = { credentialsBlob: current.credentialsBlob, credentialFields: current.credentialFields };
@@ -216,7 +247,7 @@ export const accountListQuery = z.object({
   cursor: z.optional(z.string()),
 });
 
-export function listAccountViews(all: Account[], query: z.infer<typeof accountListQuery>): Page<AccountView> {
+export function listAccountViews(all: Account[], query: z.infer<typeof accountListQuery>, viewer: AccountViewer = 'admin'): Page<AccountView> {
   const filtered = all.filter((a) => (!query.channel || a.channel === query.channel) && (!query.type || a.type === query.type));
   const page = paginate(filtered as unknown as Record<string, unknown>[], query as ListQuery, ['name', 'key', 'phone', 'type'], [
     'name',
@@ -226,14 +257,14 @@ export function listAccountViews(all: Account[], query: z.infer<typeof accountLi
     'createdAt',
     'updatedAt',
   ]);
-  return { ...page, items: (page.items as unknown as Account[]).map(accountView) };
+  return { ...page, items: (page.items as unknown as Account[]).map((a) => accountView(a, viewer)) };
 }
 
-export function accountsCsv(accounts: Account[]): string {
+export function accountsCsv(accounts: Account[], viewer: AccountViewer = 'admin'): string {
   return stringify(
     accounts.map((a) => {
-      const v = accountView(a);
-      return [v.id, v.channel, v.name, v.key, v.type, v.phone, v.listId, v.receiveUrl, v.description ?? '', v.createdAt];
+      const v = accountView(a, viewer);
+      return [v.id, v.channel, v.name, v.key, v.type, v.phone, v.listId, v.receiveUrl ?? '', v.description ?? '', v.createdAt];
     }),
     { header: true, columns: ['id', 'channel', 'name', 'key', 'type', 'phone', 'listId', 'receiveUrl', 'description', 'createdAt'] },
   );

@@ -15,6 +15,8 @@ export const passwordSchema = z.string().check(
 export const usernameSchema = z.string().check(z.regex(/^[A-Za-z0-9._]{1,64}$/, 'letters, digits, . and _ only (1 to 64)'));
 const extensionSchema = z.string().check(z.regex(/^\d{2,10}$/, '2 to 10 digits'));
 const typology = z.enum(['phonebar', 'external', 'webrtc', 'mobile']);
+/** A push gateway is called with the agent's notifications: https only, never javascript: or data: URLs. */
+const httpsUrl = z.url({ protocol: /^https$/, hostname: z.regexes.domain }).check(z.maxLength(2048));
 
 const agentFields = {
   fullName: text(255),
@@ -27,7 +29,7 @@ const agentFields = {
   voicemail: z._default(z.boolean(), false),
   remoteControl: z._default(z.boolean(), false),
   remoteControlPort: z.optional(z.int().check(z.gte(1), z.lte(65535))),
-  pushGateway: z.optional(z.url()),
+  pushGateway: z.optional(httpsUrl),
   role: z._default(z.enum(ROLES), 'agent'),
   disabled: z._default(z.boolean(), false),
 };
@@ -45,7 +47,7 @@ export const agentPatchSchema = z.object({
   voicemail: z.optional(z.boolean()),
   remoteControl: z.optional(z.boolean()),
   remoteControlPort: z.optional(z.nullable(z.int().check(z.gte(1), z.lte(65535)))),
-  pushGateway: z.optional(z.nullable(z.url())),
+  pushGateway: z.optional(z.nullable(httpsUrl)),
   role: z.optional(z.enum(ROLES)),
   disabled: z.optional(z.boolean()),
   /** An admin's explicit lock (the agents page's Locked state): true locks and ends the user's sessions, false unlocks. */
@@ -66,5 +68,5 @@ export const agentListQuery = z.object({
 });
 
 export const loginSchema = z.object({ username: z.string().check(z.minLength(1), z.maxLength(64)), password: z.string().check(z.minLength(1), z.maxLength(256)) });
-export const invitationSchema = z.object({ token: z.string().check(z.minLength(1)), password: passwordSchema });
+export const invitationSchema = z.object({ token: z.string().check(z.minLength(1), z.maxLength(4096)), password: passwordSchema });
 export const idsSchema = z.object({ ids: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(100)) });

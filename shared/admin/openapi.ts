@@ -33,6 +33,8 @@ import {
   templateCreateSchema,
   templateListQuery,
 } from './whatsapp-schema';
+import { accessOf, describeAccess } from '../http/roles';
+import { paramSchema } from '../http/params';
 import { z } from '../validation';
 
 export interface DocumentedRoute {
@@ -235,6 +237,10 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /webhooks/{accountId}/{token}/status': { summary: "A provider's delivery status webhook", success: 200 },
   'GET /webhooks/{accountId}/{token}': { summary: 'A webhook delivered by GET, or a verification handshake (Meta hub.challenge)' },
   'GET /webhooks/{accountId}/{token}/status': { summary: 'A delivery status delivered by GET (Skebby and providers configured for GET)' },
+  'POST /agent/interactions/{id}/take-over': {
+    summary: 'Take the interaction over: it is assigned to the calling supervisor or admin, audited, and its agents are told',
+    success: 200,
+  },
 
   'GET /admin/whatsapp/templates': { summary: 'List WhatsApp templates (filter by accountId and status)', query: templateListQuery },
   'POST /admin/whatsapp/templates': { summary: 'Create a WhatsApp template: checked, then submitted to Meta, Kaleyra or Twilio (422 when the provider refuses it)', body: 'WhatsAppTemplateCreate' },
@@ -285,8 +291,9 @@ function operationFor(route: DocumentedRoute): Record<string, unknown> {
   const key = `${route.method} ${route.path}`;
   const op = OPERATIONS[key] ?? {};
   const secured = !isPublicPath(route.path);
+  const access = accessOf(key);
   const pathParams = [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!);
-  const parameters: Record<string, unknown>[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const parameters: Record<string, unknown>[] = pathParams.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', ...paramSchema(name) } }));
   if (op.query) {
     const schema = toJsonSchema(op.query);
     const required = (schema.required as string[] | undefined) ?? [];
@@ -319,6 +326,7 @@ function operationFor(route: DocumentedRoute): Record<string, unknown> {
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\+?\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(\w)?/g, (_, c?: string) => (c ?? '').toUpperCase())}`,
     summary: op.summary ?? key,
+    ...(access ? { description: `Who: ${describeAccess(access)}.`, 'x-access': access } : {}),
     tags: [route.path.split('/').filter(Boolean).slice(0, route.path.startsWith('/admin/') ? 2 : 1).join('/')],
     security: secured ? [{ bearer: [] }] : [],
     ...(parameters.length ? { parameters } : {}),

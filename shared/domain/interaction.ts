@@ -3,6 +3,7 @@
  * after it opened) and customer-service window (24 h after the customer's last message), and the whitelist rule.
  * No I/O: the inbound processor and the store feed these plain values.
  */
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Channel, MediaRef } from '../providers/types';
 import type { ContentPart } from './content';
 import type { DeliveryStatus } from '../providers/types';
@@ -36,6 +37,16 @@ export interface Interaction {
   closedAt?: string;
   closeReason?: CloseReason;
   disposition?: string;
+  /**
+   * The sender is not a phone number (`notaphone`, `+3933`, an alphanumeric id): the message is kept, but no list
+   * contact exists for it and nothing is sent to it automatically.
+   */
+  senderUnverifiable?: true;
+}
+
+/** Whether an inbound sender is a possible E.164 number, the only kind a list contact is made from. */
+export function isVerifiablePhone(from: string): boolean {
+  return /^\+\d{6,15}$/.test(from) && parsePhoneNumberFromString(from)?.isPossible() === true;
 }
 
 export type MessageStatus = 'received' | DeliveryStatus;

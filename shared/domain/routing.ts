@@ -4,6 +4,7 @@
  * online agents to offer it to under the queue's strategy. No I/O here; the routing use cases do the reads.
  */
 import type { z } from '../validation';
+import { patternMatches } from './pattern';
 import type { conditionSchema, routingStepSchema } from '../admin/account-schema';
 
 export type RoutingStep = z.infer<typeof routingStepSchema>;
@@ -72,11 +73,7 @@ export function conditionHolds(condition: Condition, facts: ConditionFacts): boo
     case 'startsWith':
       return actual.toLowerCase().startsWith(expected.toLowerCase());
     case 'matches':
-      try {
-        return new RegExp(expected, 'i').test(actual);
-      } catch {
-        return false;
-      }
+      return patternMatches(expected, actual);
     case 'empty':
       return actual.trim() === '';
     case 'notEmpty':

@@ -8,6 +8,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { AppError, PayloadTooLargeError, ValidationError } from '../errors';
 import { log } from '../logger';
 import { recordAudit, type AuditActor, type AuditInput } from '../store/audit';
+import { storeErrorToAppError } from '../store/errors';
+import { authorize } from './authorize';
+import { checkParams } from './params';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -126,6 +129,11 @@ export async function runRoute(handler: RouteHandler, event: APIGatewayProxyEven
     return result;
   } catch (error) {
     if (error instanceof AppError) return errorResult(error);
+    const mapped = storeErrorToAppError(error);
+    if (mapped) {
+      log.warn('a store limit refused a request the edge let through', { routeKey: event.routeKey, error });
+      return errorResult(mapped);
+    }
     log.error('unhandled error', { routeKey: event.routeKey, error });
     return json(500, {
       error: { code: 'INTERNAL', message: 'internal error', requestId: event.requestContext?.requestId },
@@ -133,11 +141,19 @@ export async function runRoute(handler: RouteHandler, event: APIGatewayProxyEven
   }
 }
 
-/** A Lambda handler serving the given routes (keys are API Gateway route keys such as `GET /admin/accounts/{id}`). */
+/**
+ * A Lambda handler serving the given routes (keys are API Gateway route keys such as `GET /admin/accounts/{id}`).
+ * Before a handler runs, the role table decides whether the caller may call the route at all (401/403), and every
+ * path parameter must have its documented shape (400).
+ */
 export function httpApi(routes: Record<string, RouteHandler>) {
   return middy<APIGatewayProxyEventV2, HttpResult>().handler(async (event) => {
     const route = routes[event.routeKey];
     if (!route) return json(404, { error: { code: 'NOT_FOUND', message: `no route ${event.routeKey}`, details: [] } });
-    return runRoute(route, event);
+    return runRoute(async (req) => {
+      await authorize(req);
+      checkParams(req.params, req.query);
+      return route(req);
+    }, event);
   });
 }

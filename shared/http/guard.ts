@@ -20,11 +20,19 @@ export function currentUser(principal: Principal & { tokenVersion: number }, use
   return user;
 }
 
-/** The user behind the bearer token; also names it on the request as the actor of its audit row. */
+/**
+ * The user behind the bearer token (once per request: the edge checks the role table first, handlers ask again);
+ * also names it on the request as the actor of its audit row.
+ */
+const authenticated = new WeakMap<object, Agent>();
+
 export async function authenticate(req: Pick<HttpRequest, 'headers'> & Partial<Pick<HttpRequest, 'actor'>>): Promise<Agent> {
+  const known = authenticated.get(req);
+  if (known) return known;
   const principal = await verifyToken(bearer(req));
   const user = currentUser(principal, await getAgent(principal.sub));
   req.actor = { id: user.id, username: user.username, role: user.role };
+  authenticated.set(req, user);
   return user;
 }
 

@@ -12,6 +12,7 @@
 import { monotonicFactory, ulid } from 'ulid';
 import {
   isOpen,
+  isVerifiablePhone,
   messageTime,
   sessionExpiresAt,
   whitelistRefuses,
@@ -180,6 +181,7 @@ function newInteraction(
     messageCount: 1,
     unread: closed ? 0 : 1,
     version: 1,
+    ...(isVerifiablePhone(phone) ? {} : { senderUnverifiable: true as const }),
     ...(closed ? { closedAt: createdAt, closeReason: closed } : {}),
   };
 }
@@ -191,12 +193,14 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
   if (!account) return log.warn('dropping an inbound message for an account that no longer exists', { accountId });
   const phone = event.from;
   const whitelist = account.settings.whitelist;
+  // A sender that is no phone number is kept on its interaction but never becomes a list contact (nor a whitelisted one).
+  const verifiable = isVerifiablePhone(phone);
   const [knownContactId, pointer, memberOfAny] = await Promise.all([
-    contactIdByPhone(account.listId, phone),
+    verifiable ? contactIdByPhone(account.listId, phone) : Promise.resolve(undefined),
     getOpenPointer(account.id, phone),
-    whitelist.enabled ? inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
+    whitelist.enabled ? verifiable && inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
   ]);
-  const contactId = knownContactId ?? (await findOrCreateContactId(account.listId, phone));
+  const contactId = knownContactId ?? (verifiable ? await findOrCreateContactId(account.listId, phone) : '');
 
   const replyTo = await quoted(account.id, event.replyTo);
   if (whitelistRefuses(whitelist, memberOfAny)) return refuse(envelope, account, contactId, replyTo);
@@ -285,7 +289,8 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
       return;
   }
   const text = account.settings.whitelist.autoReply;
-  if (text) {
+  // Nothing goes automatically to a sender that is not a phone number.
+  if (text && isVerifiablePhone(envelope.event.from)) {
     await sendMessage('outbound', {
       body: JSON.stringify({
         kind: 'auto-reply',

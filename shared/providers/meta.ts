@@ -663,7 +663,12 @@ export const metaProvider: ProviderModule<MetaCredentials> = {
     if (req.query['hub.mode'] !== 'subscribe' || !safeEqual(token, account.proxyToken)) {
       return { statusCode: 403, headers: { 'content-type': 'text/plain' }, body: 'verify token mismatch' };
     }
-    return { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: req.query['hub.challenge'] ?? '' };
+    // Meta's challenge is a short number: anything else (markup, a megabyte) is not echoed back.
+    const challenge = req.query['hub.challenge'] ?? '';
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(challenge)) {
+      return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'hub.challenge must be 1 to 128 letters or digits' };
+    }
+    return { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: challenge };
   },
 
   verify(req, credentials) {

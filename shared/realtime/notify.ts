@@ -1,8 +1,8 @@
 /**
  * Pushes events to agents' WebSocket connections. Only agents who belong to the event's account may receive it,
- * plus the supervisors spying on the event's interaction (read in the same BatchGet as presence); a connection that
- * answers Gone is removed, and an agent left with no connection goes offline. Every event carries the interaction's
- * version so a client can drop an update older than one it already has.
+ * plus the supervisors spying on the event's interaction (read in the same BatchGet as presence) and the supervisors
+ * who chose to watch its account; a connection that answers Gone is removed, and an agent left with no connection goes
+ * offline. Every event carries the interaction's version so a client can drop an update older than one it already has.
  */
 import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
@@ -11,6 +11,7 @@ import { listAgents } from '../store/agents';
 import { connectionsWithSpies, removeSpy, spiesOf } from '../store/spies';
 import { presenceOf, setPresence } from '../store/presence';
 import { membersOf } from '../store/memberships';
+import { removeWatcher, watchersOf } from '../store/watchers';
 
 export type RealtimeEventType =
   | 'interaction.offered'
@@ -19,6 +20,7 @@ export type RealtimeEventType =
   | 'interaction.returned'
   | 'interaction.closed'
   | 'interaction.updated'
+  | 'interaction.taken-over'
   | 'message.received'
   | 'message.sent'
   | 'message.status'
@@ -43,7 +45,10 @@ export interface DeliveryReport {
   gone: number;
 }
 
-/** Posts to every connection of the given agents; agents outside the account are never included by callers. */
+/**
+ * Posts to every connection of the given agents (agents outside the account are never included by callers), and
+ * to the supervisors' connections watching the event's account, each connection once.
+ */
 export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEvent): Promise<DeliveryReport> {
   const ids = [...new Set(agentIds)];
   if (!event.interactionId) {
@@ -55,11 +60,16 @@ export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEv
 }
 
 /**
- * Posts to connections already looked up (a caller that needed them anyway saves the query), and to the
- * interaction's spies: `spies` when the caller read them, else one read of the spy item.
+ * Posts to connections already looked up (a caller that needed them anyway saves the query), to the supervisors
+ * watching the event's account (one cached read), and to the interaction's spies: `spies` when the caller read them,
+ * else one read of the spy item. Each connection gets the event once.
  */
-export async function notifyConnections(connectionIds: string[], event: RealtimeEvent, spies?: string[]): Promise<DeliveryReport> {
-  const spying = spies ?? (event.interactionId ? await spiesOf(event.interactionId) : []);
+export async function notifyConnections(agentConnections: string[], event: RealtimeEvent, spies?: string[]): Promise<DeliveryReport> {
+  const [spying, watching] = await Promise.all([
+    spies ?? (event.interactionId ? spiesOf(event.interactionId) : []),
+    event.accountId ? watchersOf(event.accountId) : [],
+  ]);
+  const connectionIds = [...new Set([...agentConnections, ...watching])];
   const spyOnly = spying.filter((c) => !connectionIds.includes(c));
   const [toAgents, toSpies] = await Promise.all([
     post(connectionIds, event),
@@ -78,7 +88,7 @@ async function post(connectionIds: string[], event: RealtimeEvent, onGone?: (con
         if (result === 'gone') {
           report.gone += 1;
           // As $disconnect does: an agent whose last connection is gone is offline, so nothing more is offered to it.
-          const removed = await removeConnection(connectionId);
+          const [removed] = await Promise.all([removeConnection(connectionId), removeWatcher(connectionId)]);
           if (removed && removed.remaining === 0) await setPresence(removed.agentId, 'offline');
           await onGone?.(connectionId);
         } else report.posted += 1;

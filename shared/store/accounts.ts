@@ -40,9 +40,9 @@ export interface Account {
 
 const keyMarker = (channel: string, key: string) => keys.unique('accountKey', `${channel}#${key.toLowerCase()}`);
 
-/** Every list an account holds a reference on. */
+/** Every list an account holds a reference on, once each (one transaction may not touch an item twice). */
 export function listsOf(account: Pick<Account, 'listId' | 'settings'>): string[] {
-  return [account.listId, ...account.settings.whitelist.listIds];
+  return [...new Set([account.listId, ...account.settings.whitelist.listIds])];
 }
 
 function accountItem(account: Account) {
@@ -55,7 +55,7 @@ type TxItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]
 function mapCancellation(
   error: unknown,
   reasons: string[],
-  layout: { keyAt?: number; key?: string; listStart: number; lists: string[]; versionAt?: number; id: string },
+  layout: { keyAt?: number; key?: string; listStart: number; lists: string[]; versionAt?: number; id: string; mainList: string; whitelist: string[] },
 ): never {
   if (layout.versionAt !== undefined && reasons[layout.versionAt] === 'ConditionalCheckFailed')
     throw new StaleVersionError(`account ${layout.id}`);
@@ -65,7 +65,10 @@ function mapCancellation(
   if (missing.length > 0) {
     throw new ValidationError(
       `no such list: ${missing.join(', ')}`,
-      missing.map((id) => ({ path: 'body.listId', message: `list ${id} does not exist` })),
+      missing.map((id) => ({
+        path: id === layout.mainList ? 'body.listId' : `body.settings.whitelist.listIds.${layout.whitelist.indexOf(id)}`,
+        message: `list ${id} does not exist`,
+      })),
     );
   }
   throw error;
@@ -90,7 +93,7 @@ export async function insertAccount(account: Account): Promise<void> {
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
-    mapCancellation(error, reasons, { keyAt: 1, key: account.key, listStart: 2, lists, id: account.id });
+    mapCancellation(error, reasons, { keyAt: 1, key: account.key, listStart: 2, lists, id: account.id, mainList: account.listId, whitelist: account.settings.whitelist.listIds });
   }
 }
 
@@ -134,7 +137,7 @@ export async function replaceAccount(current: Account, next: Account): Promise<v
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
-    mapCancellation(error, reasons, { versionAt: 0, keyAt, key: next.key, listStart, lists: added, id: next.id });
+    mapCancellation(error, reasons, { versionAt: 0, keyAt, key: next.key, listStart, lists: added, id: next.id, mainList: next.listId, whitelist: next.settings.whitelist.listIds });
   }
 }
 

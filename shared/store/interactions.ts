@@ -317,10 +317,23 @@ export async function getMessage(interactionId: string, messageSk: string): Prom
   return out.Item ? withParts(strip<Message>(out.Item)) : undefined;
 }
 
-/** Writes a message item as it is (the outbound path records what an agent sent; tests arrange with it). */
+/** Writes a message item as it is and counts it on its interaction, in one transaction (tests arrange with it). */
 export async function insertMessage(message: Message): Promise<void> {
   await db.send(
-    new PutCommand({ TableName: TABLE, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' }),
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: TABLE, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Update: {
+            TableName: TABLE,
+            Key: itemKeys.interaction(message.interactionId),
+            UpdateExpression: 'ADD messageCount :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+      ],
+    }),
   );
 }
 

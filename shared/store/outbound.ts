@@ -11,13 +11,14 @@
  * gsi2 finds a message by the reference the provider echoes in its statuses (`OUTREF#{accountId}#{ref}`), for the
  * status path to reconcile a message whose send response was lost.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { NotFoundError } from '../errors';
 import { statusRank } from '../domain/status';
 import type { ContentPart } from '../domain/content';
 import type { MediaRef } from '../providers/types';
 import { db, TABLE } from './client';
 import { keys } from './keys';
-import { getItem, isConditionFailed, strip } from './util';
+import { cancellationReasons, getItem, isConditionFailed, strip } from './util';
 
 export type OutboundStatus =
   'pending' | 'sending' | 'unconfirmed' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -78,24 +79,46 @@ export const outboundRefKey = (accountId: string, ref: string) => `OUTREF#${acco
 const OPEN = [':pending', ':sending', ':unconfirmed'] as const;
 const OPEN_VALUES = { ':pending': 'pending', ':sending': 'sending', ':unconfirmed': 'unconfirmed' };
 
-/** Writes a new outbound message; false when one with this id already exists (a repeated auto-reply). */
+/**
+ * Writes a new outbound message and counts it on its interaction in the same transaction, so `messageCount` is
+ * exactly the number of message items (the inbound path counts its own the same way). False when one with this id
+ * already exists (a repeated auto-reply): nothing is written or counted twice. The count does not move the
+ * interaction's version: it guards routing decisions, which a message sent does not change.
+ */
 export async function insertOutboundMessage(message: OutboundMessageItem, correlationRef: string): Promise<boolean> {
   try {
     await db.send(
-      new PutCommand({
-        TableName: TABLE,
-        Item: {
-          ...messageKey(message.interactionId, message.id),
-          gsi2pk: outboundRefKey(message.accountId, correlationRef),
-          gsi2sk: 'MSG',
-          ...message,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: TABLE,
+              Item: {
+                ...messageKey(message.interactionId, message.id),
+                gsi2pk: outboundRefKey(message.accountId, correlationRef),
+                gsi2sk: 'MSG',
+                ...message,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: TABLE,
+              Key: keys.interaction(message.interactionId),
+              UpdateExpression: 'ADD messageCount :one',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
       }),
     );
     return true;
   } catch (error) {
-    if (isConditionFailed(error)) return false;
+    const reasons = cancellationReasons(error);
+    if (reasons?.[0] === 'ConditionalCheckFailed') return false;
+    if (reasons?.[1] === 'ConditionalCheckFailed') throw new NotFoundError(`interaction ${message.interactionId}`);
     throw error;
   }
 }

@@ -4,6 +4,7 @@
  * lists in use, CSV export, search and pagination, 20 racing creates of one key, and no credential value in any
  * response body or log line (debug logging on for this file).
  */
+import { ulid } from 'ulid';
 import { accountBody, accountKey, CHANNEL_TYPES, createList, createUser, credentialsFor, useAdminApi } from '../support/admin';
 import { DEFAULT_NOTIFICATION_TEMPLATE, MAX_SECONDS } from '../../shared/admin/account-schema';
 import { accountCredentials } from '../../shared/admin/accounts';
@@ -182,7 +183,7 @@ describe('updating accounts', () => {
     expect(await accountCredentials((await getAccount(created.body.id))!)).toEqual({ ...input.credentials, authToken });
   });
 
-  it('ignores proxyToken and receiveUrl in a PATCH: they are read-only', async () => {
+  it('refuses proxyToken and receiveUrl in a PATCH with a 400 naming them: they are read-only, and nothing changes', async () => {
     const created = await call('POST', '/admin/accounts', { token: api.admin(), body: body('sms', 'clickatell', listId) });
 
     const res = await call('PATCH', `/admin/accounts/${created.body.id}`, {
@@ -190,9 +191,11 @@ describe('updating accounts', () => {
       body: { proxyToken: 'chosen-by-client', receiveUrl: 'https://evil.example/x', name: 'renamed' },
     });
 
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'renamed', proxyToken: created.body.proxyToken, receiveUrl: created.body.receiveUrl });
-    expect((await getAccount(created.body.id))!.proxyToken).toBe(created.body.proxyToken);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.proxyToken', 'body.receiveUrl']);
+    expect(res.body.error.details[0].message).toMatch(/read-only/);
+    const stored = (await getAccount(created.body.id))!;
+    expect([stored.proxyToken, stored.name]).toEqual([created.body.proxyToken, created.body.name]);
   });
 
   it('refuses an out-of-range setting in a PATCH naming it, and changes nothing', async () => {
@@ -206,12 +209,16 @@ describe('updating accounts', () => {
     expect(after.body).toEqual(created.body);
   });
 
-  it('answers 404 for an unknown account', async () => {
-    const get = await call('GET', '/admin/accounts/nope', { token: api.admin() });
-    const patch = await call('PATCH', '/admin/accounts/nope', { token: api.admin(), body: { name: 'x' } });
-    const del = await call('DELETE', '/admin/accounts/nope', { token: api.admin() });
+  it('answers 404 for an unknown account, and 400 naming the id for one that is not an id at all', async () => {
+    const unknown = ulid();
+    const get = await call('GET', `/admin/accounts/${unknown}`, { token: api.admin() });
+    const patch = await call('PATCH', `/admin/accounts/${unknown}`, { token: api.admin(), body: { name: 'x' } });
+    const del = await call('DELETE', `/admin/accounts/${unknown}`, { token: api.admin() });
+    const malformed = await call('GET', '/admin/accounts/nope', { token: api.admin() });
 
     expect([get.status, patch.status, del.status]).toEqual([404, 404, 404]);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.details).toEqual([{ path: 'path.id', message: expect.stringMatching(/ULID/) }]);
   });
 });
 

@@ -82,7 +82,15 @@ describe('meta handshake', () => {
       credentials,
       account,
     );
-    expect(answer).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: '1158201444' });
+    expect(answer).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: '1158201444' });
+  });
+
+  it('echoes no challenge that is markup, empty or longer than 128 characters, even with the right verify token', () => {
+    for (const challenge of ['<script>alert(1)</script>', '', 'x'.repeat(129)]) {
+      const answer = metaProvider.handshake!(get({ 'hub.mode': 'subscribe', 'hub.verify_token': account.proxyToken, 'hub.challenge': challenge }), credentials, account);
+      expect(answer).toMatchObject({ statusCode: 400, headers: { 'content-type': 'text/plain' } });
+      expect(answer!.body).not.toContain(challenge || 'never');
+    }
   });
 
   it('answers 403 to a wrong verify token or mode', () => {
