@@ -4,6 +4,9 @@
  */
 import { accountBody, createList, useAdminApi } from '../support/admin';
 
+/** A well-formed id (a ULID) that names nothing: malformed ids are a 400, see test/e2e/bad-input.test.ts. */
+const NONE = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+
 const api = useAdminApi();
 const { call } = api;
 const paths = (res: { body: { error: { details: { path: string }[] } } }) => res.body.error.details.map((d) => d.path);
@@ -74,9 +77,9 @@ describe.each(scopes)('%s dispositions', (_, prefix) => {
 
   it('answers 404 for an unknown disposition', async () => {
     const statuses = [
-      (await call('GET', `${base()}/nope`, { token: api.admin() })).status,
-      (await call('PATCH', `${base()}/nope`, { token: api.admin(), body: { name: 'x' } })).status,
-      (await call('DELETE', `${base()}/nope`, { token: api.admin() })).status,
+      (await call('GET', `${base()}/${NONE}`, { token: api.admin() })).status,
+      (await call('PATCH', `${base()}/${NONE}`, { token: api.admin(), body: { name: 'x' } })).status,
+      (await call('DELETE', `${base()}/${NONE}`, { token: api.admin() })).status,
     ];
 
     expect(statuses).toEqual([404, 404, 404]);
@@ -150,11 +153,11 @@ describe('scopes', () => {
     const statuses = [];
     for (const kind of ['dispositions', 'canned-answers']) {
       statuses.push(
-        (await call('GET', `/admin/accounts/nope/${kind}`, { token: api.admin() })).status,
-        (await call('POST', `/admin/accounts/nope/${kind}`, { token: api.admin(), body: { name: 'n', text: 't' } })).status,
-        (await call('GET', `/admin/accounts/nope/${kind}/x`, { token: api.admin() })).status,
-        (await call('PATCH', `/admin/accounts/nope/${kind}/x`, { token: api.admin(), body: { name: 'n' } })).status,
-        (await call('DELETE', `/admin/accounts/nope/${kind}/x`, { token: api.admin() })).status,
+        (await call('GET', `/admin/accounts/${NONE}/${kind}`, { token: api.admin() })).status,
+        (await call('POST', `/admin/accounts/${NONE}/${kind}`, { token: api.admin(), body: { name: 'n', text: 't' } })).status,
+        (await call('GET', `/admin/accounts/${NONE}/${kind}/${NONE}`, { token: api.admin() })).status,
+        (await call('PATCH', `/admin/accounts/${NONE}/${kind}/${NONE}`, { token: api.admin(), body: { name: 'n' } })).status,
+        (await call('DELETE', `/admin/accounts/${NONE}/${kind}/${NONE}`, { token: api.admin() })).status,
       );
     }
 

@@ -1,6 +1,9 @@
 /** /admin/lists end to end: lists, contacts with E.164 phones unique per list, search and pages, 404s and 409s. */
 import { createList, useAdminApi } from '../support/admin';
 
+/** A well-formed id (a ULID) that names nothing: malformed ids are a 400, see test/e2e/bad-input.test.ts. */
+const NONE = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+
 const api = useAdminApi();
 const { call } = api;
 const paths = (res: { body: { error: { details: { path: string }[] } } }) => res.body.error.details.map((d) => d.path);
@@ -35,14 +38,14 @@ describe('lists', () => {
 
   it('answers 404 for an unknown list on every route', async () => {
     const statuses = [
-      (await call('GET', '/admin/lists/nope', { token: api.admin() })).status,
-      (await call('PATCH', '/admin/lists/nope', { token: api.admin(), body: { name: 'x' } })).status,
-      (await call('DELETE', '/admin/lists/nope', { token: api.admin() })).status,
-      (await call('GET', '/admin/lists/nope/contacts', { token: api.admin() })).status,
-      (await call('POST', '/admin/lists/nope/contacts', { token: api.admin(), body: { phone: '+14155550100' } })).status,
-      (await call('GET', '/admin/lists/nope/contacts/c', { token: api.admin() })).status,
-      (await call('PATCH', '/admin/lists/nope/contacts/c', { token: api.admin(), body: { firstName: 'x' } })).status,
-      (await call('DELETE', '/admin/lists/nope/contacts/c', { token: api.admin() })).status,
+      (await call('GET', `/admin/lists/${NONE}`, { token: api.admin() })).status,
+      (await call('PATCH', `/admin/lists/${NONE}`, { token: api.admin(), body: { name: 'x' } })).status,
+      (await call('DELETE', `/admin/lists/${NONE}`, { token: api.admin() })).status,
+      (await call('GET', `/admin/lists/${NONE}/contacts`, { token: api.admin() })).status,
+      (await call('POST', `/admin/lists/${NONE}/contacts`, { token: api.admin(), body: { phone: '+14155550100' } })).status,
+      (await call('GET', `/admin/lists/${NONE}/contacts/${NONE}`, { token: api.admin() })).status,
+      (await call('PATCH', `/admin/lists/${NONE}/contacts/${NONE}`, { token: api.admin(), body: { firstName: 'x' } })).status,
+      (await call('DELETE', `/admin/lists/${NONE}/contacts/${NONE}`, { token: api.admin() })).status,
     ];
 
     expect(statuses).toEqual([404, 404, 404, 404, 404, 404, 404, 404]);

@@ -2,6 +2,9 @@
 import { createUser, useAdminApi } from '../support/admin';
 import { membersOf } from '../../shared/store/memberships';
 
+/** A well-formed id (a ULID) that names nothing: malformed ids are a 400, see test/e2e/bad-input.test.ts. */
+const NONE = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+
 const api = useAdminApi();
 const { call } = api;
 const paths = (res: { body: { error: { details: { path: string }[] } } }) => res.body.error.details.map((d) => d.path);
@@ -66,12 +69,12 @@ describe('queues', () => {
   it('answers 404 for an unknown queue on every route', async () => {
     const agent = await createUser(call, api.admin(), 'agent');
     const statuses = [
-      (await call('GET', '/admin/queues/nope', { token: api.admin() })).status,
-      (await call('PATCH', '/admin/queues/nope', { token: api.admin(), body: { name: 'x' } })).status,
-      (await call('DELETE', '/admin/queues/nope', { token: api.admin() })).status,
-      (await call('GET', '/admin/queues/nope/agents', { token: api.admin() })).status,
-      (await call('PUT', `/admin/queues/nope/agents/${agent.id}`, { token: api.admin() })).status,
-      (await call('DELETE', `/admin/queues/nope/agents/${agent.id}`, { token: api.admin() })).status,
+      (await call('GET', `/admin/queues/${NONE}`, { token: api.admin() })).status,
+      (await call('PATCH', `/admin/queues/${NONE}`, { token: api.admin(), body: { name: 'x' } })).status,
+      (await call('DELETE', `/admin/queues/${NONE}`, { token: api.admin() })).status,
+      (await call('GET', `/admin/queues/${NONE}/agents`, { token: api.admin() })).status,
+      (await call('PUT', `/admin/queues/${NONE}/agents/${agent.id}`, { token: api.admin() })).status,
+      (await call('DELETE', `/admin/queues/${NONE}/agents/${agent.id}`, { token: api.admin() })).status,
     ];
 
     expect(statuses).toEqual([404, 404, 404, 404, 404, 404]);
@@ -99,7 +102,7 @@ describe('queue members', () => {
   it('refuses an unknown agent with 404 and adds nothing', async () => {
     const queue = await call('POST', '/admin/queues', { token: api.admin(), body: { name: 'Nobody' } });
 
-    const res = await call('PUT', `/admin/queues/${queue.body.id}/agents/no-such-agent`, { token: api.admin() });
+    const res = await call('PUT', `/admin/queues/${queue.body.id}/agents/${NONE}`, { token: api.admin() });
 
     expect(res.status).toBe(404);
     expect(await membersOf('QUEUE', queue.body.id)).toEqual([]);
