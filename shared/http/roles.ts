@@ -20,6 +20,8 @@ export type Access =
   | 'public'
   /** Providers: the account's unguessable proxy token in the URL plus the provider's signature, no bearer token. */
   | 'provider'
+  /** A link the engine signed and dated (an export download): the signature is the credential, no bearer token. */
+  | 'signed-link'
   /** Any signed-in user, about itself (its profile, presence, lists narrowed to what it may see). */
   | 'signed-in'
   /** Admins and supervisors: reading the configuration. */
@@ -40,6 +42,7 @@ export type Access =
 export const ACCESS_RULES: Record<Access, { anonymous: boolean; grants: Record<Role, Grant> }> = {
   public: { anonymous: true, grants: { admin: 'all', supervisor: 'all', agent: 'all' } },
   provider: { anonymous: true, grants: { admin: 'all', supervisor: 'all', agent: 'all' } },
+  'signed-link': { anonymous: true, grants: { admin: 'all', supervisor: 'all', agent: 'all' } },
   'signed-in': { anonymous: false, grants: { admin: 'all', supervisor: 'all', agent: 'all' } },
   staff: { anonymous: false, grants: { admin: 'all', supervisor: 'all', agent: 'none' } },
   admin: { anonymous: false, grants: { admin: 'all', supervisor: 'none', agent: 'none' } },
@@ -134,6 +137,50 @@ export const ROUTE_ACCESS: Record<string, Access> = {
     'PATCH /admin/lists/{id}/contacts/{contactId}': 'admin',
     'DELETE /admin/lists/{id}/contacts/{contactId}': 'admin',
   }),
+  'POST /admin/agents/search': 'staff',
+  'POST /admin/accounts/search': 'staff',
+  'POST /admin/lists/{id}/contacts/search': 'staff',
+  ...adminResource('/admin/teams', {
+    'GET /admin/teams/{id}/agents': 'staff',
+    'PUT /admin/teams/{id}/agents/{agentId}': 'admin',
+    'DELETE /admin/teams/{id}/agents/{agentId}': 'admin',
+  }),
+  'GET /admin/whatsapp/templates': 'staff',
+  'POST /admin/whatsapp/templates': 'admin',
+  'POST /admin/whatsapp/templates/sync': 'admin',
+  'GET /admin/whatsapp/templates/{id}': 'staff',
+  'DELETE /admin/whatsapp/templates/{id}': 'admin',
+  'POST /admin/whatsapp/templates/{id}/sync': 'admin',
+  ...adminResource('/admin/whatsapp/campaigns', {
+    'POST /admin/whatsapp/campaigns/{id}/start': 'admin',
+    'POST /admin/whatsapp/campaigns/{id}/pause': 'admin',
+    'POST /admin/whatsapp/campaigns/{id}/resume': 'admin',
+    'POST /admin/whatsapp/campaigns/{id}/cancel': 'admin',
+    'GET /admin/whatsapp/campaigns/{id}/recipients': 'staff',
+    'GET /admin/whatsapp/campaigns/{id}/recipients/export': 'staff',
+  }),
+  // Supervision (seed 004's interactions section): supervisors and admins alike list, search, export, read
+  // transcripts, write internal notes and delete; agents never.
+  ...Object.fromEntries(
+    [
+      'GET /admin/interactions',
+      'POST /admin/interactions/search',
+      'POST /admin/interactions/export',
+      'POST /admin/interactions/bulk-delete',
+      'POST /admin/interactions/transcripts',
+      'GET /admin/interactions/{id}',
+      'DELETE /admin/interactions/{id}',
+      'GET /admin/interactions/{id}/transcript',
+      'GET /admin/interactions/{id}/notes',
+      'POST /admin/interactions/{id}/notes',
+      'GET /admin/accounts/{id}/interactions',
+      'POST /admin/accounts/{id}/interactions/search',
+      'POST /admin/accounts/{id}/interactions/export',
+      'POST /admin/exports',
+      'GET /admin/exports/{id}',
+    ].map((k) => [k, 'staff' as Access]),
+  ),
+  'GET /exports/{id}/download': 'signed-link',
   'GET /admin/audit': 'staff',
   ...adminResource('/admin/dispositions'),
   ...adminResource('/admin/canned-answers'),
@@ -161,6 +208,7 @@ export function describeAccess(access: Access): string {
   const rule = ACCESS_RULES[access];
   if (access === 'public') return 'anyone, no token';
   if (access === 'provider') return "providers: the account's proxy token in the URL and the provider's signature";
+  if (access === 'signed-link') return 'anyone holding the signed link, until it expires';
   return (['admin', 'supervisor', 'agent'] as const).map((role) => `${role}: ${GRANT_WORDS[rule.grants[role]]}`).join('; ');
 }
 
