@@ -11,6 +11,8 @@ import { httpRoutes, routeKey, type HttpRoute } from '../../lib/wiring';
 import { ACCESS_RULES, ROUTE_ACCESS, type Access } from '../../shared/http/roles';
 import { PARAM_NAMES } from '../../shared/http/params';
 import { twilioProvider } from '../../shared/providers/twilio';
+import { insertTemplate } from '../../shared/store/templates';
+import { ulid } from 'ulid';
 
 // Replies the matrix queues go to a fake Twilio on loopback that accepts everything.
 let fakeTwilio: Server;
@@ -62,8 +64,12 @@ function tokenOf(caller: CallerName): string | undefined {
 
 /** The route's path with real ids in place of its parameters, plus the query a route needs. */
 function concrete(route: HttpRoute): string {
-  const base = route.path.split('/')[2] ?? '';
+  const base = (route.path.startsWith('/admin/whatsapp/') ? route.path.split('/')[3] : route.path.split('/')[2]) ?? '';
   const idOf: Record<string, string> = {
+    templates: ids.template!,
+    campaigns: ids.campaign!,
+    teams: ids.team!,
+    exports: ids.export!,
     agents: ids.target!,
     accounts: ids.account!,
     queues: ids.queue!,
@@ -83,7 +89,7 @@ function concrete(route: HttpRoute): string {
     .replace('{accountId}', ids.account!)
     .replace('{token}', proxyToken);
   if (/\{\w+\}/.test(filled)) throw new Error(`no id for a parameter of ${route.path}`);
-  if (route.path.endsWith('/export')) return `${filled}?ids=${idOf[base]}`;
+  if (route.path.endsWith('/export') && base !== 'campaigns') return `${filled}?ids=${idOf[base]}`;
   if (route.path === '/agent/canned-answers') return `${filled}?accountId=${ids.account}`;
   return filled;
 }
@@ -99,6 +105,16 @@ function bodyOf(route: HttpRoute): unknown {
     'POST /agent/interactions/{id}/transfer': { agentId: ids.queueMember },
     'PUT /agent/interactions/{id}/tags': { tags: ['vip'] },
     'POST /agent/interactions/{id}/notes': { text: 'an internal note' },
+    'POST /admin/interactions/{id}/notes': { text: 'an internal note' },
+    'POST /admin/interactions/search': { match: 'all', conditions: [] },
+    'POST /admin/accounts/{id}/interactions/search': { match: 'all', conditions: [] },
+    'POST /admin/accounts/search': { match: 'all', conditions: [] },
+    'POST /admin/agents/search': { match: 'all', conditions: [] },
+    'POST /admin/lists/{id}/contacts/search': { match: 'all', conditions: [] },
+    'POST /admin/interactions/export': { ids: [ids.interaction] },
+    'POST /admin/accounts/{id}/interactions/export': { ids: [ids.interaction] },
+    'POST /admin/interactions/transcripts': { ids: [ids.interaction] },
+    'POST /admin/exports': { kind: 'interactions-csv', ids: [ids.interaction] },
   };
   return bodies[key] ?? {};
 }
@@ -172,6 +188,36 @@ beforeAll(async () => {
   }, 15_000);
   ids.interaction = interaction.id;
   ids.message = (await call('GET', `/agent/interactions/${interaction.id}/messages`, { token: admin })).body.items[0].id;
+  ids.team = (await call('POST', '/admin/teams', { token: admin, body: { name: 'Night shift' } })).body.id;
+  // A WhatsApp template kept locally only (a Twilio one not yet submitted: syncing and deleting call no provider) and
+  // a campaign scheduled far ahead, so starting and resuming it sends nothing.
+  const whatsapp = await call('POST', '/admin/accounts', { token: admin, body: accountBody('whatsapp', 'twilio', ids.list) });
+  const at = new Date().toISOString();
+  ids.template = ulid();
+  await insertTemplate({
+    id: ids.template,
+    accountId: whatsapp.body.id,
+    provider: 'twilio',
+    name: 'matrix_notice',
+    language: 'it',
+    category: 'UTILITY',
+    parameterFormat: 'POSITIONAL',
+    components: [{ type: 'BODY', text: 'Avviso' }],
+    parameters: { header: [], body: [] },
+    status: 'APPROVED',
+    statusAt: at,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+  ids.campaign = (
+    await call('POST', '/admin/whatsapp/campaigns', {
+      token: admin,
+      body: { accountId: whatsapp.body.id, name: 'Matrix', templateId: ids.template, listIds: [ids.list], schedule: { startAt: '2099-01-01T00:00:00Z' } },
+    })
+  ).body.id;
+  // An export job the supervisor started: a supervisor sees only its own jobs, an admin every job.
+  ids.export = (await call('POST', '/admin/exports', { token: supervisor.token, body: { kind: 'interactions-csv', ids: [ids.interaction] } })).body.id;
   for (const [name, id] of Object.entries(ids)) if (typeof id !== 'string') throw new Error(`fixture ${name} was not created`);
 }, 120_000);
 
@@ -207,7 +253,9 @@ describe('route × role matrix', () => {
         calls += 1;
         seen[caller] = reply.status;
         const want = expected(access, caller);
-        const got = outcomeOf(reply);
+        // A delete that an earlier caller of the row already did: the thing is gone, which is what was asked.
+        const deletedBefore = route.method === 'DELETE' && reply.status === 404 && Object.values(seen).some((st) => st !== undefined && st >= 200 && st < 300 && st !== reply.status);
+        const got = deletedBefore ? 'allowed' : outcomeOf(reply);
         if (got === 'server error') wrong.push(`${routeKey(route)} as ${caller}: ${reply.status} ${reply.text.slice(0, 120)}`);
         else if (want !== 'same for all' && got !== want) wrong.push(`${routeKey(route)} as ${caller}: want ${want}, got ${reply.status} ${reply.text.slice(0, 120)}`);
         // Staff reading configuration with real ids gets it.

@@ -6,6 +6,7 @@
  */
 import { BatchWriteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { parse } from 'csv-parse/sync';
+import { ulid } from 'ulid';
 import { unzipSync, strFromU8 } from 'fflate';
 import type WebSocket from 'ws';
 import { accountBody, createList, createUser, useAdminApi, type TestUser } from '../support/admin';
@@ -53,9 +54,13 @@ const SEEDS: Seed[] = [
   { id: 'S05', account: 1, day: 4, status: 'closed', agent: 'B', queue: 'Q2', tags: ['vip'], disposition: 'Solved', phone: '+393330000005', messages: 10 },
   { id: 'S06', account: 1, day: 5, status: 'open', agent: 'A', tags: ['spam'], channel: 'whatsapp', phone: '+443330000006', messages: 3 },
 ];
-const ids = (items: { id: string }[]) => items.map((i) => i.id.replace(/^.*-/, '')).sort();
+/** The seed tags of listed interactions (ids of other runs' rows come back as they are). */
+const untag = (id: string) => (id.startsWith(prefix) ? Buffer.from(id.slice(prefix.length).replace(/(00)+$/, ''), 'hex').toString() : id);
+const ids = (items: { id: string }[]) => items.map((i) => untag(i.id)).sort();
 let prefix: string;
-const full = (short: string) => `${prefix}-${short}`;
+/** A seeded interaction's id: a well-formed ULID (the API refuses others) from this run's prefix and the row's tag. */
+const tagged = (short: string) => `${prefix}${Buffer.from(short).toString('hex').toUpperCase()}`;
+const full = (short: string) => tagged(short).padEnd(26, '0');
 
 function interactionOf(s: Seed): Interaction & { tags?: string[] } {
   const createdAt = at(s.day);
@@ -88,7 +93,7 @@ async function seed(rows: (Interaction & { tags?: string[] })[]): Promise<void> 
 }
 
 beforeAll(async () => {
-  prefix = `T${Date.now().toString(36)}`;
+  prefix = ulid().slice(0, 10);
   supervisor = await createUser(call, api.admin(), 'supervisor');
   agentA = await createUser(call, api.admin(), 'agent');
   agentB = await createUser(call, api.admin(), 'agent');
@@ -143,12 +148,12 @@ describe('interaction lists', () => {
       const res = await call('GET', `/admin/interactions?${range}&limit=2&order=asc${cursor ? `&cursor=${cursor}` : ''}`, { token: supervisor.token });
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       expect(Number(res.headers.get('x-items-read'))).toBeGreaterThanOrEqual(res.body.items.length);
-      seen.push(...res.body.items.map((i: { id: string }) => i.id.replace(/^.*-/, '')));
+      seen.push(...res.body.items.map((i: { id: string }) => untag(i.id)));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(['S01', 'S02', 'S03', 'S04', 'S05', 'S06']);
     const byLast = await call('GET', `/admin/interactions?${range}&sort=lastMessageAt&order=desc&limit=3`, { token: supervisor.token });
-    expect(byLast.body.items.map((i: { id: string }) => i.id.replace(/^.*-/, ''))).toEqual(['S06', 'S05', 'S04']);
+    expect(byLast.body.items.map((i: { id: string }) => untag(i.id))).toEqual(['S06', 'S05', 'S04']);
   });
 
   it('refuses bad filters with a 400 naming each', async () => {
@@ -270,7 +275,7 @@ describe('CSV export', () => {
   it('runs a large export as a job whose file comes back through an expiring signed link', async () => {
     const many = Array.from({ length: 1100 }, (_, i) => interactionOf({ id: `J${String(i).padStart(4, '0')}`, account: 1, day: 20, phone: `+3934${String(i).padStart(7, '0')}`, status: 'closed' }));
     await seed(many);
-    const body = { match: 'all', conditions: [{ field: 'id', operator: 'startsWith', value: `${prefix}-J` }, { field: 'startedAt', operator: 'equals', value: at(20).slice(0, 10) }] };
+    const body = { match: 'all', conditions: [{ field: 'id', operator: 'startsWith', value: tagged('J') }, { field: 'startedAt', operator: 'equals', value: at(20).slice(0, 10) }] };
 
     const started = await call('POST', '/admin/interactions/export', { token: supervisor.token, body: { search: body } });
     expect(started.status).toBe(202);
