@@ -8,6 +8,8 @@ import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema } from '
 import { invitationLink, newInviteId } from '../shared/admin/invitations';
 import { ValidationError } from '../shared/errors';
 import { hashPassword } from '../shared/domain/password';
+import { defaultCapacity } from '../shared/domain/queueing';
+import { serveAgents } from '../shared/routing/service';
 import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { endSessions } from '../shared/realtime/sessions';
@@ -107,8 +109,10 @@ export const handler = httpApi({
     if (current.id === user.id && (patch.role !== undefined && patch.role !== 'admin' || patch.disabled === true)) {
       throw new ValidationError('you cannot demote or disable yourself', [{ path: patch.disabled ? 'body.disabled' : 'body.role', message: 'not on your own user' }]);
     }
-    const { password, locked, alias, email, description, remoteControlPort, pushGateway, ...rest } = patch;
+    const { password, locked, alias, email, description, remoteControlPort, pushGateway, capacity, ...rest } = patch;
     const changes: Partial<Agent> = { ...rest };
+    const before = current.capacity ?? defaultCapacity();
+    if (capacity) changes.capacity = { sms: capacity.sms ?? before.sms, whatsapp: capacity.whatsapp ?? before.whatsapp };
     const nullable = { alias, email, description, remoteControlPort, pushGateway };
     for (const [k, v] of Object.entries(nullable)) if (v !== undefined) (changes as Record<string, unknown>)[k] = v ?? undefined;
     if (password) changes.passwordHash = await hashPassword(password);
@@ -118,6 +122,8 @@ export const handler = httpApi({
     if (revokes) changes.tokenVersion = (current.tokenVersion ?? 0) + 1;
     const next = await updateAgent(current, changes);
     if (revokes) await endSessions(next.id);
+    // A raised capacity is room for the longest-waiting interaction of the agent's queues.
+    if (changes.capacity && (changes.capacity.sms > before.sms || changes.capacity.whatsapp > before.whatsapp)) await serveAgents([next.id]);
     return json(200, agentView(next));
   }),
 

@@ -12,23 +12,25 @@ import { accessOf, interactionAccess, requireGrant } from '../shared/http/roles'
 import { ULID } from '../shared/http/params';
 import { recordAudit } from '../shared/store/audit';
 import { authenticate } from '../shared/http/guard';
-import { nowIso } from '../shared/ports/clock';
+import { now, nowIso } from '../shared/ports/clock';
 import { notifyAccount, notifyAgents } from '../shared/realtime/notify';
 import { queueCanned, queueReply, queueTemplate, startVideoCall, templateSchema } from '../shared/outbound/enqueue';
 import { replyBodySchema } from '../shared/outbound/reply-schema';
 import '../shared/routing';
-import { accept, armInactivity, closeByAgent, reject, transfer } from '../shared/routing/service';
+import { accept, armInactivity, closeByAgent, reject, serveAgents, transfer } from '../shared/routing/service';
 import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
 import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
 import { db, TABLE } from '../shared/store/client';
 import { getInteraction, getMessage, listInteractionsOf, listMessages } from '../shared/store/interactions';
 import { fetchMedia, mediaDisposition } from '../shared/inbound/media';
+import { waitingLineQuery } from '../shared/admin/queue-schema';
 import { accountCredentials } from '../shared/admin/accounts';
 import { isMember, membersOf, parentsOf } from '../shared/store/memberships';
-import { listQueues } from '../shared/store/queues';
+import { listQueues, requireQueue } from '../shared/store/queues';
 import { getPresence, presenceOf, setPresence } from '../shared/store/presence';
 import { updateInteraction, type RoutedInteraction } from '../shared/store/routing';
+import { fullLine } from '../shared/store/waiting-line';
 import { strip } from '../shared/store/util';
 import { parseInput, z } from '../shared/validation';
 
@@ -106,7 +108,35 @@ export const handler = httpApi({
     const { status, reason } = parseInput(presenceSchema, req.json());
     const presence = await setPresence(me.id, status, status === 'paused' ? reason : undefined);
     await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
+    // Online (or back from a pause): the longest-waiting interactions of its queues, up to its capacity.
+    if (status === 'online') await serveAgents([me.id]);
     return json(200, presence);
+  }),
+
+  'GET /agent/queues/{id}/waiting': asAgent(async (req, me) => {
+    const { limit } = parseInput(waitingLineQuery, req.query, 'query');
+    const queue = await requireQueue(req.params.id!);
+    const member = await isMember('QUEUE', queue.id, me.id);
+    if (!member && !supervising(me)) throw new ForbiddenError('members of the queue and supervisors only');
+    // Agents see the interactions of their own accounts, each at its place in the whole line.
+    const mine = supervising(me) ? undefined : new Set(await parentsOf('ACCOUNT', me.id));
+    const line = await fullLine(queue.id);
+    const at = now();
+    const items = line
+      .map((entry, index) => ({ entry, position: index + 1 }))
+      .filter(({ entry }) => !mine || mine.has(entry.accountId))
+      .slice(0, limit)
+      .map(({ entry, position }) => ({
+        position,
+        interactionId: entry.interactionId,
+        contact: entry.contactPhone,
+        accountId: entry.accountId,
+        channel: entry.channel,
+        enteredAt: entry.enteredAt,
+        waitedSeconds: Math.max(0, Math.floor((at - Date.parse(entry.enteredAt)) / 1000)),
+        offered: entry.offeredTo.length > 0,
+      }));
+    return json(200, { queueId: queue.id, total: line.length, items });
   }),
 
   'GET /agent/interactions': asAgent(async (req, me) => {

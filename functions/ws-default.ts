@@ -4,7 +4,9 @@
  * receive those accounts' events without being a member, `{"action":"unsubscribe"}` stops it; both are answered with
  * `{"type":"subscribed",...}`. `{"action":"spy","interactionId"}` follows one interaction live, read-only (a
  * `spy.started` snapshot, then every event of the interaction, audited); `{"action":"unspy","interactionId"}` stops.
- * Agents are refused both: they receive their own accounts' events. Everything else is ignored.
+ * `{"action":"subscribe","topic":"board"}` subscribes the connection to `board.updated` (pushed at most once a
+ * second) and sends the board at once; `{"action":"unsubscribe","topic":"board"}` ends it. Agents are refused all
+ * three: they receive their own accounts' events. Everything else is ignored.
  */
 import middy from '@middy/core';
 import type { WebSocketEvent, WebSocketResult } from '../shared/http/websocket';
@@ -19,6 +21,9 @@ import { addSpy, removeSpy } from '../shared/store/spies';
 import { getConnection, removeWatcher, saveWatcher, WATCHERS_TTL_MS } from '../shared/store/watchers';
 import { parseInput, z } from '../shared/validation';
 import { AppError } from '../shared/errors';
+import { readBoard } from '../shared/routing/board';
+import { subscribe as subscribeBoard, unsubscribe as unsubscribeBoard } from '../shared/store/board';
+import { markBoardSubscriber } from '../shared/store/connections';
 
 const spySchema = z.object({ action: z.enum(['spy', 'unspy']), interactionId: z.string().check(z.regex(ULID, 'an interaction id (ULID)')) });
 
@@ -65,6 +70,17 @@ async function subscribe(connectionId: string, body: unknown): Promise<void> {
   await postToConnection(connectionId, { type: 'subscribed', all, accountIds: chosen, effectiveWithinMs: WATCHERS_TTL_MS });
 }
 
+async function subscribeToBoard(connectionId: string): Promise<void> {
+  const connection = await getConnection(connectionId);
+  const user = connection ? await getAgent(connection.agentId) : undefined;
+  if (!user || user.disabled || user.locked || (user.role !== 'admin' && user.role !== 'supervisor')) {
+    await postToConnection(connectionId, { type: 'error', code: 'FORBIDDEN', message: 'the board is for supervisors and admins', action: 'subscribe' });
+    return;
+  }
+  await Promise.all([subscribeBoard(connectionId), markBoardSubscriber(connectionId, true)]);
+  await postToConnection(connectionId, { type: 'board.updated', accountId: '', board: await readBoard(), sentAt: new Date().toISOString() });
+}
+
 export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (event) => {
   const connectionId = event.requestContext.connectionId;
   let body: { action?: unknown };
@@ -75,6 +91,8 @@ export const handler = middy<WebSocketEvent, WebSocketResult>().handler(async (e
   }
   try {
     if (body.action === 'ping') await postToConnection(connectionId, { type: 'pong', at: now() });
+    else if (body.action === 'subscribe' && (body as { topic?: unknown }).topic === 'board') await subscribeToBoard(connectionId);
+    else if (body.action === 'unsubscribe' && (body as { topic?: unknown }).topic === 'board') await Promise.all([unsubscribeBoard(connectionId), markBoardSubscriber(connectionId, false)]);
     else if (body.action === 'subscribe') await subscribe(connectionId, body);
     else if (body.action === 'unsubscribe') {
       await removeWatcher(connectionId);

@@ -100,7 +100,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 10,
     access: { table: 'RW', websocket: true },
-    description: 'WebSocket $default: pings, presence heartbeats, supervisors subscribing to accounts',
+    description: 'WebSocket $default: pings, supervisors subscribing to accounts and to the board, spying',
   },
   auth: {
     entry: 'functions/auth.ts',
@@ -114,8 +114,9 @@ export const functions = {
     entry: 'functions/admin-agents.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets.
-    access: { table: 'RW', tokenSecret: true, websocket: true },
+    // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets; a raised capacity offers
+    // waiting interactions at once (it tells the agent and arms the offer's timer).
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
     description: 'Admin API: agents, invitations, memberships',
   },
   'admin-accounts': {
@@ -130,7 +131,8 @@ export const functions = {
     entry: 'functions/admin-queues.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    access: { table: 'RW', tokenSecret: true },
+    // A new member is offered what waits in the queue at once: it tells the agent and arms the offer's timer.
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
     description: 'Admin API: queues, their strategy and member agents',
   },
   'admin-lists': {
@@ -191,6 +193,13 @@ export const functions = {
     access: { table: 'RO', tokenSecret: true, blobs: 'RW', credentials: 'decrypt' },
     consumes: 'exports',
     description: 'Runs export jobs: streams CSVs and transcript zips into the exports bucket',
+  },
+  supervisor: {
+    entry: 'functions/supervisor.ts',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    access: { table: 'RO', tokenSecret: true },
+    description: 'Supervisor API: the live board of queues, accounts and agents, read from counters',
   },
   openapi: {
     entry: 'functions/openapi.ts',
@@ -303,6 +312,8 @@ export const httpRoutes: HttpRoute[] = [
   agent('GET', '/canned-answers'),
   agent('GET', '/accounts'),
   agent('GET', '/directory'),
+  agent('GET', '/queues/{id}/waiting'),
+  { method: 'GET', path: '/supervisor/board', fn: 'supervisor' },
   { method: 'GET', path: '/health', fn: 'health' },
   { method: 'POST', path: '/auth/login', fn: 'auth' },
   { method: 'POST', path: '/auth/invitation', fn: 'auth' },

@@ -59,6 +59,8 @@ const schema = z.object({
   BLOB_DIR: optionalString,
   /** How long an export's download link works, in seconds. */
   EXPORT_LINK_TTL_SECONDS: integer(60, 604800, 3600),
+  /** The board's service level: the share of interactions accepted within this many seconds of entering a queue. */
+  SERVICE_LEVEL_SECONDS: integer(1, 86400, 60),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

@@ -1,5 +1,6 @@
 /** What an admin may write on an agent: the product's fields, the password policy, typology-specific settings. */
 import { passwordProblems } from '../domain/password';
+import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../domain/queueing';
 import { ROLES } from '../http/auth';
 import { z } from '../validation';
 
@@ -17,6 +18,9 @@ const extensionSchema = z.string().check(z.regex(/^\d{2,10}$/, '2 to 10 digits')
 const typology = z.enum(['phonebar', 'external', 'webrtc', 'mobile']);
 /** A push gateway is called with the agent's notifications: https only, never javascript: or data: URLs. */
 const httpsUrl = z.url({ protocol: /^https$/, hostname: z.regexes.domain }).check(z.maxLength(2048));
+/** Interactions an agent may hold at once on a channel: 0 takes no work on it. */
+const slots = z.int().check(z.gte(0), z.lte(MAX_CAPACITY));
+const capacitySchema = z.object({ sms: z._default(slots, DEFAULT_CAPACITY), whatsapp: z._default(slots, DEFAULT_CAPACITY) });
 
 const agentFields = {
   fullName: text(255),
@@ -32,6 +36,7 @@ const agentFields = {
   pushGateway: z.optional(httpsUrl),
   role: z._default(z.enum(ROLES), 'agent'),
   disabled: z._default(z.boolean(), false),
+  capacity: z._default(capacitySchema, { sms: DEFAULT_CAPACITY, whatsapp: DEFAULT_CAPACITY }),
 };
 
 export const agentCreateSchema = z.object({ ...agentFields, password: z.optional(passwordSchema) });
@@ -50,6 +55,8 @@ export const agentPatchSchema = z.object({
   pushGateway: z.optional(z.nullable(httpsUrl)),
   role: z.optional(z.enum(ROLES)),
   disabled: z.optional(z.boolean()),
+  /** Either channel alone may be given; the other keeps its value. */
+  capacity: z.optional(z.object({ sms: z.optional(slots), whatsapp: z.optional(slots) })),
   /** An admin's explicit lock (the agents page's Locked state): true locks and ends the user's sessions, false unlocks. */
   locked: z.optional(z.boolean()),
   password: z.optional(passwordSchema),

@@ -21,7 +21,7 @@ import {
   dispositionPatchSchema,
 } from './catalog-schema';
 import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from './list-schema';
-import { queueCreateSchema, queueListQuery, queuePatchSchema } from './queue-schema';
+import { boardQuery, queueCreateSchema, queueListQuery, queuePatchSchema, waitingLineQuery } from './queue-schema';
 import { contentPartSchema } from '../domain/content';
 import { replyBodySchema } from '../outbound/reply-schema';
 import {
@@ -179,6 +179,15 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/queues/{id}/agents': { summary: 'Agents of a queue' },
   'PUT /admin/queues/{id}/agents/{agentId}': { summary: 'Add an agent to a queue' },
   'DELETE /admin/queues/{id}/agents/{agentId}': { summary: 'Remove an agent from a queue' },
+  'GET /agent/queues/{id}/waiting': {
+    summary: "The queue's waiting line, longest waiting first: position, interactionId, contact, accountId, channel, enteredAt, waitedSeconds, offered (members and supervisors)",
+    query: waitingLineQuery,
+  },
+  'GET /supervisor/board': {
+    summary:
+      'The live board (supervisors, admins): per account and queue waiting, longestWaitSeconds, offered, inProgress, closedToday, averageWaitToAcceptSeconds, averageHandleSeconds, serviceLevel; per agent presence, load, capacity, handledToday',
+    query: boardQuery,
+  },
 
   'GET /admin/lists': { summary: 'List contact lists', query: listListQuery },
   'POST /admin/lists': { summary: 'Create a contact list', body: 'ListCreate' },

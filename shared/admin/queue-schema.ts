@@ -7,10 +7,18 @@ const name = z.string().check(z.minLength(1), z.maxLength(255));
 const description = z.string().check(z.maxLength(2000));
 const strategy = z.enum(QUEUE_STRATEGIES);
 
+/** How long one offer rings an agent in a one-at-a-time queue before the next agent is tried. */
+const offerTimeoutSeconds = z.int().check(z.gte(1), z.lte(3600));
+
+export const DEFAULT_OFFER_TIMEOUT_SECONDS = 30;
+
 export const queueCreateSchema = z.object({
   name,
   strategy: z._default(strategy, 'ring-all'),
   description: z.optional(description),
+  offerTimeoutSeconds: z._default(offerTimeoutSeconds, DEFAULT_OFFER_TIMEOUT_SECONDS),
+  /** Offer an interaction again to an agent who rejected it or let it time out during the same wait. */
+  reofferDeclined: z._default(z.boolean(), false),
 });
 export type QueueCreate = z.infer<typeof queueCreateSchema>;
 
@@ -19,6 +27,8 @@ export const queuePatchSchema = z.object({
   name: z.optional(name),
   strategy: z.optional(strategy),
   description: z.optional(z.nullable(description)),
+  offerTimeoutSeconds: z.optional(offerTimeoutSeconds),
+  reofferDeclined: z.optional(z.boolean()),
 });
 export type QueuePatch = z.infer<typeof queuePatchSchema>;
 
@@ -30,3 +40,11 @@ export const queueListQuery = z.object({
   limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 200, 'an integer from 1 to 200')), 50),
   cursor: z.optional(z.string()),
 });
+
+/** GET /agent/queues/{id}/waiting */
+export const waitingLineQuery = z.object({
+  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 1000, 'an integer from 1 to 1000')), 100),
+});
+
+/** GET /supervisor/board: one account's figures only (queues and agents are always all shown). */
+export const boardQuery = z.object({ accountId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))) });

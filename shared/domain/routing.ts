@@ -118,19 +118,23 @@ export interface Candidate {
   /** When the agent was last given an interaction (ISO), if ever. */
   lastAssignedAt?: string;
   handledCount?: number;
+  /** Interactions the agent holds now (pending offers and assigned ones). */
+  load?: number;
 }
 
 /**
  * Whom a queue offers an interaction to. ring-all: every online member at once; round-robin: the next member after
  * the last one served (by id order); least-recent: the one idle longest; fewest-handled: the one with the fewest.
+ * The one-at-a-time strategies choose among the least-loaded members, so work spreads before anyone gets a second.
  * Ties break by agent id so the choice is deterministic.
  */
 export function chooseAgents(strategy: QueueStrategy, candidates: readonly Candidate[], lastServed?: string): string[] {
   if (candidates.length === 0) return [];
-  const byId = [...candidates].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
+  const all = [...candidates].sort((a, b) => (a.agentId < b.agentId ? -1 : 1));
+  if (strategy === 'ring-all') return all.map((c) => c.agentId);
+  const least = Math.min(...all.map((c) => c.load ?? 0));
+  const byId = all.filter((c) => (c.load ?? 0) === least);
   switch (strategy) {
-    case 'ring-all':
-      return byId.map((c) => c.agentId);
     case 'round-robin': {
       const next = byId.find((c) => lastServed === undefined || c.agentId > lastServed) ?? byId[0]!;
       return [next.agentId];

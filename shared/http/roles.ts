@@ -87,6 +87,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   // The workspace's accounts and transfer targets, narrowed the same way.
   'GET /agent/accounts': 'signed-in',
   'GET /agent/directory': 'signed-in',
+  // A queue's waiting line: its members (narrowed to their accounts' interactions) and staff; others 403.
+  'GET /agent/queues/{id}/waiting': 'signed-in',
+  'GET /supervisor/board': 'staff',
 
   ...interaction(
     'interaction.read',

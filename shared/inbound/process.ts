@@ -241,7 +241,7 @@ async function thread(
     if (result !== 'conflict') return result === 'stored' ? { result, stored: { message, opened: false } } : { result };
     // The interaction closed: fall through and open a new one in its place.
   }
-  let expire: Pick<Interaction, 'id' | 'version'> | undefined;
+  let expire: Interaction | undefined;
   if (pointer) {
     const previous = await getInteraction(pointer.interactionId, true);
     if (previous?.status === 'open' && !isOpen(previous, now())) expire = previous;

@@ -29,7 +29,9 @@ export type RealtimeEventType =
   | 'template.status'
   | 'campaign.paused'
   | 'campaign.completed'
-  | 'note.added';
+  | 'note.added'
+  | 'board.updated'
+  | 'queue.waiting';
 
 export interface RealtimeEvent {
   type: RealtimeEventType;

@@ -2,12 +2,18 @@
  * Routing: an interaction enters its account's plan, is offered to agents by queue strategy or by name, waits for
  * an accept with a timeout, waits for its assigned agent (then that agent's queue) when a new message finds the
  * agent away, can be transferred (and comes back unread when nobody takes it), and closes on inactivity. Every
- * timer carries the version it was armed for; a timer for an older version does nothing.
+ * timer carries the version (or the queue wait) it was armed for; a timer for an older one does nothing.
+ *
+ * Queues behave like a voice queue: an agent holds at most its capacity per channel (pending offers count), an
+ * interaction that finds no free member waits in the queue's line, and whenever an agent gets room (online,
+ * unpaused, an interaction closed, transferred away, rejected or timed out, capacity raised, added to a queue) it is
+ * offered the longest-waiting interaction of its queues (`serveAgents`).
  */
 import type { ContentPart } from '../domain/content';
 import { ConflictError, ForbiddenError, NotFoundError, StaleVersionError, ValidationError } from '../errors';
 import { renderNotification } from '../domain/notification';
 import { nextMove, chooseAgents, type ConditionFacts } from '../domain/routing';
+import { holders, lineOf, MAX_RING_ALL, nextForAgent, type Capacity, type QueueingFacts } from '../domain/queueing';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { armTimer, cancelTimer, timerName } from '../ports/timers';
@@ -17,19 +23,50 @@ import { TtlCache } from '../store/cache';
 import { closeInteraction, getInteraction } from '../store/interactions';
 import { getContact } from '../store/lists';
 import { isMember, membersOf, parentsOf, queueMembersCached } from '../store/memberships';
-import { lastServed, presenceOf, recordAssignment, setLastServed, setPresence } from '../store/presence';
+import { getPresence, lastServed, presenceOf, recordAssignment, roomOf, setLastServed, setPresence } from '../store/presence';
 import { getQueue, type Queue } from '../store/queues';
-import { updateInteraction, type RoutedInteraction, type RoutingState } from '../store/routing';
+import { updateInteraction, type RoutedInteraction, type RoutingPhase, type RoutingState } from '../store/routing';
+import { AtCapacityError } from '../store/transition';
+import { fullLine, lineHead, type LineItem } from '../store/waiting-line';
+import { boardChanged } from './board';
 import { onTimer } from '../timers/dispatch';
 import { sendMessage } from '../ports/queue';
 import { stableUlid } from '../ids';
 
 export const TIMER_ROUTE = 'route-timeout';
+export const TIMER_OFFER = 'offer-timeout';
 export const TIMER_INACTIVITY = 'inactivity';
 export const TIMER_SESSION = 'session-expiry';
 export const INACTIVITY_DISPOSITION = 'Closed for inactivity';
 
 const OFFERABLE = new Set(['offered', 'waiting-agent', 'waiting-queue', 'transfer', 'unassigned']);
+
+const queueing = (i: RoutedInteraction) => i as unknown as QueueingFacts;
+
+/** Names one wait in one queue: a queue timer armed for it does nothing once the interaction waits elsewhere. */
+const waitKey = (r: RoutingState | undefined) => (r?.queueId && r.enteredAt ? `${r.queueId}#${r.enteredAt}#${r.step}` : undefined);
+
+/** In a queue step the phase says whether anybody is offered it; the agent-away and no-step-left waits keep theirs. */
+function phaseFor(base: RoutingPhase, offeredTo: string[]): RoutingPhase {
+  if (base === 'offered' || base === 'waiting') return offeredTo.length ? 'offered' : 'waiting';
+  return base;
+}
+
+/**
+ * Every routing write goes through here: after it, the agents it freed are offered the next waiting interaction
+ * and the board learns that something changed (pushed at most once a second).
+ */
+async function write(current: RoutedInteraction, changes: Parameters<typeof updateInteraction>[1]): Promise<RoutedInteraction> {
+  const next = await updateInteraction(current, changes);
+  await settle(current, next);
+  return next;
+}
+
+async function settle(before: RoutedInteraction, after: RoutedInteraction): Promise<void> {
+  const now = new Set(holders(queueing(after)));
+  const released = holders(queueing(before)).filter((a) => !now.has(a));
+  await Promise.all([serveAgents(released), boardChanged()]);
+}
 
 async function load(interactionId: string): Promise<{ interaction: RoutedInteraction; account: Account }> {
   const interaction = (await getInteraction(interactionId, true)) as RoutedInteraction | undefined;
@@ -97,13 +134,24 @@ function event(type: RealtimeEvent['type'], interaction: RoutedInteraction, extr
 
 async function armRouteTimer(interaction: RoutedInteraction, seconds: number): Promise<string> {
   const dueAt = now() + seconds * 1000;
+  const wait = waitKey(interaction.routing);
   await armTimer({
     name: timerName(interaction.id, 'route'),
     kind: TIMER_ROUTE,
     dueAt,
-    payload: { interactionId: interaction.id, version: interaction.version },
+    payload: { interactionId: interaction.id, version: interaction.version, ...(wait ? { wait } : {}) },
   });
   return new Date(dueAt).toISOString();
+}
+
+/** One-at-a-time queues: the offer to one agent rings this long, then the next free member is tried. */
+async function armOfferTimer(interaction: RoutedInteraction, queue: Queue, agentId: string): Promise<void> {
+  await armTimer({
+    name: timerName(interaction.id, 'offer'),
+    kind: TIMER_OFFER,
+    dueAt: now() + (queue.offerTimeoutSeconds ?? 30) * 1000,
+    payload: { interactionId: interaction.id, agentId, wait: waitKey(interaction.routing) ?? '' },
+  });
 }
 
 interface Candidate {
@@ -111,6 +159,13 @@ interface Candidate {
   lastAssignedAt?: string;
   handledCount?: number;
   connectionIds: string[];
+  load: number;
+  room: Capacity;
+}
+
+/** Online members of the queue in the account with room on the channel, except those named. */
+async function freeQueueMembers(queueId: string, accountId: string, channel: keyof Capacity, except: readonly string[]): Promise<Candidate[]> {
+  return (await onlineQueueMembers(queueId, accountId)).filter((c) => c.room[channel] > 0 && !except.includes(c.agentId));
 }
 
 /** Members of the queue who also belong to the account and are online, with their connections. */
@@ -129,6 +184,8 @@ async function onlineQueueMembers(queueId: string, accountId: string): Promise<C
       ...(p.lastAssignedAt ? { lastAssignedAt: p.lastAssignedAt } : {}),
       handledCount: p.handledCount ?? 0,
       connectionIds: p.connectionIds,
+      load: p.holds.sms.length + p.holds.whatsapp.length,
+      room: roomOf(p),
     }));
 }
 
@@ -149,7 +206,7 @@ async function offer(
   changes: { agentId?: string | undefined; queueId?: string | undefined } = {},
   knownConnections?: string[],
 ): Promise<RoutedInteraction> {
-  const written = await updateInteraction(current, { routing: { ...state, deadline: new Date(now() + timeoutSeconds * 1000).toISOString() }, ...changes });
+  const written = await write(current, { routing: { ...state, deadline: new Date(now() + timeoutSeconds * 1000).toISOString() }, ...changes });
   // The agents hear of the offer while its timer is armed: both follow the write, neither needs the other.
   const tell = async () => {
     if (!state.offeredTo.length) return;
@@ -177,8 +234,19 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
         await closeBySystem(interaction, 'routing', move.disposition);
         return interaction;
       case 'end': {
-        interaction = await updateInteraction(interaction, { routing: { phase: 'unassigned', step: move.step, offeredTo: [] }, agentId: undefined });
+        // No step left: it waits in its last queue's line (keeping its place there), else for any member.
+        const lastQueue = interaction.routing?.queueId ?? interaction.queueId;
+        const keepPlace = lineOf(queueing(interaction))?.queueId === lastQueue ? interaction.routing?.enteredAt : undefined;
+        interaction = await write(interaction, {
+          routing: { phase: 'unassigned', step: move.step, offeredTo: [], ...(lastQueue ? { queueId: lastQueue, enteredAt: keepPlace ?? nowIso(), declined: [] } : {}) },
+          agentId: undefined,
+        });
         await notifyAccount(account.id, event('interaction.updated', interaction, await notificationBody(account, interaction)));
+        if (lastQueue) {
+          // Members with room may take it now; the others hear of it when they get room.
+          const queue = await cachedQueue(lastQueue);
+          if (queue) await serveAgents((await freeQueueMembers(queue.id, account.id, interaction.channel, [])).map((c) => c.agentId));
+        }
         return interaction;
       }
       case 'agent': {
@@ -186,7 +254,14 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
           step = move.step + 1;
           continue;
         }
-        return offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: [move.agentId] }, move.timeoutSeconds);
+        try {
+          return await offer(interaction, account, { phase: 'offered', step: move.step, offeredTo: [move.agentId] }, move.timeoutSeconds);
+        } catch (error) {
+          // The agent has no room: as if it were not there, the plan goes on.
+          if (!(error instanceof AtCapacityError)) throw error;
+          step = move.step + 1;
+          continue;
+        }
       }
       case 'queue': {
         const queue = await cachedQueue(move.queueId);
@@ -195,21 +270,59 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
           step = move.step + 1;
           continue;
         }
-        const candidates = await onlineQueueMembers(queue.id, account.id);
-        const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
-        return offer(
-          interaction,
-          account,
-          { phase: 'offered', step: move.step, offeredTo: chosen, queueId: queue.id },
-          move.timeoutSeconds,
-          'interaction.offered',
-          { queueId: queue.id },
-          connectionsOfChosen(candidates, chosen),
-        );
+        return enterQueue(interaction, account, queue, move.step, move.timeoutSeconds, 'offered');
       }
     }
   }
   return interaction;
+}
+
+/**
+ * The interaction enters the queue (a plan step, or the away agent's queue): it takes its place in the line (kept
+ * when it is already waiting there), is offered to the free members the strategy picks, and its queue timer starts.
+ * A member who filled up meanwhile is left out and the choice made again.
+ */
+async function enterQueue(
+  interaction: RoutedInteraction,
+  account: Account,
+  queue: Queue,
+  step: number,
+  timeoutSeconds: number,
+  base: 'offered' | 'waiting-queue',
+): Promise<RoutedInteraction> {
+  const r = interaction.routing;
+  const sameWait = r?.queueId === queue.id && lineOf(queueing(interaction)) !== undefined;
+  const enteredAt = sameWait && r?.enteredAt ? r.enteredAt : nowIso();
+  const declined = sameWait ? (r?.declined ?? []) : [];
+  const except = queue.reofferDeclined ? [] : [...declined];
+  for (let attempt = 0; ; attempt++) {
+    const candidates = await freeQueueMembers(queue.id, account.id, interaction.channel, except);
+    const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined).slice(0, MAX_RING_ALL);
+    try {
+      const written = await offer(
+        interaction,
+        account,
+        {
+          phase: phaseFor(base, chosen),
+          step,
+          offeredTo: chosen,
+          queueId: queue.id,
+          enteredAt,
+          declined,
+          ...(sameWait && r?.offeredAt ? { offeredAt: r.offeredAt } : chosen.length ? { offeredAt: nowIso() } : {}),
+        },
+        timeoutSeconds,
+        'interaction.offered',
+        base === 'offered' ? { queueId: queue.id } : {},
+        connectionsOfChosen(candidates, chosen),
+      );
+      if (chosen[0] && queue.strategy !== 'ring-all') await armOfferTimer(written, queue, chosen[0]);
+      return written;
+    } catch (error) {
+      if (!(error instanceof AtCapacityError) || attempt >= 5) throw error;
+      except.push(error.agentId);
+    }
+  }
 }
 
 /** An autoreply step's message: its id is stable per interaction and step, so a retried routing sends it once. */
@@ -222,8 +335,13 @@ async function queueSystemReply(interaction: RoutedInteraction, text: string, st
 
 async function closeBySystem(interaction: RoutedInteraction, reason: string, disposition?: string): Promise<void> {
   const closed = await closeInteraction(interaction, reason, disposition);
-  await Promise.all([cancelTimer(timerName(interaction.id, 'route')), cancelTimer(timerName(interaction.id, 'inactivity'))]);
+  await Promise.all([
+    cancelTimer(timerName(interaction.id, 'route')),
+    cancelTimer(timerName(interaction.id, 'offer')),
+    cancelTimer(timerName(interaction.id, 'inactivity')),
+  ]);
   await notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition }));
+  await settle(interaction, closed as RoutedInteraction);
 }
 
 /**
@@ -261,7 +379,13 @@ export async function routeFollowUp(interaction: RoutedInteraction, account: Acc
     await offer(
       interaction,
       account,
-      { phase: 'waiting-agent', step: interaction.routing.step, offeredTo: [agentId], ...(interaction.queueId ? { queueId: interaction.queueId } : {}) },
+      {
+        phase: 'waiting-agent',
+        step: interaction.routing.step,
+        offeredTo: [agentId],
+        ...(interaction.queueId ? { queueId: interaction.queueId } : {}),
+        ...(interaction.routing.assignedAt ? { assignedAt: interaction.routing.assignedAt } : {}),
+      },
       account.settings.waitForAgentSeconds,
     );
     return;
@@ -273,9 +397,15 @@ export async function routeFollowUp(interaction: RoutedInteraction, account: Acc
 async function returnToSender(interaction: RoutedInteraction, account: Account): Promise<void> {
   const sender = interaction.routing?.transferFrom;
   if (!sender) return;
-  const back = await updateInteraction(interaction, {
+  const back = await write(interaction, {
     agentId: sender,
-    routing: { phase: 'assigned', step: interaction.routing?.step ?? 0, offeredTo: [], ...(interaction.queueId ? { queueId: interaction.queueId } : {}) },
+    routing: {
+      phase: 'assigned',
+      step: interaction.routing?.step ?? 0,
+      offeredTo: [],
+      ...(interaction.queueId ? { queueId: interaction.queueId } : {}),
+      assignedAt: interaction.routing?.assignedAt ?? nowIso(),
+    },
     unread: Math.max(1, interaction.unread ?? 0),
   });
   await notifyAgents([sender], event('interaction.returned', back, await notificationBody(account, back)));
@@ -293,6 +423,7 @@ async function moveOn(interaction: RoutedInteraction, account: Account): Promise
   if (!routing) return;
   switch (routing.phase) {
     case 'offered':
+    case 'waiting':
       await advance(interaction, account, routing.step + 1, '');
       return;
     case 'waiting-agent': {
@@ -302,17 +433,7 @@ async function moveOn(interaction: RoutedInteraction, account: Account): Promise
         await advance(interaction, account, routing.step + 1, '');
         return;
       }
-      const candidates = await onlineQueueMembers(queue.id, account.id);
-      const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined);
-      await offer(
-        interaction,
-        account,
-        { phase: 'waiting-queue', step: routing.step, offeredTo: chosen, queueId: queue.id },
-        account.settings.waitForQueueSeconds,
-        'interaction.offered',
-        {},
-        connectionsOfChosen(candidates, chosen),
-      );
+      await enterQueue(interaction, account, queue, routing.step, account.settings.waitForQueueSeconds, 'waiting-queue');
       return;
     }
     case 'waiting-queue':
@@ -329,8 +450,11 @@ async function moveOn(interaction: RoutedInteraction, account: Account): Promise
 onTimer(TIMER_ROUTE, async (timer) => {
   const interactionId = String(timer.payload.interactionId);
   const { interaction, account } = await load(interactionId).catch(() => ({ interaction: undefined, account: undefined }));
-  // A timer armed for an older version, or for a closed interaction, does nothing.
-  if (!interaction || !account || interaction.status !== 'open' || interaction.version !== timer.payload.version) return;
+  // A timer armed for an older version, or for a closed interaction, does nothing. A queue timer belongs to its wait:
+  // offers to members during the wait change the version, not the wait.
+  if (!interaction || !account || interaction.status !== 'open') return;
+  const sameWait = typeof timer.payload.wait === 'string' && waitKey(interaction.routing) === timer.payload.wait && lineOf(queueing(interaction)) !== undefined;
+  if (interaction.version !== timer.payload.version && !sameWait) return;
   try {
     await moveOn(interaction, account);
   } catch (error) {
@@ -338,6 +462,127 @@ onTimer(TIMER_ROUTE, async (timer) => {
     throw error;
   }
 });
+
+onTimer(TIMER_OFFER, async (timer) => {
+  const agentId = String(timer.payload.agentId);
+  const { interaction, account } = await load(String(timer.payload.interactionId)).catch(() => ({ interaction: undefined, account: undefined }));
+  if (!interaction || !account || interaction.status !== 'open') return;
+  const routing = interaction.routing;
+  // Only the offer this timer was armed for: same wait, still offered to that agent, not yet accepted.
+  if (!routing || waitKey(routing) !== timer.payload.wait || !routing.offeredTo.includes(agentId) || !lineOf(queueing(interaction))) return;
+  try {
+    await declineAndPass(interaction, account, agentId);
+  } catch (error) {
+    if (!(error instanceof StaleVersionError)) throw error;
+  }
+});
+
+/**
+ * The agent rejected the interaction or let its offer time out: it is not offered it again in this wait (unless
+ * the queue says so), and a one-at-a-time queue offers it to the next free member; with nobody, it waits in line.
+ */
+async function declineAndPass(interaction: RoutedInteraction, account: Account, agentId: string): Promise<void> {
+  const routing = interaction.routing!;
+  const queue = routing.queueId ? await cachedQueue(routing.queueId) : undefined;
+  const declined = [...new Set([...(routing.declined ?? []), agentId])];
+  const rest = routing.offeredTo.filter((a) => a !== agentId);
+  const except = queue?.reofferDeclined ? [agentId] : [...declined];
+  for (let attempt = 0; ; attempt++) {
+    let candidates: Candidate[] = [];
+    let chosen: string[] = [];
+    if (queue && rest.length === 0 && queue.strategy !== 'ring-all') {
+      candidates = await freeQueueMembers(queue.id, account.id, interaction.channel, except);
+      chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined).slice(0, 1);
+    }
+    const offeredTo = [...rest, ...chosen];
+    try {
+      const written = await write(interaction, {
+        routing: { ...routing, phase: phaseFor(routing.phase, offeredTo), offeredTo, declined, ...(offeredTo.length && !routing.offeredAt ? { offeredAt: nowIso() } : {}) },
+      });
+      if (chosen[0] && queue) {
+        await Promise.all([
+          armOfferTimer(written, queue, chosen[0]),
+          notifyConnections(connectionsOfChosen(candidates, chosen), event('interaction.offered', written, await notificationBody(account, written))),
+        ]);
+      }
+      return;
+    } catch (error) {
+      if (!(error instanceof AtCapacityError) || attempt >= 5) throw error;
+      except.push(error.agentId);
+    }
+  }
+}
+
+/**
+ * Offers each agent, for as long as it has room, the longest-waiting interaction of its queues that it may take.
+ * Called whenever agents may have got room; never throws (a failure leaves the interaction waiting in line for the
+ * next trigger).
+ */
+export async function serveAgents(agentIds: Iterable<string>): Promise<void> {
+  await Promise.all(
+    [...new Set(agentIds)].map((agentId) =>
+      serveAgent(agentId).catch((error: unknown) => log.warn('could not offer waiting interactions to an agent', { agentId, error })),
+    ),
+  );
+}
+
+const HEAD = 25;
+
+async function serveAgent(agentId: string): Promise<void> {
+  let queues: Map<string, Queue> | undefined;
+  let accountIds: Set<string> | undefined;
+  for (let round = 0; round < 20; round++) {
+    const presence = await getPresence(agentId, true);
+    if (presence.status !== 'online') return;
+    const room = roomOf(presence);
+    if (room.sms + room.whatsapp === 0) return;
+    if (!queues) {
+      const ids = await parentsOf('QUEUE', agentId);
+      if (ids.length === 0) return;
+      queues = new Map((await Promise.all(ids.map((id) => cachedQueue(id)))).filter((q): q is Queue => Boolean(q)).map((q) => [q.id, q]));
+      accountIds = new Set(await parentsOf('ACCOUNT', agentId));
+    }
+    const known = queues;
+    const context = {
+      accountIds: accountIds!,
+      room,
+      ringAll: (q: string) => known.get(q)?.strategy === 'ring-all',
+      reofferDeclined: (q: string) => known.get(q)?.reofferDeclined === true,
+    };
+    const heads = await Promise.all([...known.keys()].map((q) => lineHead(q, HEAD)));
+    let next = nextForAgent(agentId, heads.flat(), context);
+    if (!next && heads.some((h) => h.length === HEAD)) {
+      // Everything at the head is for others: read on through the lines that go further.
+      const longer = await Promise.all([...known.keys()].filter((_, i) => heads[i]!.length === HEAD).map((q) => fullLine(q)));
+      next = nextForAgent(agentId, [...heads.flat(), ...longer.flat()], context);
+    }
+    if (!next) return;
+    await offerWaiting(next as LineItem, agentId, known.get(next.queueId)!, presence.connectionIds);
+  }
+}
+
+/** Adds the agent to the offer of one waiting interaction; a lost race (or a full agent) just ends this try. */
+async function offerWaiting(entry: LineItem, agentId: string, queue: Queue, connectionIds: string[]): Promise<boolean> {
+  const { interaction, account } = await load(entry.interactionId);
+  const routing = interaction.routing;
+  if (!routing || routing.queueId !== queue.id || !lineOf(queueing(interaction)) || routing.offeredTo.includes(agentId)) return false;
+  if (queue.strategy !== 'ring-all' && routing.offeredTo.length > 0) return false;
+  if (routing.offeredTo.length >= MAX_RING_ALL) return false;
+  if (!queue.reofferDeclined && routing.declined?.includes(agentId)) return false;
+  const offeredTo = [...routing.offeredTo, agentId];
+  let written: RoutedInteraction;
+  try {
+    written = await write(interaction, { routing: { ...routing, phase: phaseFor(routing.phase, offeredTo), offeredTo, offeredAt: routing.offeredAt ?? nowIso() } });
+  } catch (error) {
+    if (error instanceof StaleVersionError || error instanceof AtCapacityError) return false;
+    throw error;
+  }
+  await Promise.all([
+    queue.strategy !== 'ring-all' ? armOfferTimer(written, queue, agentId) : Promise.resolve(),
+    notifyConnections(connectionIds, event('interaction.offered', written, await notificationBody(account, written))),
+  ]);
+  return true;
+}
 
 onTimer(TIMER_INACTIVITY, async (timer) => {
   const interaction = (await getInteraction(String(timer.payload.interactionId), true)) as RoutedInteraction | undefined;
@@ -390,10 +635,19 @@ export async function accept(agentId: string, interactionId: string): Promise<Ro
   if (!offeredToMe) throw new ConflictError('NOT_OFFERED', 'the interaction is not offered to you');
   const assigned = await updateInteraction(interaction, {
     agentId,
-    routing: { phase: 'assigned', step: routing.step, offeredTo: [], ...(routing.queueId ? { queueId: routing.queueId } : {}) },
+    routing: {
+      phase: 'assigned',
+      step: routing.step,
+      offeredTo: [],
+      ...(routing.queueId ? { queueId: routing.queueId } : {}),
+      ...(routing.offeredAt ? { offeredAt: routing.offeredAt } : {}),
+      assignedAt: nowIso(),
+    },
     ...(routing.queueId ? { queueId: routing.queueId } : {}),
   });
   await Promise.all([
+    settle(interaction, assigned),
+    cancelTimer(timerName(interaction.id, 'offer')),
     cancelTimer(timerName(interaction.id, 'route')),
     recordAssignment(agentId),
     routing.queueId ? setLastServed(routing.queueId, agentId) : Promise.resolve(),
@@ -409,9 +663,11 @@ export async function reject(agentId: string, interactionId: string): Promise<vo
   if (!routing || !OFFERABLE.has(routing.phase) || !routing.offeredTo.includes(agentId)) {
     throw new ConflictError('NOT_OFFERED', 'the interaction is not offered to you');
   }
+  // In a queue's line: not offered to this agent again in this wait, and the next free member may get it.
+  if (lineOf(queueing(interaction))) return declineAndPass(interaction, account, agentId);
   const rest = routing.offeredTo.filter((a) => a !== agentId);
   if (rest.length > 0) {
-    await updateInteraction(interaction, { routing: { ...routing, offeredTo: rest } });
+    await write(interaction, { routing: { ...routing, offeredTo: rest } });
     return;
   }
   // Nobody left to answer: move on now rather than at the timeout.
@@ -430,7 +686,7 @@ export async function transfer(agentId: string, interactionId: string, target: {
     const queue = await getQueue(target.queueId);
     if (!queue) throw new ValidationError('no such queue', [{ path: 'body.queueId', message: `queue ${target.queueId} does not exist` }]);
     queueId = queue.id;
-    offeredTo = (await onlineQueueMembers(queue.id, account.id)).map((c) => c.agentId).filter((a) => a !== agentId);
+    offeredTo = (await freeQueueMembers(queue.id, account.id, interaction.channel, [agentId])).map((c) => c.agentId).slice(0, MAX_RING_ALL);
   } else if (target.agentId) {
     if (target.agentId === agentId) throw new ValidationError('cannot transfer to yourself', [{ path: 'body.agentId', message: 'your own id' }]);
     if (!(await isMember('ACCOUNT', account.id, target.agentId))) {
@@ -443,7 +699,14 @@ export async function transfer(agentId: string, interactionId: string, target: {
   return offer(
     interaction,
     account,
-    { phase: 'transfer', step: interaction.routing.step, offeredTo, transferFrom: agentId, ...(queueId ? { queueId } : {}) },
+    {
+      phase: 'transfer',
+      step: interaction.routing.step,
+      offeredTo,
+      transferFrom: agentId,
+      ...(queueId ? { queueId } : {}),
+      ...(interaction.routing.assignedAt ? { assignedAt: interaction.routing.assignedAt } : {}),
+    },
     account.settings.transfer.timeoutSeconds,
     'interaction.transferred',
   );

@@ -6,9 +6,11 @@ import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib
 import { ulid } from 'ulid';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import type { Role } from '../http/auth';
+import { defaultCapacity, type Capacity } from '../domain/queueing';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
+import { capacityUpdate } from './presence';
 import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
 
 export type Typology = 'phonebar' | 'external' | 'webrtc' | 'mobile';
@@ -38,6 +40,8 @@ export interface Agent {
   /** Presence, owned by the routing capability. */
   presence?: 'online' | 'paused' | 'offline';
   pauseReason?: string;
+  /** How many interactions the agent may hold at once per channel (pending offers and assigned open ones). */
+  capacity?: Capacity;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -48,7 +52,7 @@ export type AgentView = Omit<Agent, 'passwordHash' | 'inviteId' | 'tokenVersion'
 export function agentView(agent: Agent): AgentView {
   // failedLogins: the counter of the hard lock this codebase had before throttling; older items may still carry it.
   const { passwordHash, inviteId: _i, tokenVersion: _t, failedLogins: _f, ...rest } = agent as Agent & { failedLogins?: number };
-  return { ...rest, passwordSet: Boolean(passwordHash) };
+  return { ...rest, capacity: agent.capacity ?? defaultCapacity(), passwordSet: Boolean(passwordHash) };
 }
 
 const usernameKey = (u: string) => keys.unique('username', u.toLowerCase());
@@ -83,6 +87,7 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
     const now = nowIso();
     const agent: Agent = {
       ...input,
+      capacity: input.capacity ?? defaultCapacity(),
       extension,
       id: ulid(),
       locked: false,
@@ -115,6 +120,8 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            // The capacity is copied beside the agent's load, where offers and accepts check it.
+            { Update: capacityUpdate(agent.id, agent.capacity!) },
           ],
         }),
       );
@@ -175,6 +182,11 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
       },
     },
   ];
+  const nextCapacity = next.capacity ?? defaultCapacity();
+  const currentCapacity = current.capacity ?? defaultCapacity();
+  if (nextCapacity.sms !== currentCapacity.sms || nextCapacity.whatsapp !== currentCapacity.whatsapp) {
+    items.push({ Update: capacityUpdate(next.id, nextCapacity) });
+  }
   const usernameChanged = next.username.toLowerCase() !== current.username.toLowerCase();
   const extensionChanged = next.extension !== current.extension;
   if (usernameChanged) {
@@ -209,7 +221,8 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
     if (!reasons) throw error;
     if (reasons[0] === 'ConditionalCheckFailed') throw new StaleVersionError(`agent ${current.id}`);
     const failedAt = reasons.findIndex((r, i) => i > 0 && r === 'ConditionalCheckFailed');
-    if (usernameChanged && failedAt === 1) throw new KeyTakenError('username', next.username);
+    const usernameAt = items.findIndex((item) => item.Put?.Item?.pk === usernameKey(next.username).pk);
+    if (usernameChanged && failedAt === usernameAt) throw new KeyTakenError('username', next.username);
     if (extensionChanged) throw new KeyTakenError('extension', next.extension);
     throw error;
   }

@@ -6,13 +6,17 @@
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../ports/clock';
 import { keys } from './keys';
+import { unsubscribe } from './board';
 import { db, TABLE } from './client';
+import { getItem } from './util';
 
 export interface Connection {
   connectionId: string;
   agentId: string;
   role: string;
   connectedAt: string;
+  /** Subscribed to the supervisors' board. */
+  board?: boolean;
 }
 
 const LIFETIME_SECONDS = 2 * 60 * 60 + 300;
@@ -60,8 +64,34 @@ export async function removeConnection(
     new DeleteCommand({ TableName: TABLE, Key: keys.connection(connectionId), ReturnValues: 'ALL_OLD' }),
   );
   const gone = out.Attributes as Connection | undefined;
-  if (!gone) return undefined;
+  if (!gone) {
+    // Gone before its item was read (or twice): it must not linger among the board's subscribers either.
+    await unsubscribe(connectionId);
+    return undefined;
+  }
+  if (gone.board) await unsubscribe(connectionId);
   return { ...gone, remaining: await trackConnection(gone.agentId, connectionId, 'DELETE') };
+}
+
+export async function getConnection(connectionId: string): Promise<Connection | undefined> {
+  const item = await getItem<Connection & { pk: string }>(keys.connection(connectionId), true);
+  return item ? { connectionId: item.connectionId, agentId: item.agentId, role: item.role, connectedAt: item.connectedAt, ...(item.board ? { board: true } : {}) } : undefined;
+}
+
+export async function markBoardSubscriber(connectionId: string, on: boolean): Promise<void> {
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.connection(connectionId),
+        UpdateExpression: on ? 'SET board = :t' : 'REMOVE board',
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(on ? { ExpressionAttributeValues: { ':t': true } } : {}),
+      }),
+    )
+    .catch((error: unknown) => {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 export async function connectionsOf(agentId: string): Promise<Connection[]> {

@@ -15,6 +15,8 @@ import { now, nowIso } from '../ports/clock';
 import type { DeliveryStatus } from '../providers/types';
 import { db, TABLE } from './client';
 import { keys } from './keys';
+import type { RoutedInteraction } from './routing';
+import { transitionItems, writeTransition } from './transition';
 import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
 
 /** Dedupe markers and parked statuses outlive any provider's redelivery window (Meta retries for 7 days). */
@@ -148,8 +150,15 @@ export async function closeInteraction(
     updatedAt: at,
     version: current.version + 1,
   };
+  const update = closeUpdate(current, reason, at, disposition);
+  // Closing frees the agents' slots, leaves the line and counts on the board, in the same transaction.
+  const companions = transitionItems(current as RoutedInteraction, next as RoutedInteraction);
+  if (companions.items.length > 0) {
+    await writeTransition({ Update: update }, companions, `interaction ${current.id}`);
+    return next;
+  }
   try {
-    await db.send(new UpdateCommand(closeUpdate(current, reason, at, disposition)));
+    await db.send(new UpdateCommand(update));
     return next;
   } catch (error) {
     if (isConditionFailed(error)) throw new StaleVersionError(`interaction ${current.id}`);
@@ -267,7 +276,7 @@ export function openWithInbound(input: {
   interaction: Interaction;
   message: Message;
   pointer: 'new' | 'none' | { replaces: string };
-  expire?: Pick<Interaction, 'id' | 'version'>;
+  expire?: Interaction;
 }): Promise<WriteOutcome> {
   const { interaction } = input;
   const items: TxItems = [
@@ -293,7 +302,12 @@ export function openWithInbound(input: {
             },
     });
   }
-  if (input.expire) items.push({ Update: closeUpdate(input.expire, 'session-expired', nowIso()) });
+  if (input.expire) {
+    const at = nowIso();
+    const expired = { ...input.expire, status: 'closed' as const, closedAt: at, closeReason: 'session-expired', updatedAt: at, version: input.expire.version + 1 };
+    items.push({ Update: closeUpdate(input.expire, 'session-expired', at) });
+    items.push(...transitionItems(input.expire as RoutedInteraction, expired as RoutedInteraction, items.length).items);
+  }
   return transact(items);
 }
 

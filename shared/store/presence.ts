@@ -3,7 +3,9 @@
  * so an admin editing the agent never overwrites them and presence changes never conflict with the profile.
  */
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_CAPACITY, defaultCapacity, type Capacity } from '../domain/queueing';
 import { nowIso } from '../ports/clock';
+import type { Channel } from '../providers/types';
 import { db, TABLE } from './client';
 import { getItem } from './util';
 
@@ -18,26 +20,91 @@ export interface Presence {
   handledCount?: number;
   /** The agent's open WebSocket connections (kept by shared/store/connections.ts). */
   connectionIds: string[];
+  /** How many interactions per channel the agent may hold at once (a copy of the agent's, kept beside its load). */
+  capacity: Capacity;
+  /** The interactions the agent holds per channel: pending offers and assigned open ones. */
+  holds: { sms: string[]; whatsapp: string[] };
 }
 
-const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
+export const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
+
+/** The attributes of the presence item that carry capacity and load, per channel. */
+export const capacityAttribute = (channel: Channel) => (channel === 'sms' ? 'capSms' : 'capWhatsapp');
+export const holdsAttribute = (channel: Channel) => (channel === 'sms' ? 'holdsSms' : 'holdsWhatsapp');
 
 const offline = (agentId: string): Presence => ({
   agentId,
   status: 'offline',
   since: new Date(0).toISOString(),
   connectionIds: [],
+  capacity: defaultCapacity(),
+  holds: { sms: [], whatsapp: [] },
 });
 
-type StoredPresence = Omit<Presence, 'connectionIds'> & { connectionIds?: Set<string> };
+type StoredPresence = Omit<Presence, 'connectionIds' | 'capacity' | 'holds'> & {
+  connectionIds?: Set<string>;
+  capSms?: number;
+  capWhatsapp?: number;
+  holdsSms?: Set<string>;
+  holdsWhatsapp?: Set<string>;
+};
 
 function fromItem(agentId: string, item: StoredPresence | undefined): Presence {
   if (!item) return offline(agentId);
-  return { ...offline(agentId), ...item, connectionIds: [...(item.connectionIds ?? [])] };
+  const { connectionIds, capSms, capWhatsapp, holdsSms, holdsWhatsapp, ...rest } = item;
+  return {
+    ...offline(agentId),
+    ...rest,
+    connectionIds: [...(connectionIds ?? [])],
+    capacity: { sms: capSms ?? DEFAULT_CAPACITY, whatsapp: capWhatsapp ?? DEFAULT_CAPACITY },
+    holds: { sms: [...(holdsSms ?? [])], whatsapp: [...(holdsWhatsapp ?? [])] },
+  };
 }
 
-export async function getPresence(agentId: string): Promise<Presence> {
-  return fromItem(agentId, await getItem<StoredPresence>(presenceKey(agentId)));
+/** Room left per channel: capacity minus what the agent holds. */
+export const roomOf = (p: Presence): Capacity => ({
+  sms: Math.max(0, p.capacity.sms - p.holds.sms.length),
+  whatsapp: Math.max(0, p.capacity.whatsapp - p.holds.whatsapp.length),
+});
+
+export async function getPresence(agentId: string, consistent = false): Promise<Presence> {
+  return fromItem(agentId, await getItem<StoredPresence>(presenceKey(agentId), consistent));
+}
+
+/** The capacity update an agent write carries in its own transaction, so the copy never differs from the agent. */
+export function capacityUpdate(agentId: string, capacity: Capacity) {
+  return {
+    TableName: TABLE,
+    Key: presenceKey(agentId),
+    UpdateExpression: 'SET agentId = :a, capSms = :s, capWhatsapp = :w',
+    ExpressionAttributeValues: { ':a': agentId, ':s': capacity.sms, ':w': capacity.whatsapp },
+  };
+}
+
+/**
+ * Takes a slot of the agent's capacity for the interaction, only if one is free: the condition and the add are one
+ * write, so two offers or accepts racing for the last slot cannot both win. Taking a slot it already has is free.
+ */
+export function holdUpdate(agentId: string, channel: Channel, interactionId: string) {
+  return {
+    TableName: TABLE,
+    Key: presenceKey(agentId),
+    UpdateExpression: 'SET agentId = :a ADD #h :i',
+    ConditionExpression:
+      'contains(#h, :id) OR (attribute_not_exists(#c) AND (attribute_not_exists(#h) OR size(#h) < :dflt)) OR (attribute_exists(#c) AND ((attribute_not_exists(#h) AND #c > :zero) OR size(#h) < #c))',
+    ExpressionAttributeNames: { '#h': holdsAttribute(channel), '#c': capacityAttribute(channel) },
+    ExpressionAttributeValues: { ':a': agentId, ':i': new Set([interactionId]), ':id': interactionId, ':dflt': DEFAULT_CAPACITY, ':zero': 0 },
+  };
+}
+
+export function releaseUpdate(agentId: string, channel: Channel, interactionId: string) {
+  return {
+    TableName: TABLE,
+    Key: presenceKey(agentId),
+    UpdateExpression: 'DELETE #h :i',
+    ExpressionAttributeNames: { '#h': holdsAttribute(channel) },
+    ExpressionAttributeValues: { ':i': new Set([interactionId]) },
+  };
 }
 
 export async function presenceOf(agentIds: string[]): Promise<Map<string, Presence>> {

@@ -19,6 +19,10 @@ export interface Queue {
   name: string;
   strategy: QueueStrategy;
   description?: string;
+  /** One-at-a-time strategies: how long an offer rings one agent before the next is tried (default 30). */
+  offerTimeoutSeconds?: number;
+  /** Whether an agent who declined an interaction may be offered it again in the same wait (default no). */
+  reofferDeclined?: boolean;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -30,6 +34,8 @@ export async function createQueue(input: {
   name: string;
   strategy: QueueStrategy;
   description?: string;
+  offerTimeoutSeconds?: number;
+  reofferDeclined?: boolean;
 }): Promise<Queue> {
   const now = nowIso();
   const queue: Queue = { id: ulid(), ...input, createdAt: now, updatedAt: now, version: 1 };

@@ -9,9 +9,11 @@ import type { Interaction } from '../domain/interaction';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
+import { transitionItems, writeTransition } from './transition';
 import { isConditionFailed } from './util';
 
-export type RoutingPhase = 'offered' | 'assigned' | 'waiting-agent' | 'waiting-queue' | 'transfer' | 'unassigned';
+/** `waiting`: in a queue's line, offered to nobody yet; `offered`: offered to the agents in `offeredTo`. */
+export type RoutingPhase = 'offered' | 'waiting' | 'assigned' | 'waiting-agent' | 'waiting-queue' | 'transfer' | 'unassigned';
 
 export interface RoutingState {
   phase: RoutingPhase;
@@ -21,6 +23,14 @@ export interface RoutingState {
   queueId?: string;
   transferFrom?: string;
   deadline?: string;
+  /** When the interaction first entered the queue it waits in (its place in the line), for this wait. */
+  enteredAt?: string;
+  /** Agents who rejected it or let its offer time out during this wait. */
+  declined?: string[];
+  /** When the agent handling it accepted it. */
+  assignedAt?: string;
+  /** When it was first offered to anyone in this wait (the order a queue serves its line in). */
+  offeredAt?: string;
 }
 
 export type RoutedInteraction = Interaction & { routing?: RoutingState; tags?: string[] };
@@ -51,17 +61,22 @@ export async function updateInteraction(
       values[`:${field}`] = value;
     }
   }
+  const update = {
+    TableName: TABLE,
+    Key: keys.interaction(current.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: 'version = :v AND #st = :open',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+  // Capacity, the waiting line and the board counters change with the interaction, in one transaction.
+  const companions = transitionItems(current, next);
+  if (companions.items.length > 0) {
+    await writeTransition({ Update: update }, companions, `interaction ${current.id}`);
+    return next;
+  }
   try {
-    await db.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: keys.interaction(current.id),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'version = :v AND #st = :open',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await db.send(new UpdateCommand(update));
     return next;
   } catch (error) {
     if (isConditionFailed(error)) throw new StaleVersionError(`interaction ${current.id}`);

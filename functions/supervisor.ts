@@ -1,0 +1,14 @@
+/** /supervisor: the live board of queues, accounts and agents, for supervisors and admins. */
+import { httpApi, json } from '../shared/http/api';
+import { requireRoles } from '../shared/http/guard';
+import { readBoard } from '../shared/routing/board';
+import { boardQuery } from '../shared/admin/queue-schema';
+import { parseInput } from '../shared/validation';
+
+export const handler = httpApi({
+  'GET /supervisor/board': async (req) => {
+    await requireRoles(req, 'admin', 'supervisor');
+    const { accountId } = parseInput(boardQuery, req.query, 'query');
+    return json(200, await readBoard(accountId ? { accountId } : {}));
+  },
+});
