@@ -5,7 +5,6 @@
  */
 import { closeSocket, eventually, useEngine } from '../support/engine';
 import { desk, newPhone, type DeskAgent } from '../support/desk';
-import type { Account } from '../../shared/store/accounts';
 import { addMember } from '../../shared/store/memberships';
 import { createQueue, type Queue } from '../../shared/store/queues';
 import { getInteraction, listInteractionsOf } from '../../shared/store/interactions';
