@@ -8,7 +8,7 @@ import { now } from '../ports/clock';
 import { keys } from './keys';
 import { unsubscribe } from './board';
 import { db, TABLE } from './client';
-import { getItem } from './util';
+import { getItem, retryingConflicts } from './util';
 
 export interface Connection {
   connectionId: string;
@@ -25,14 +25,16 @@ const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENC
 
 /** Adds or removes a connection id in the agent's presence item; returns how many remain. */
 async function trackConnection(agentId: string, connectionId: string, change: 'ADD' | 'DELETE'): Promise<number> {
-  const out = await db.send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: presenceKey(agentId),
-      UpdateExpression: change === 'ADD' ? 'SET agentId = :a ADD connectionIds :c' : 'DELETE connectionIds :c',
-      ExpressionAttributeValues: { ':c': new Set([connectionId]), ...(change === 'ADD' ? { ':a': agentId } : {}) },
-      ReturnValues: 'UPDATED_NEW',
-    }),
+  const out = await retryingConflicts(() =>
+    db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: presenceKey(agentId),
+        UpdateExpression: change === 'ADD' ? 'SET agentId = :a ADD connectionIds :c' : 'DELETE connectionIds :c',
+        ExpressionAttributeValues: { ':c': new Set([connectionId]), ...(change === 'ADD' ? { ':a': agentId } : {}) },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    ),
   );
   return (out.Attributes?.connectionIds as Set<string> | undefined)?.size ?? 0;
 }
@@ -75,7 +77,15 @@ export async function removeConnection(
 
 export async function getConnection(connectionId: string): Promise<Connection | undefined> {
   const item = await getItem<Connection & { pk: string }>(keys.connection(connectionId), true);
-  return item ? { connectionId: item.connectionId, agentId: item.agentId, role: item.role, connectedAt: item.connectedAt, ...(item.board ? { board: true } : {}) } : undefined;
+  return item
+    ? {
+        connectionId: item.connectionId,
+        agentId: item.agentId,
+        role: item.role,
+        connectedAt: item.connectedAt,
+        ...(item.board ? { board: true } : {}),
+      }
+    : undefined;
 }
 
 export async function markBoardSubscriber(connectionId: string, on: boolean): Promise<void> {

@@ -7,7 +7,7 @@ import { DEFAULT_CAPACITY, defaultCapacity, type Capacity } from '../domain/queu
 import { nowIso } from '../ports/clock';
 import type { Channel } from '../providers/types';
 import { db, TABLE } from './client';
-import { getItem } from './util';
+import { getItem, retryingConflicts } from './util';
 
 export type PresenceStatus = 'online' | 'paused' | 'offline';
 
@@ -93,7 +93,13 @@ export function holdUpdate(agentId: string, channel: Channel, interactionId: str
     ConditionExpression:
       'contains(#h, :id) OR (attribute_not_exists(#c) AND (attribute_not_exists(#h) OR size(#h) < :dflt)) OR (attribute_exists(#c) AND ((attribute_not_exists(#h) AND #c > :zero) OR size(#h) < #c))',
     ExpressionAttributeNames: { '#h': holdsAttribute(channel), '#c': capacityAttribute(channel) },
-    ExpressionAttributeValues: { ':a': agentId, ':i': new Set([interactionId]), ':id': interactionId, ':dflt': DEFAULT_CAPACITY, ':zero': 0 },
+    ExpressionAttributeValues: {
+      ':a': agentId,
+      ':i': new Set([interactionId]),
+      ':id': interactionId,
+      ':dflt': DEFAULT_CAPACITY,
+      ':zero': 0,
+    },
   };
 }
 
@@ -126,32 +132,36 @@ export async function presenceOf(agentIds: string[]): Promise<Map<string, Presen
 
 export async function setPresence(agentId: string, status: PresenceStatus, reason?: string): Promise<Presence> {
   const since = nowIso();
-  const out = await db.send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: presenceKey(agentId),
-      UpdateExpression: reason
-        ? 'SET agentId = :a, #s = :s, since = :t, reason = :r'
-        : 'SET agentId = :a, #s = :s, since = :t REMOVE reason',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':a': agentId, ':s': status, ':t': since, ...(reason ? { ':r': reason } : {}) },
-      ReturnValues: 'ALL_NEW',
-    }),
+  const out = await retryingConflicts(() =>
+    db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: presenceKey(agentId),
+        UpdateExpression: reason
+          ? 'SET agentId = :a, #s = :s, since = :t, reason = :r'
+          : 'SET agentId = :a, #s = :s, since = :t REMOVE reason',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':a': agentId, ':s': status, ':t': since, ...(reason ? { ':r': reason } : {}) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    ),
   );
   return fromItem(agentId, out.Attributes as StoredPresence);
 }
 
 /** Counts an assignment, for the least-recent and fewest-handled strategies. */
 export async function recordAssignment(agentId: string): Promise<void> {
-  await db.send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: presenceKey(agentId),
-      UpdateExpression:
-        'SET agentId = :a, lastAssignedAt = :t, #s = if_not_exists(#s, :off), since = if_not_exists(since, :t) ADD handledCount :one',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':a': agentId, ':t': nowIso(), ':one': 1, ':off': 'offline' },
-    }),
+  await retryingConflicts(() =>
+    db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: presenceKey(agentId),
+        UpdateExpression:
+          'SET agentId = :a, lastAssignedAt = :t, #s = if_not_exists(#s, :off), since = if_not_exists(since, :t) ADD handledCount :one',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':a': agentId, ':t': nowIso(), ':one': 1, ':off': 'offline' },
+      }),
+    ),
   );
 }
 

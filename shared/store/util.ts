@@ -102,3 +102,19 @@ export function paginate<T extends Record<string, unknown>>(
     ...(next < items.length ? { nextCursor: Buffer.from(String(next)).toString('base64url') } : {}),
   };
 }
+
+/**
+ * Runs a single-item write again when it met a transaction in flight on the same item (TransactionConflict): items
+ * that transactions also touch (an agent's presence, which holds its capacity slots) see this under contention, and
+ * the write is safe to repeat because it did not happen.
+ */
+export async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as Error)?.name !== 'TransactionConflictException' || attempt >= 8) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}

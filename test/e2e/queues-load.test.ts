@@ -42,9 +42,9 @@ it('never puts an agent over capacity nor an interaction with two agents, serves
   );
 
   // 200 interactions come in while nobody is online: all of them wait.
-  for (let start = 0; start < INTERACTIONS; start += 10) {
+  for (let start = 0; start < INTERACTIONS; start += 5) {
     await Promise.all(
-      Array.from({ length: Math.min(10, INTERACTIONS - start) }, (_, k) => d.inbound(desks[(start + k) % desks.length]!.account, newPhone('39335'), `load ${start + k}`)),
+      Array.from({ length: Math.min(5, INTERACTIONS - start) }, (_, k) => d.inbound(desks[(start + k) % desks.length]!.account, newPhone('39335'), `load ${start + k}`)),
     );
   }
   const lines = await eventually(
@@ -71,16 +71,16 @@ it('never puts an agent over capacity nor an interaction with two agents, serves
       if (e.type !== 'interaction.offered' || !(e.routing as { offeredTo: string[] }).offeredTo.includes(a.id)) return;
       const id = e.interactionId!;
       void (async () => {
-        const res = await d.api(a.token, 'POST', `/agent/interactions/${id}/accept`);
+        const res = await d.api(a.token, 'POST', `/agent/interactions/${id}/accept`).catch((error: Error) => ({ status: 0, body: error.message }));
         if (res.status === 409) return; // someone else was first, or the offer moved on
-        if (res.status !== 200) return void failures.push(`accept ${res.status}`);
+        if (res.status !== 200) return void failures.push(`accept ${res.status} ${JSON.stringify(res.body)}`);
         acceptedBy.set(id, [...(acceptedBy.get(id) ?? []), a.id]);
         holding.set(a.id, holding.get(a.id)! + 1);
         maxHeldByClient = Math.max(maxHeldByClient, holding.get(a.id)!);
         await new Promise((r) => setTimeout(r, 5 + Math.random() * 30));
         holding.set(a.id, holding.get(a.id)! - 1);
-        const done = await d.api(a.token, 'POST', `/agent/interactions/${id}/close`, {});
-        if (done.status !== 204) failures.push(`close ${done.status}`);
+        const done = await d.api(a.token, 'POST', `/agent/interactions/${id}/close`, {}).catch((error: Error) => ({ status: 0, body: error.message }));
+        if (done.status !== 204) failures.push(`close ${done.status} ${JSON.stringify(done.body)}`);
         else closed += 1;
       })();
     });

@@ -80,9 +80,18 @@ export function desk(urls: () => { httpUrl: string; wsUrl: string }) {
       twilioCredentials,
       { id: acc.id, channel: acc.channel, phone: acc.phone, proxyToken: acc.proxyToken },
     );
-    const res = await fetch(`${urls().httpUrl}${new URL(request.url).pathname}`, { method: request.method, headers: request.headers, body: request.body });
-    await res.text();
-    if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    // Like a provider, try again when the connection drops (the webhook is idempotent: the message id dedupes it).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${urls().httpUrl}${new URL(request.url).pathname}`, { method: request.method, headers: request.headers, body: request.body });
+        await res.text();
+        if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+        return;
+      } catch (error) {
+        if (attempt >= 4 || (error as Error).message.startsWith('webhook answered')) throw error;
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    }
   }
 
   /** The first event of `type` matching `match` (already received or still to come). */
