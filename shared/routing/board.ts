@@ -11,13 +11,12 @@ import { dayOf } from '../domain/queueing';
 import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
 import { notifyAgents, notifyConnections } from '../realtime/notify';
-import { listAllAccounts, type Account } from '../store/accounts';
-import { listAgents, type Agent } from '../store/agents';
+import { listAllAccounts } from '../store/accounts';
+import { listAgents } from '../store/agents';
 import { claimPushSlot, readCounters, subscribers, type Counters } from '../store/board';
-import { TtlCache } from '../store/cache';
 import { membersOf, parentsOf } from '../store/memberships';
 import { presenceOf } from '../store/presence';
-import { listQueues, type Queue } from '../store/queues';
+import { listQueues } from '../store/queues';
 import { lineHead, oldestWaitingOf } from '../store/waiting-line';
 import { onTimer } from '../timers/dispatch';
 
@@ -54,9 +53,6 @@ export interface Board {
   }[];
 }
 
-// Names change rarely: the listings are cached a few seconds per container; the figures never are.
-const listings = new TtlCache<unknown>(5000);
-const cached = <T>(key: string, read: () => Promise<T>) => listings.get(key, read) as Promise<T>;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -83,9 +79,10 @@ export async function readBoard(filter: { accountId?: string } = {}): Promise<Bo
   const day = dayOf(nowMs);
   const [{ gauges, daily }, queues, accounts, agents] = await Promise.all([
     readCounters(day),
-    cached<Queue[]>('queues', listQueues),
-    cached<Account[]>('accounts', listAllAccounts),
-    cached<Agent[]>('agents', listAgents),
+    // The listings are one index query each (queues, accounts, agents): read every time, so a new one shows at once.
+    listQueues(),
+    listAllAccounts(),
+    listAgents(),
   ]);
   const shownAccounts = accounts.filter((a) => !filter.accountId || a.id === filter.accountId);
   const people = agents.filter((a) => a.role === 'agent');
