@@ -6,7 +6,8 @@
  * What a rule grants each role:
  *   - `all`: the role may call the route;
  *   - `member`: only for interactions of accounts the caller belongs to (others answer 404, so ids of other
- *     accounts are not confirmed); enforced where the interaction is read (`interactionAccess`);
+ *     accounts are not confirmed), enforced where the interaction is read (`interactionAccess`); for a queue's
+ *     line, only for the queue's members (others 403);
  *   - `taken-over`: a supervisor, only on an interaction it took over with `POST /agent/interactions/{id}/take-over`;
  *   - `none`: 403.
  */
@@ -37,7 +38,9 @@ export type Access =
   /** Handling: read marks, replies, templates, canned answers, video, close. */
   | 'interaction.handle'
   /** Taking an interaction over (audited). */
-  | 'interaction.take-over';
+  | 'interaction.take-over'
+  /** A queue's waiting line: the queue's members (403 for other agents) and staff. */
+  | 'queue.member';
 
 export const ACCESS_RULES: Record<Access, { anonymous: boolean; grants: Record<Role, Grant> }> = {
   public: { anonymous: true, grants: { admin: 'all', supervisor: 'all', agent: 'all' } },
@@ -51,6 +54,7 @@ export const ACCESS_RULES: Record<Access, { anonymous: boolean; grants: Record<R
   'interaction.offer': { anonymous: false, grants: { admin: 'none', supervisor: 'none', agent: 'member' } },
   'interaction.handle': { anonymous: false, grants: { admin: 'all', supervisor: 'taken-over', agent: 'member' } },
   'interaction.take-over': { anonymous: false, grants: { admin: 'all', supervisor: 'all', agent: 'none' } },
+  'queue.member': { anonymous: false, grants: { admin: 'all', supervisor: 'all', agent: 'member' } },
 };
 
 const interaction = (access: Access, ...actions: string[]) => Object.fromEntries(actions.map((a) => [a, access]));
@@ -87,8 +91,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   // The workspace's accounts and transfer targets, narrowed the same way.
   'GET /agent/accounts': 'signed-in',
   'GET /agent/directory': 'signed-in',
-  // A queue's waiting line: its members (narrowed to their accounts' interactions) and staff; others 403.
-  'GET /agent/queues/{id}/waiting': 'signed-in',
+  // A queue's waiting line: its members (narrowed to their accounts' interactions) and staff; other agents 403.
+  'GET /agent/queues/{id}/waiting': 'queue.member',
   'GET /supervisor/board': 'staff',
 
   ...interaction(
@@ -212,7 +216,8 @@ export function describeAccess(access: Access): string {
   if (access === 'public') return 'anyone, no token';
   if (access === 'provider') return "providers: the account's proxy token in the URL and the provider's signature";
   if (access === 'signed-link') return 'anyone holding the signed link, until it expires';
-  return (['admin', 'supervisor', 'agent'] as const).map((role) => `${role}: ${GRANT_WORDS[rule.grants[role]]}`).join('; ');
+  const words = (grant: Grant) => (grant === 'member' && access === 'queue.member' ? "the queue's members only" : GRANT_WORDS[grant]);
+  return (['admin', 'supervisor', 'agent'] as const).map((role) => `${role}: ${words(rule.grants[role])}`).join('; ');
 }
 
 export function accessOf(routeKey: string): Access | undefined {

@@ -131,7 +131,8 @@ function expected(access: Access, caller: CallerName): Outcome {
   if (grant === 'none') return 'forbidden';
   // The supervisor has taken nothing over when the matrix runs.
   if (grant === 'taken-over') return 'forbidden';
-  if (grant === 'member') return caller === 'agent of the account' ? 'allowed' : 'hidden';
+  // The agent of the account is also a member of the queue; a queue's line is refused, not hidden, to others.
+  if (grant === 'member') return caller === 'agent of the account' ? 'allowed' : access === 'queue.member' ? 'forbidden' : 'hidden';
   return 'allowed';
 }
 
@@ -171,6 +172,7 @@ beforeAll(async () => {
   await call('PUT', `/admin/accounts/${ids.account}/agents/${ids.queueMember}`, { token: admin });
   await call('PUT', `/admin/accounts/${ids.otherAccount}/agents/${outsider.id}`, { token: admin });
   await call('PUT', `/admin/queues/${ids.queue}/agents/${ids.queueMember}`, { token: admin });
+  await call('PUT', `/admin/queues/${ids.queue}/agents/${member.id}`, { token: admin });
 
   // One conversation on the account, through a signed Twilio webhook.
   const signed = twilioProvider.simulateInbound(
