@@ -4,84 +4,31 @@
  * figures are the same and equal a recount of the stored interactions, and an agent coming online is offered the
  * oldest interaction first.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { freePort } from '../../lib/local/dynoxide';
+import { join } from 'node:path';
 import { twilioProvider } from '../../shared/providers/twilio';
 import { boardState, type QueueingFacts } from '../../shared/domain/queueing';
 import { caller, login, ADMIN_PASSWORD, USER_PASSWORD } from '../support/admin';
-import { eventually, nextMessage, openSocket, closeSocket } from '../support/engine';
+import { nextMessage, openSocket, closeSocket } from '../support/engine';
+import { killHard, startEngineProcess, waitFor, type EngineProcess } from '../support/engine-process';
 
 jest.setTimeout(180_000);
 
-const ROOT = resolve(__dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-queues-'));
-let child: ChildProcess | undefined;
-let ports: { http: number; ws: number };
-const httpUrl = () => `http://127.0.0.1:${ports.http}`;
+let engine: EngineProcess | undefined;
+const httpUrl = () => engine!.httpUrl;
 const call = caller(httpUrl);
 
-/** The engine's child processes (dynoxide), which a kill -9 of the engine leaves running. */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)]).toString().split('\n').map((l) => Number(l.trim())).filter(Boolean);
-  } catch {
-    return [];
-  }
-}
-
+/** The engine as npm start runs it, on this test's data directory (its own store in it). */
 async function start(): Promise<void> {
-  // The child starts its own store on the data directory, not the test run's.
-  const { DDB_ENDPOINT: _store, ...env } = process.env;
-  child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['bin/local.ts', '--data-dir', dataDir, '--port', String(ports.http), '--ws-port', String(ports.ws)], {
-    cwd: ROOT,
-    env: { ...env, SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD, LOG_LEVEL: 'warn', TABLE_NAME: 'switchboard' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  await eventually(async () => {
-    const res = await fetch(`${httpUrl()}/health`);
-    if (res.status !== 200) throw new Error(`health ${res.status}`);
-    await login(call, 'admin', ADMIN_PASSWORD);
-  }, 90_000, 250);
+  engine = await startEngineProcess({ dataDir, env: { SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD } });
 }
 
-function killHard(): void {
-  const pid = child!.pid!;
-  const stores = childrenOf(pid);
-  process.kill(pid, 'SIGKILL');
-  for (const store of stores) {
-    try {
-      process.kill(store, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  child = undefined;
-}
-
-beforeAll(async () => {
-  ports = { http: await freePort(), ws: await freePort() };
-  await start();
-});
+beforeAll(start);
 
 afterAll(async () => {
-  if (child?.pid) {
-    const stores = childrenOf(child.pid);
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-    for (const store of stores) {
-      try {
-        process.kill(store, 'SIGKILL');
-      } catch {
-        // stopped with the engine
-      }
-    }
-  }
+  if (engine) await killHard(engine);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -119,7 +66,7 @@ it('keeps the line and the counters through a kill -9, and serves the oldest fir
     const res = await fetch(`${httpUrl()}${receive.pathname}`, { method: request.method, headers: request.headers, body: request.body });
     expect(res.status).toBe(200);
     // One at a time, so the line's order is the order they came in.
-    await eventually(async () => {
+    await waitFor(async () => {
       const line = await call('GET', `/agent/queues/${queue.body.id}/waiting`, { token: admin });
       if (!line.body.items.some((i: { contact: string }) => i.contact === from)) throw new Error('not in line yet');
     }, 30_000, 100);
@@ -128,7 +75,7 @@ it('keeps the line and the counters through a kill -9, and serves the oldest fir
   expect(before.items.map((i: { contact: string }) => i.contact)).toEqual(phones);
   const boardBefore = (await call('GET', '/supervisor/board', { token: admin })).body;
 
-  killHard();
+  await killHard(engine!);
   await start();
   admin = await login(call, 'admin', ADMIN_PASSWORD);
 
@@ -156,7 +103,7 @@ it('keeps the line and the counters through a kill -9, and serves the oldest fir
 
   // The agent comes online after the restart: the oldest is offered first.
   const token = await login(call, 'restartagent', USER_PASSWORD);
-  const socket = await openSocket(`ws://127.0.0.1:${ports.ws}?token=${token}`);
+  const socket = await openSocket(`${engine!.wsUrl}?token=${token}`);
   try {
     const offered = nextMessage<{ type: string; contactPhone?: string }>(socket, (m) => m.type === 'interaction.offered', 10_000);
     expect((await call('PUT', '/agent/presence', { token, body: { status: 'online' } })).status).toBe(200);

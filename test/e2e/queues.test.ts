@@ -3,6 +3,7 @@
  * oldest first when agents get room, declines, the plan's queue timeout, the live board and its WebSocket push.
  * Agents are real WebSocket clients; interactions come in as signed Twilio webhooks.
  */
+import { ulid } from 'ulid';
 import { closeSocket, eventually, useEngine } from '../support/engine';
 import { desk, newPhone, type DeskAgent } from '../support/desk';
 import { addMember } from '../../shared/store/memberships';
@@ -226,7 +227,8 @@ it('answers the waiting line only to members and supervisors, and the board only
   expect((await waitingLine(member.token, queue.id)).status).toBe(200);
   expect((await waitingLine(supervisor.token, queue.id)).status).toBe(200);
   expect((await waitingLine(stranger.token, queue.id)).status).toBe(403);
-  expect((await waitingLine(member.token, 'no-such-queue')).status).toBe(404);
+  expect((await waitingLine(member.token, 'no-such-queue')).status).toBe(400);
+  expect((await waitingLine(member.token, ulid())).status).toBe(404);
   expect((await d.api(member.token, 'GET', `/agent/queues/${queue.id}/waiting?limit=0`)).body.error.details[0].path).toBe('query.limit');
   expect((await d.api(member.token, 'GET', '/supervisor/board')).status).toBe(403);
   expect((await d.api(supervisor.token, 'GET', '/supervisor/board')).status).toBe(200);
