@@ -9,20 +9,31 @@ import { ulid } from 'ulid';
 import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors';
 import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
 import { accessOf, interactionAccess, requireGrant } from '../shared/http/roles';
-import { ULID } from '../shared/http/params';
 import { recordAudit } from '../shared/store/audit';
 import { authenticate } from '../shared/http/guard';
 import { now, nowIso } from '../shared/ports/clock';
 import { notifyAccount, notifyAgents } from '../shared/realtime/notify';
-import { queueCanned, queueReply, queueTemplate, startVideoCall, templateSchema } from '../shared/outbound/enqueue';
-import { replyBodySchema } from '../shared/outbound/reply-schema';
+import { queueCanned, queueReply, queueTemplate, startVideoCall } from '../shared/outbound/enqueue';
+import { replyBodySchema, templateSchema } from '../shared/outbound/reply-schema';
+import {
+  agentInteractionsQuery as interactionsQuery,
+  agentNoteSchema as noteSchema,
+  cannedQuery,
+  cannedSchema,
+  closeSchema,
+  presenceSchema,
+  tagsSchema,
+  transferSchema,
+  type AgentInteractionsQuery,
+} from '../shared/admin/agent-api-schema';
+import { queryInteractionsOfAccounts } from '../shared/store/interaction-queries';
 import '../shared/routing';
 import { accept, armInactivity, closeByAgent, reject, serveAgents, transfer } from '../shared/routing/service';
 import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
 import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
 import { db, TABLE } from '../shared/store/client';
-import { getInteraction, getMessage, listInteractionsOf, listMessages } from '../shared/store/interactions';
+import { getInteraction, getMessage, listMessages } from '../shared/store/interactions';
 import { fetchMedia, mediaDisposition } from '../shared/inbound/media';
 import { waitingLineQuery } from '../shared/admin/queue-schema';
 import { accountCredentials } from '../shared/admin/accounts';
@@ -32,9 +43,7 @@ import { getPresence, presenceOf, setPresence } from '../shared/store/presence';
 import { updateInteraction, type RoutedInteraction } from '../shared/store/routing';
 import { fullLine } from '../shared/store/waiting-line';
 import { strip } from '../shared/store/util';
-import { parseInput, z } from '../shared/validation';
-
-const ulidSchema = z.string().check(z.regex(ULID, 'an id (26-character ULID)'));
+import { parseInput } from '../shared/validation';
 
 type Route = (req: HttpRequest, me: Agent) => Promise<HttpResult>;
 const asAgent =
@@ -63,19 +72,12 @@ function requireHandler(me: Agent, interaction: RoutedInteraction): void {
   if (interaction.agentId !== me.id && me.role !== 'admin') throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
 }
 
-const presenceSchema = z.object({ status: z.enum(['online', 'paused', 'offline']), reason: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
-const listSchema = z.object({
-  status: z.optional(z.enum(['open', 'closed'])),
-  accountId: z.optional(ulidSchema),
-  scope: z._default(z.enum(['all', 'mine', 'offered', 'unassigned']), 'all'),
-  limit: z._default(z.pipe(z.string(), z.transform(Number)).check(z.refine((n) => Number.isInteger(n) && n >= 1 && n <= 500, 'an integer from 1 to 500')), 100),
-});
-const closeSchema = z.object({ disposition: z.optional(z.string().check(z.minLength(1), z.maxLength(100))) });
-const transferSchema = z.object({ queueId: z.optional(ulidSchema), agentId: z.optional(ulidSchema) });
-const tagsSchema = z.object({ tags: z.array(z.string().check(z.minLength(1), z.maxLength(50))).check(z.maxLength(20)) });
-const noteSchema = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
-const cannedSchema = z.object({ cannedAnswerId: ulidSchema });
-const cannedQuery = z.object({ accountId: z.optional(ulidSchema) });
+function inScope(scope: AgentInteractionsQuery['scope'], i: RoutedInteraction, me: string): boolean {
+  if (scope === 'mine') return i.agentId === me;
+  if (scope === 'offered') return (i.routing?.offeredTo ?? []).includes(me);
+  if (scope === 'unassigned') return i.routing?.phase === 'unassigned';
+  return true;
+}
 
 /** What an agent's workspace needs of an account: never credentials, tokens or routing internals. */
 function workspaceView(account: Account) {
@@ -140,26 +142,17 @@ export const handler = httpApi({
   }),
 
   'GET /agent/interactions': asAgent(async (req, me) => {
-    const query = parseInput(listSchema, req.query, 'query');
+    const query = parseInput(interactionsQuery, req.query, 'query');
     // Supervisors and admins read every account; an agent the accounts it belongs to.
     const mine = supervising(me) ? (await listAllAccounts()).map((a) => a.id) : await parentsOf('ACCOUNT', me.id);
     if (query.accountId && !mine.includes(query.accountId)) throw new ForbiddenError('you do not belong to this account');
-    const accountIds = query.accountId ? [query.accountId] : mine;
-    const all = (await Promise.all(accountIds.map((a) => listInteractionsOf(a)))).flat() as RoutedInteraction[];
-    const items = all
-      .filter((i) => !query.status || i.status === query.status)
-      .filter((i) =>
-        query.scope === 'mine'
-          ? i.agentId === me.id
-          : query.scope === 'offered'
-            ? (i.routing?.offeredTo ?? []).includes(me.id)
-            : query.scope === 'unassigned'
-              ? i.routing?.phase === 'unassigned'
-              : true,
-      )
-      .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))
-      .slice(0, query.limit);
-    return json(200, { items });
+    const page = await queryInteractionsOfAccounts({
+      accountIds: query.accountId ? [query.accountId] : mine,
+      predicate: (i) => (!query.status || i.status === query.status) && inScope(query.scope, i, me.id),
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return json(200, { items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, { 'x-items-read': String(page.itemsRead) });
   }),
 
   'GET /agent/interactions/{id}': asAgent(async (req, me) => json(200, await visible(req, me))),

@@ -222,7 +222,16 @@ async function enterWorkspace(): Promise<void> {
 /** Reads every open interaction the agent may see and merges by version: what a gap in the socket missed. */
 export async function catchUp(): Promise<void> {
   try {
-    const { items } = await client().get<{ items: Interaction[] }>('/agent/interactions?status=open&limit=500');
+    // Every page: the list is paged (a cursor per page), and an open interaction may be on any of them.
+    const items: Interaction[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 50; page += 1) {
+      const path = `/agent/interactions?status=open&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const body = await client().get<{ items: Interaction[]; nextCursor?: string }>(path);
+      items.push(...body.items);
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
     const fresh = new Map(interactions.value);
     const open = new Set(items.map((i) => i.id));
     for (const item of items) {

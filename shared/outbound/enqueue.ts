@@ -27,18 +27,13 @@ import {
 import { parseInput, z } from '../validation';
 import { mediaRefsOf, renderParts, type ContentPart, type OutboundPart } from '../domain/content';
 import { requireSendable } from './content';
-import { replyBodySchema } from './reply-schema';
+import { replyBodySchema, templateSchema } from './reply-schema';
 import { correlationRef } from './correlation';
 import type { SendJob } from './messages';
 import { windowClosedError, windowRefuses } from './window';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 const target = { accountId: id, interactionId: id, agentId: id };
-export const templateSchema = z.object({
-  name: z.string().check(z.minLength(1), z.maxLength(512)),
-  language: z.string().check(z.minLength(1), z.maxLength(20)),
-  parameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(50)), []),
-});
 
 export const replyInputSchema = z.object({ ...target, ...replyBodySchema.shape }).check(
   z.refine((r) => Boolean(r.text?.trim()) || (r.media?.length ?? 0) > 0 || (r.parts?.length ?? 0) > 0, {

@@ -14,3 +14,10 @@ export const replyBodySchema = z.object({
   media: z.optional(z.array(mediaSchema).check(z.maxLength(10))),
   parts: z.optional(z.array(outboundPartSchema).check(z.maxLength(10))),
 });
+
+/** A WhatsApp template sent by name: the approved template's language and its positional parameters. */
+export const templateSchema = z.object({
+  name: z.string().check(z.minLength(1), z.maxLength(512)),
+  language: z.string().check(z.minLength(1), z.maxLength(20)),
+  parameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(50)), []),
+});

@@ -185,7 +185,11 @@ async function resumeInterrupted(job: SendJob, account: Account, interaction: In
 async function attemptSend(account: Account, interaction: InteractionForOutbound, message: OutboundMessageItem): Promise<void> {
   const outcome = await callProvider(account, message);
   if (outcome.ok) return recordSent(account, interaction, message, outcome.providerMessageId);
-  if (outcome.retryable && message.attempts < MAX_ATTEMPTS) return scheduleRetry(account, message, outcome);
+  if (outcome.retryable && message.attempts < MAX_ATTEMPTS) return scheduleRetry(account, interaction, message, outcome);
+  const facts = { messageId: message.id, accountId: account.id, provider: account.type, code: outcome.code, detail: outcome.detail, attempts: message.attempts };
+  // Giving up on a provider that never answered is an operator's problem; a refusal (bad number, ...) is the message's.
+  if (outcome.retryable) log.error('outbound send gave up: the provider stayed unreachable or kept answering a retryable error', facts);
+  else log.warn('outbound send refused by the provider', facts);
   const detail = outcome.retryable ? `${outcome.detail} (gave up after ${message.attempts} attempts)` : outcome.detail;
   return finalFailure(account, interaction, message, outcome.code, detail);
 }
@@ -205,14 +209,35 @@ async function recordSent(account: Account, interaction: InteractionForOutbound,
   if (early) await tell(account.id, interaction, sent, { type: 'message.status', status: early.status, providerMessageId, ...(early.errorCode ? { errorCode: early.errorCode } : {}) });
 }
 
-async function scheduleRetry(account: Account, message: OutboundMessageItem, outcome: Failure): Promise<void> {
+async function scheduleRetry(account: Account, interaction: InteractionForOutbound, message: OutboundMessageItem, outcome: Failure): Promise<void> {
   const released = await releaseForRetry(message, outcome.code, outcome.detail);
   if (!released) return;
   const delaySeconds = backoffSeconds(message.attempts - 1, outcome.retryAfterMs);
   const job: SendJob = { kind: 'send', accountId: account.id, interactionId: message.interactionId, messageId: message.id, attempt: message.attempts };
-  log.info('outbound send will be retried', { messageId: message.id, code: outcome.code, attempt: message.attempts, delaySeconds });
+  log.warn('outbound send failed, will retry: the provider is unreachable or answered a retryable error', {
+    messageId: message.id,
+    accountId: account.id,
+    provider: account.type,
+    code: outcome.code,
+    detail: outcome.detail,
+    attempt: message.attempts,
+    maxAttempts: MAX_ATTEMPTS,
+    delaySeconds,
+  });
   await sendMessage('outbound', { body: JSON.stringify(job), delaySeconds });
   await reportSend({ message: released, outcome, retrying: true });
+  // The agent hears of the first failed attempt at once, not only of the outcome once every retry is spent.
+  if (message.attempts === 1) {
+    await tell(account.id, interaction, released, {
+      type: 'message.retrying',
+      status: released.status,
+      code: outcome.code,
+      detail: outcome.detail,
+      attempt: message.attempts,
+      maxAttempts: MAX_ATTEMPTS,
+      retryInSeconds: delaySeconds,
+    });
+  }
 }
 
 async function finalFailure(

@@ -25,6 +25,7 @@ export type RealtimeEventType =
   | 'message.sent'
   | 'message.status'
   | 'message.failed'
+  | 'message.retrying'
   | 'presence.changed'
   | 'template.status'
   | 'campaign.paused'

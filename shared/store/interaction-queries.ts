@@ -145,3 +145,59 @@ export async function forEachInteraction(
   } while (cursor);
   return count;
 }
+
+export interface AccountsPageQuery {
+  accountIds: readonly string[];
+  predicate: (row: InteractionRow) => boolean;
+  limit: number;
+  cursor?: string;
+}
+
+interface AccountsCursor {
+  /** The account whose partition the page stopped in. */
+  a: string;
+  /** The key to resume after in it ({} for its start). */
+  k: Record<string, unknown>;
+}
+
+const invalidCursor = () => new ValidationError('invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from a previous page of this list' }]);
+
+function decodeAccountsCursor(cursor: string): AccountsCursor {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as AccountsCursor;
+    if (typeof parsed.a === 'string' && parsed.k && typeof parsed.k === 'object') return parsed;
+  } catch {
+    // falls through to the 400
+  }
+  throw invalidCursor();
+}
+
+/**
+ * The interactions of several accounts (an agent's, or every account for a supervisor), one page at a time: account
+ * by account in id order, each account's newest first, over its gsi1 partition with a bounded read per page. The
+ * cursor names the account it stopped in (not its position), so an account added or removed between two pages
+ * neither repeats nor skips the others' interactions.
+ */
+export async function queryInteractionsOfAccounts(query: AccountsPageQuery): Promise<InteractionPage> {
+  const sorted = [...new Set(query.accountIds)].sort();
+  const at = query.cursor ? decodeAccountsCursor(query.cursor) : undefined;
+  const from = at ? sorted.filter((id) => id >= at.a) : sorted;
+  // The account the cursor stopped in may be gone: resume at the next one, from its start.
+  const resume = at && from[0] === at.a && Object.keys(at.k).length > 0 ? at.k : undefined;
+  if (!from.length) return { items: [], itemsRead: 0, queries: 0 };
+  const page = await walkPartitions({
+    index: 'gsi1',
+    partitions: from.map(accountIndexKey),
+    order: 'desc',
+    predicate: (item) => query.predicate(row(item)),
+    limit: query.limit,
+    maxRead: MAX_READ_PER_PAGE,
+    ...(resume ? { cursor: Buffer.from(JSON.stringify({ p: 0, k: resume })).toString('base64url') } : {}),
+  });
+  let nextCursor: string | undefined;
+  if (page.nextCursor) {
+    const inner = JSON.parse(Buffer.from(page.nextCursor, 'base64url').toString('utf8')) as { p: number; k: Record<string, unknown> };
+    nextCursor = Buffer.from(JSON.stringify({ a: from[inner.p]!, k: inner.k } satisfies AccountsCursor)).toString('base64url');
+  }
+  return { items: page.items.map(row), ...(nextCursor ? { nextCursor } : {}), itemsRead: page.itemsRead, queries: page.queries };
+}
