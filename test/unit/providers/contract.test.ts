@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { renderParts } from '../../../shared/domain/content';
 import { PayloadError, SignatureError } from '../../../shared/errors';
 import { correlationRef, ECHOES_CORRELATION } from '../../../shared/outbound/correlation';
 import type {
@@ -224,6 +225,12 @@ describe.each(Object.entries(CONTRACTS))('%s contract', (type, c: ProviderContra
   describe('parse', () => {
     it.each(c.parses)('$name', (p) => {
       expect(provider.parse(requestOf(p), account(p.account))).toEqual(p.events);
+    });
+
+    it("gives every message a readable text: its parts' rendering, never empty", () => {
+      const messages = c.parses.flatMap((p) => p.events).filter((e) => e.type === 'message');
+      for (const m of messages) expect({ id: m.providerMessageId, text: m.text }).toEqual({ id: m.providerMessageId, text: renderParts(m.parts) });
+      for (const m of messages) expect(m.text.trim()).not.toBe('');
     });
 
     eachOf(c.statusWords)('maps the provider status $providerStatus to $status', (w) => {
