@@ -104,7 +104,7 @@ describe.each(Object.entries(CONTRACTS))('%s contract', (type, c: ProviderContra
   };
   const requestOf = (src: BodySource, headers: Record<string, string> = {}): WebhookRequest =>
     src.method === 'GET'
-      ? webhookRequest(`${c.url}?${bodyOf(src)}`, '', headers, 'GET', src.endpoint)
+      ? webhookRequest(`${c.url}${c.url.includes('?') ? '&' : '?'}${bodyOf(src)}`, '', headers, 'GET', src.endpoint)
       : webhookRequest(c.url, bodyOf(src), headers, 'POST', src.endpoint);
   const signed = (
     body: Buffer | string,
@@ -313,7 +313,7 @@ describe.each(Object.entries(CONTRACTS))('%s contract', (type, c: ProviderContra
     });
     const message = (m: Record<string, unknown>) => ({
       correlationId: '01HQZK6Y8W3N9V2B7C4D5E6F7G',
-      statusCallbackUrl: `${c.url}/status`,
+      statusCallbackUrl: `${c.url.split('?')[0]}/status`,
       ...m,
     });
 
