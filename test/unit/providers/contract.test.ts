@@ -6,6 +6,7 @@
  * classification, and fuzzing. What only one provider does stays in that provider's own test file.
  */
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { renderParts } from '../../../shared/domain/content';
@@ -70,14 +71,25 @@ afterAll(async () => {
   await fake.stop();
 });
 
-/** Sends a built request to the fake provider and returns what it recorded and answered. */
+/**
+ * Sends a built request to the fake provider and returns what it recorded and answered. One connection per request
+ * (no keep-alive pool): the fuzzing between two sends outlasts the server's idle timeout.
+ */
 async function deliver(spec: HttpRequestSpec) {
-  const res = await fetch(spec.url, { method: spec.method, headers: spec.headers, body: spec.body });
-  const response: HttpResponseSpec = {
-    status: res.status,
-    headers: Object.fromEntries(res.headers.entries()),
-    body: await res.text(),
-  };
+  const response = await new Promise<HttpResponseSpec>((resolve, reject) => {
+    const req = httpRequest(spec.url, { method: spec.method, headers: spec.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers[name] = value;
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(spec.body);
+  });
   const recorded = fake.requests[fake.requests.length - 1];
   if (!recorded) throw new Error('the fake provider received nothing');
   return { recorded, response };
@@ -407,7 +419,11 @@ describe.each(Object.entries(CONTRACTS))('%s contract', (type, c: ProviderContra
       const found: string[] = [];
       const walk = (v: unknown): void => {
         if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (found.push(k), walk(x));
+        else if (v && typeof v === 'object')
+          for (const [k, x] of Object.entries(v)) {
+            found.push(k);
+            walk(x);
+          }
       };
       walk(JSON.parse(raw));
       return found;
