@@ -3,6 +3,8 @@
  *   --host 127.0.0.1 --port 3000 --ws-port 3001 --base-url http://127.0.0.1:3000 --data-dir .switchboard --in-memory
  *   --grace-period 10 (seconds a stop lets requests and consumer batches finish)
  *   --visibility-timeout N (seconds; overrides every queue's, for tests and demos)
+ *   --demo (`npm run demo`): in memory, with the built-in fake provider for Twilio and Meta, and a demo tenant seeded
+ *   through the API with customer messages waiting for an agent; prints the console URL and the logins
  * Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_WS_PORT, SWITCHBOARD_BASE_URL, SWITCHBOARD_DATA_DIR,
  * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_GRACE_SECONDS, SWITCHBOARD_VISIBILITY_TIMEOUT, SWITCHBOARD_ADMIN_PASSWORD (the
  * first admin's password), PROVIDER_BASE_URL_<TYPE>. SIGTERM or SIGINT stops gracefully; a second one stops at once.
@@ -12,6 +14,8 @@ import { parseArgs } from 'node:util';
 // Node 20 locally, Node 22 on Lambda: the SDK's notice that it will require Node 22 from 2027 is known (README).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { startEngine } from '../lib/local/engine';
+import { startDemoProvider, type DemoProvider } from '../lib/local/demo-provider';
+import { demoPassword, describeDemo, seedDemo } from '../lib/local/demo';
 
 const { values } = parseArgs({
   options: {
@@ -23,13 +27,14 @@ const { values } = parseArgs({
     'in-memory': { type: 'boolean' },
     'grace-period': { type: 'string' },
     'visibility-timeout': { type: 'string' },
+    demo: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 if (values.help) {
   console.log(
-    'usage: npm start -- [--host H] [--port N] [--ws-port N] [--base-url URL] [--data-dir DIR] [--in-memory] [--grace-period S] [--visibility-timeout S]',
+    'usage: npm start -- [--host H] [--port N] [--ws-port N] [--base-url URL] [--data-dir DIR] [--in-memory] [--grace-period S] [--visibility-timeout S] [--demo]',
   );
   process.exit(0);
 }
@@ -59,20 +64,36 @@ async function main(): Promise<void> {
   const grace = seconds(values['grace-period'] ?? env.SWITCHBOARD_GRACE_SECONDS, '--grace-period', 0, 3600);
   const visibility = seconds(values['visibility-timeout'] ?? env.SWITCHBOARD_VISIBILITY_TIMEOUT, '--visibility-timeout', 0, 43_200);
   const started = Date.now();
+  // A demo aims this engine's Twilio and Meta sends at the fake provider, so it never runs on real data: in memory.
+  const demo: DemoProvider | undefined = values.demo ? await startDemoProvider() : undefined;
+  if (demo) console.log(`demo mode: in memory; Twilio and Meta sends go to the built-in fake provider at ${demo.url}`);
   const engine = await startEngine({
     host: values.host ?? env.SWITCHBOARD_HOST ?? '127.0.0.1',
     httpPort: port(values.port ?? env.SWITCHBOARD_PORT, 3000, '--port'),
     wsPort: port(values['ws-port'] ?? env.SWITCHBOARD_WS_PORT, 3001, '--ws-port'),
     baseUrl: values['base-url'] ?? env.SWITCHBOARD_BASE_URL,
     dataDir: values['data-dir'] ?? env.SWITCHBOARD_DATA_DIR,
-    inMemory: values['in-memory'] ?? env.SWITCHBOARD_IN_MEMORY === '1',
+    inMemory: demo ? true : (values['in-memory'] ?? env.SWITCHBOARD_IN_MEMORY === '1'),
+    ...(demo ? { env: demo.env } : {}),
     consumerThreads: true,
     ...(grace !== undefined ? { gracePeriodMs: grace * 1000 } : {}),
     ...(visibility !== undefined ? { visibilityTimeoutSeconds: visibility } : {}),
     log: (line) => console.log(line),
   });
-  await engine.bootstrap();
+  const adminPassword = demo ? env.SWITCHBOARD_ADMIN_PASSWORD || demoPassword() : undefined;
+  await engine.bootstrap(adminPassword);
   console.log(`ready in ${Date.now() - started} ms`);
+  if (demo && adminPassword) {
+    try {
+      const tenant = await seedDemo({ httpUrl: engine.httpUrl, baseUrl: engine.baseUrl, adminPassword, log: (line) => console.log(line) });
+      console.log(describeDemo(tenant, demo.url));
+    } catch (error) {
+      console.error(`the demo could not be seeded: ${(error as Error).message}`);
+      await engine.stop();
+      await demo.stop();
+      process.exit(1);
+    }
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -85,6 +106,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: stopping (grace period ${grace ?? 10} s)`);
     engine
       .stop()
+      .then(() => demo?.stop())
       .then(() => {
         console.log(`stopped in ${Date.now() - since} ms`);
         process.exit(0);

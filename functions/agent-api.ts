@@ -112,7 +112,7 @@ export const handler = httpApi({
     await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
     // Online (or back from a pause): the longest-waiting interactions of its queues, up to its capacity.
     if (status === 'online') await serveAgents([me.id]);
-    return json(200, presence);
+    return json(200, strip<Record<string, unknown>>(presence as unknown as Record<string, unknown>));
   }),
 
   'GET /agent/queues/{id}/waiting': asAgent(async (req, me) => {
