@@ -38,7 +38,7 @@ import {
 } from '../store/interactions';
 import { stableUlid } from '../ids';
 import { reconcileByReference } from '../outbound/reconcile';
-import { contactIdByPhone, findOrCreateContactId } from './contacts';
+import { contactIdByPhone, createContactId } from './contacts';
 import type { InboundEnvelope, MessageEnvelope, StatusEnvelope, TemplateEnvelope } from './envelope';
 
 export interface InboundStored {
@@ -200,7 +200,7 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
     getOpenPointer(account.id, phone),
     whitelist.enabled ? verifiable && inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
   ]);
-  const contactId = knownContactId ?? (verifiable ? await findOrCreateContactId(account.listId, phone) : '');
+  const contactId = knownContactId ?? (verifiable ? await createContactId(account.listId, phone) : '');
 
   const replyTo = await quoted(account.id, event.replyTo);
   if (whitelistRefuses(whitelist, memberOfAny)) return refuse(envelope, account, contactId, replyTo);

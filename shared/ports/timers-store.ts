@@ -4,7 +4,7 @@
  * leased, not deleted: it is deleted only once its handler succeeded, and fires again if the lease runs out.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from './clock';
 import { db, TABLE } from '../store/client';
 import type { TimerEvent } from './timers';
@@ -31,6 +31,21 @@ export async function armInStore(timer: TimerEvent): Promise<void> {
 
 export async function cancelInStore(name: string): Promise<void> {
   await db.send(new DeleteCommand({ TableName: TABLE, Key: key(name) }));
+}
+
+/** Deletes the timers in batches of 25 (BatchWriteItem), retrying what the store left unprocessed. */
+export async function cancelManyInStore(names: string[]): Promise<void> {
+  const unique = [...new Set(names)];
+  for (let i = 0; i < unique.length; i += 25) {
+    let request: Record<string, { DeleteRequest: { Key: Record<string, unknown> } }[]> | undefined = {
+      [TABLE]: unique.slice(i, i + 25).map((name) => ({ DeleteRequest: { Key: key(name) } })),
+    };
+    for (let attempt = 0; request && (request[TABLE]?.length ?? 0) > 0; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      const out = await db.send(new BatchWriteCommand({ RequestItems: request }));
+      request = out.UnprocessedItems as typeof request;
+    }
+  }
 }
 
 /** Timers due at or before `nowMs`, oldest first. */

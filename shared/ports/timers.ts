@@ -7,7 +7,7 @@
 import { config } from '../config';
 import { z } from '../validation';
 import { armWithAws, cancelWithAws } from './timers-aws';
-import { armInStore, cancelInStore } from './timers-store';
+import { armInStore, cancelInStore, cancelManyInStore } from './timers-store';
 
 export const timerEventSchema = z.object({
   name: z.string().check(z.regex(/^[0-9A-Za-z_.-]{1,64}$/)),
@@ -31,4 +31,10 @@ export async function armTimer(timer: TimerEvent): Promise<void> {
 export async function cancelTimer(name: string): Promise<void> {
   if (config.TIMERS_ADAPTER === 'store') return cancelInStore(name);
   return cancelWithAws(name);
+}
+
+/** Cancels several timers (one batch request in the store; the Scheduler deletes one schedule per call). */
+export async function cancelTimers(names: string[]): Promise<void> {
+  if (config.TIMERS_ADAPTER === 'store') return cancelManyInStore(names);
+  await Promise.all(names.map((name) => cancelWithAws(name)));
 }

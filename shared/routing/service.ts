@@ -16,14 +16,14 @@ import { nextMove, chooseAgents, type ConditionFacts } from '../domain/routing';
 import { holders, lineOf, MAX_RING_ALL, nextForAgent, type Capacity, type QueueingFacts } from '../domain/queueing';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
-import { armTimer, cancelTimer, timerName } from '../ports/timers';
+import { armTimer, cancelTimers, timerName } from '../ports/timers';
 import { notifyAccount, notifyAgents, notifyConnections, type RealtimeEvent } from '../realtime/notify';
 import { getAccountCached, type Account } from '../store/accounts';
 import { TtlCache } from '../store/cache';
 import { closeInteraction, getInteraction } from '../store/interactions';
 import { getContact } from '../store/lists';
 import { isMember, membersOf, parentsOf, queueMembersCached } from '../store/memberships';
-import { getPresence, lastServed, presenceOf, recordAssignment, roomOf, setLastServed, setPresence } from '../store/presence';
+import { getPresence, lastServed, presenceAndSpies, presenceOf, recordAssignment, roomOf, setLastServed, setPresence } from '../store/presence';
 import { getQueue, type Queue } from '../store/queues';
 import { updateInteraction, type RoutedInteraction, type RoutingPhase, type RoutingState } from '../store/routing';
 import { AtCapacityError } from '../store/transition';
@@ -164,18 +164,28 @@ interface Candidate {
 }
 
 /** Online members of the queue in the account with room on the channel, except those named. */
-async function freeQueueMembers(queueId: string, accountId: string, channel: keyof Capacity, except: readonly string[]): Promise<Candidate[]> {
-  return (await onlineQueueMembers(queueId, accountId)).filter((c) => c.room[channel] > 0 && !except.includes(c.agentId));
+async function freeQueueMembers(
+  queueId: string,
+  accountId: string,
+  channel: keyof Capacity,
+  except: readonly string[],
+  spying?: { interactionId: string; spies?: string[] },
+): Promise<Candidate[]> {
+  return (await onlineQueueMembers(queueId, accountId, spying)).filter((c) => c.room[channel] > 0 && !except.includes(c.agentId));
 }
 
-/** Members of the queue who also belong to the account and are online, with their connections. */
-async function onlineQueueMembers(queueId: string, accountId: string): Promise<Candidate[]> {
+/**
+ * Members of the queue who also belong to the account and are online, with their connections; with `spying`, the
+ * interaction's spies are read in the same BatchGet and left in `spying.spies` for the notifier.
+ */
+async function onlineQueueMembers(queueId: string, accountId: string, spying?: { interactionId: string; spies?: string[] }): Promise<Candidate[]> {
   const [queueMembers, accountMembers] = await Promise.all([
     queueMembersCached(queueId),
     membersOf('ACCOUNT', accountId),
   ]);
   const eligible = queueMembers.filter((a) => accountMembers.includes(a));
-  const presence = await presenceOf(eligible);
+  const { presence, spies } = await presenceAndSpies(eligible, spying?.interactionId);
+  if (spying) spying.spies = spies;
   return eligible
     .map((id) => presence.get(id)!)
     .filter((p) => p.status === 'online')
@@ -205,13 +215,14 @@ async function offer(
   eventType: RealtimeEvent['type'] = 'interaction.offered',
   changes: { agentId?: string | undefined; queueId?: string | undefined } = {},
   knownConnections?: string[],
+  knownSpies?: string[],
 ): Promise<RoutedInteraction> {
   const written = await write(current, { routing: { ...state, deadline: new Date(now() + timeoutSeconds * 1000).toISOString() }, ...changes });
   // The agents hear of the offer while its timer is armed: both follow the write, neither needs the other.
   const tell = async () => {
     if (!state.offeredTo.length) return;
     const body = event(eventType, written, await notificationBody(account, written));
-    if (knownConnections) await notifyConnections(knownConnections, body);
+    if (knownConnections) await notifyConnections(knownConnections, body, knownSpies);
     else await notifyAgents(state.offeredTo, body);
   };
   await Promise.all([armRouteTimer(written, timeoutSeconds), tell()]);
@@ -296,7 +307,8 @@ async function enterQueue(
   const declined = sameWait ? (r?.declined ?? []) : [];
   const except = queue.reofferDeclined ? [] : [...declined];
   for (let attempt = 0; ; attempt++) {
-    const candidates = await freeQueueMembers(queue.id, account.id, interaction.channel, except);
+    const spying: { interactionId: string; spies?: string[] } = { interactionId: interaction.id };
+    const candidates = await freeQueueMembers(queue.id, account.id, interaction.channel, except, spying);
     const chosen = chooseAgents(queue.strategy, candidates, queue.strategy === 'round-robin' ? await lastServed(queue.id) : undefined).slice(0, MAX_RING_ALL);
     try {
       const written = await offer(
@@ -315,6 +327,7 @@ async function enterQueue(
         'interaction.offered',
         base === 'offered' ? { queueId: queue.id } : {},
         connectionsOfChosen(candidates, chosen),
+        spying.spies,
       );
       if (chosen[0] && queue.strategy !== 'ring-all') await armOfferTimer(written, queue, chosen[0]);
       return written;
@@ -335,11 +348,7 @@ async function queueSystemReply(interaction: RoutedInteraction, text: string, st
 
 async function closeBySystem(interaction: RoutedInteraction, reason: string, disposition?: string): Promise<void> {
   const closed = await closeInteraction(interaction, reason, disposition);
-  await Promise.all([
-    cancelTimer(timerName(interaction.id, 'route')),
-    cancelTimer(timerName(interaction.id, 'offer')),
-    cancelTimer(timerName(interaction.id, 'inactivity')),
-  ]);
+  await cancelTimers(['route', 'offer', 'inactivity'].map((kind) => timerName(interaction.id, kind)));
   await notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition }));
   await settle(interaction, closed as RoutedInteraction);
 }
@@ -540,16 +549,18 @@ async function serveAgent(agentId: string): Promise<void> {
       const ids = await parentsOf('QUEUE', agentId);
       if (ids.length === 0) return;
       queues = new Map((await Promise.all(ids.map((id) => cachedQueue(id)))).filter((q): q is Queue => Boolean(q)).map((q) => [q.id, q]));
-      accountIds = new Set(await parentsOf('ACCOUNT', agentId));
     }
     const known = queues;
+    const heads = await Promise.all([...known.keys()].map((q) => lineHead(q, HEAD)));
+    // Nobody waiting in its queues (the common case when an agent finishes): no need to know its accounts.
+    if (heads.every((h) => h.length === 0)) return;
+    accountIds ??= new Set(await parentsOf('ACCOUNT', agentId));
     const context = {
-      accountIds: accountIds!,
+      accountIds,
       room,
       ringAll: (q: string) => known.get(q)?.strategy === 'ring-all',
       reofferDeclined: (q: string) => known.get(q)?.reofferDeclined === true,
     };
-    const heads = await Promise.all([...known.keys()].map((q) => lineHead(q, HEAD)));
     let next = nextForAgent(agentId, heads.flat(), context);
     if (!next && heads.some((h) => h.length === HEAD)) {
       // Everything at the head is for others: read on through the lines that go further.
@@ -647,8 +658,7 @@ export async function accept(agentId: string, interactionId: string): Promise<Ro
   });
   await Promise.all([
     settle(interaction, assigned),
-    cancelTimer(timerName(interaction.id, 'offer')),
-    cancelTimer(timerName(interaction.id, 'route')),
+    cancelTimers([timerName(interaction.id, 'offer'), timerName(interaction.id, 'route')]),
     recordAssignment(agentId),
     routing.queueId ? setLastServed(routing.queueId, agentId) : Promise.resolve(),
   ]);

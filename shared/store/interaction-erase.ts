@@ -11,7 +11,7 @@
 import { BatchWriteCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Interaction } from '../domain/interaction';
 import { StaleVersionError } from '../errors';
-import { cancelTimer, timerName } from '../ports/timers';
+import { cancelTimers, timerName } from '../ports/timers';
 import { db, TABLE } from './client';
 import { closeInteraction, DEDUPE_TTL_SECONDS, getInteraction, itemKeys } from './interactions';
 import { now } from '../ports/clock';
@@ -53,7 +53,7 @@ export async function deleteInteraction(id: string): Promise<boolean> {
   const interaction = await getInteraction(id, true);
   if (!interaction) return false;
   await closeIfOpen(interaction);
-  await Promise.all(TIMER_KINDS.map((kind) => cancelTimer(timerName(id, kind))));
+  await cancelTimers(TIMER_KINDS.map((kind) => timerName(id, kind)));
 
   const own = await queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `INTERACTION#${id}` }, ConsistentRead: true });
   const related: Key[] = [];

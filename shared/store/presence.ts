@@ -4,9 +4,10 @@
  */
 import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CAPACITY, defaultCapacity, type Capacity } from '../domain/queueing';
-import { nowIso } from '../ports/clock';
+import { now, nowIso } from '../ports/clock';
 import type { Channel } from '../providers/types';
 import { db, TABLE } from './client';
+import { spyKey } from './spies';
 import { getItem, retryingConflicts } from './util';
 
 export type PresenceStatus = 'online' | 'paused' | 'offline';
@@ -114,20 +115,31 @@ export function releaseUpdate(agentId: string, channel: Channel, interactionId: 
 }
 
 export async function presenceOf(agentIds: string[]): Promise<Map<string, Presence>> {
-  const result = new Map<string, Presence>(agentIds.map((id) => [id, offline(id)]));
-  for (let i = 0; i < agentIds.length; i += 100) {
-    const chunk = agentIds.slice(i, i + 100);
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [TABLE]: { Keys: chunk.map(presenceKey) },
-    };
+  return (await presenceAndSpies(agentIds)).presence;
+}
+
+/**
+ * The agents' presence and, in the same BatchGet, the live spy connections of an interaction: an offer reads the
+ * members' presence anyway, and the notifier needs the spies of what it offers.
+ */
+export async function presenceAndSpies(agentIds: string[], interactionId?: string): Promise<{ presence: Map<string, Presence>; spies: string[] }> {
+  const presence = new Map<string, Presence>(agentIds.map((id) => [id, offline(id)]));
+  const spies: string[] = [];
+  const keys: Record<string, unknown>[] = [...agentIds.map(presenceKey), ...(interactionId ? [spyKey(interactionId)] : [])];
+  const nowSeconds = Math.floor(now() / 1000);
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [TABLE]: { Keys: keys.slice(i, i + 100) } };
     while (request && Object.keys(request).length > 0) {
       const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of (out.Responses?.[TABLE] ?? []) as StoredPresence[])
-        result.set(item.agentId, fromItem(item.agentId, item));
+      for (const item of (out.Responses?.[TABLE] ?? []) as (StoredPresence & { sk: string; expiresAt?: number })[]) {
+        if (item.sk === 'SPY') {
+          if ((item.expiresAt ?? Infinity) > nowSeconds) spies.push(...(item.connectionIds ?? []));
+        } else presence.set(item.agentId, fromItem(item.agentId, item));
+      }
       request = out.UnprocessedKeys as typeof request;
     }
   }
-  return result;
+  return { presence, spies };
 }
 
 export async function setPresence(agentId: string, status: PresenceStatus, reason?: string): Promise<Presence> {
