@@ -164,8 +164,8 @@ export interface ProviderContract {
   simulate: {
     inbound: SimulateCase<SimulatedInbound>[];
     status: SimulateCase<SimulatedStatus>[];
-    /** Each status simulateStatus can say, with the provider word it comes back as. */
-    words: [DeliveryStatus, string][];
+    /** Each status simulateStatus can say, the provider word it comes back as, and its time where the report keeps it. */
+    words: [DeliveryStatus, string, string?][];
   };
 }
 

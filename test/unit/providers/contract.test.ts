@@ -288,11 +288,11 @@ describe.each(Object.entries(CONTRACTS))('%s contract', (type, c: ProviderContra
       roundTrip(s, (credentials) => provider.simulateStatus({ ...input, ...s.input }, credentials, account(s.account), signing)),
     );
 
-    const words = c.simulate.words.map(([status, providerStatus]) => ({ status, providerStatus }));
-    eachOf(words)('round-trips a $status status as $providerStatus', ({ status, providerStatus }) => {
+    const words = c.simulate.words.map(([status, providerStatus, at]) => ({ status, providerStatus, at }));
+    eachOf(words)('round-trips a $status status as $providerStatus', ({ status, providerStatus, at }) => {
       const spec = provider.simulateStatus({ ...input, providerMessageId: 'sim-word', status }, c.credentials, account(), signing);
       expect(provider.parse(fromSpec(spec), account())).toMatchObject([
-        { type: 'status', providerMessageId: 'sim-word', status, providerStatus },
+        { type: 'status', providerMessageId: 'sim-word', status, providerStatus, ...(at && { providerTimestamp: at }) },
       ]);
     });
 
