@@ -72,6 +72,9 @@ function requireHandler(me: Agent, interaction: RoutedInteraction): void {
   if (interaction.agentId !== me.id && me.role !== 'admin') throw new ConflictError('NOT_ASSIGNED', 'accept the interaction first');
 }
 
+/** Presence as the API shows it: the store's keys left out. */
+const presenceView = (presence: object) => strip<Record<string, unknown>>(presence as Record<string, unknown>);
+
 function inScope(scope: AgentInteractionsQuery['scope'], i: RoutedInteraction, me: string): boolean {
   if (scope === 'mine') return i.agentId === me;
   if (scope === 'offered') return (i.routing?.offeredTo ?? []).includes(me);
@@ -104,7 +107,10 @@ async function afterAgentMessage(interaction: RoutedInteraction): Promise<void> 
 }
 
 export const handler = httpApi({
-  'GET /agent/me': asAgent(async (_req, me) => json(200, { ...agentView(me), presence: await getPresence(me.id), accountIds: await parentsOf('ACCOUNT', me.id) })),
+  'GET /agent/me': asAgent(async (_req, me) => {
+    const presence = await getPresence(me.id);
+    return json(200, { ...agentView(me), presence: presence ? presenceView(presence) : null, accountIds: await parentsOf('ACCOUNT', me.id) });
+  }),
 
   'PUT /agent/presence': asAgent(async (req, me) => {
     const { status, reason } = parseInput(presenceSchema, req.json());
@@ -112,7 +118,7 @@ export const handler = httpApi({
     await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
     // Online (or back from a pause): the longest-waiting interactions of its queues, up to its capacity.
     if (status === 'online') await serveAgents([me.id]);
-    return json(200, strip<Record<string, unknown>>(presence as unknown as Record<string, unknown>));
+    return json(200, presenceView(presence));
   }),
 
   'GET /agent/queues/{id}/waiting': asAgent(async (req, me) => {

@@ -208,6 +208,13 @@ export const functions = {
     access: {},
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
+  asyncapi: {
+    entry: 'functions/asyncapi.ts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: {},
+    description: 'GET /asyncapi.json: the AsyncAPI 3.0 document of the WebSocket API (actions and events)',
+  },
   'admin-whatsapp': {
     entry: 'functions/admin-whatsapp.ts',
     memoryMb: 512,
@@ -395,6 +402,7 @@ export const httpRoutes: HttpRoute[] = [
   { method: 'GET', path: '/admin/exports/{id}', fn: 'admin-exports' },
   { method: 'GET', path: '/exports/{id}/download', fn: 'export-download' },
   { method: 'GET', path: '/openapi.json', fn: 'openapi' },
+  { method: 'GET', path: '/asyncapi.json', fn: 'asyncapi' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },
   { method: 'POST', path: '/webhooks/{accountId}/{token}/status', fn: 'webhook' },
   { method: 'GET', path: '/webhooks/{accountId}/{token}', fn: 'webhook' },

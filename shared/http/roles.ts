@@ -75,6 +75,7 @@ function adminResource(base: string, extra: Record<string, Access> = {}): Record
 export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /health': 'public',
   'GET /openapi.json': 'public',
+  'GET /asyncapi.json': 'public',
   'POST /auth/login': 'public',
   'POST /auth/invitation': 'public',
 

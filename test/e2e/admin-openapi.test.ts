@@ -16,7 +16,7 @@ beforeAll(async () => {
   doc = res.body;
 });
 
-const isPublic = (path: string) => path === '/health' || path === '/openapi.json' || path.startsWith('/auth/') || path.startsWith('/webhooks/') || path.startsWith('/exports/');
+const isPublic = (path: string) => path === '/health' || path === '/openapi.json' || path === '/asyncapi.json' || path.startsWith('/auth/') || path.startsWith('/webhooks/') || path.startsWith('/exports/');
 
 describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document served without a token', () => {
@@ -30,7 +30,7 @@ describe('GET /openapi.json', () => {
     expect(documented.sort()).toEqual(httpRoutes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it('requires the bearer token everywhere but /health, /openapi.json, /auth/*, /webhooks/* and the signed /exports/* links', () => {
+  it('requires the bearer token everywhere but /health, /openapi.json, /asyncapi.json, /auth/*, /webhooks/* and the signed /exports/* links', () => {
     for (const r of httpRoutes) {
       const op = doc.paths[r.path]![r.method.toLowerCase()]!;
       expect([`${r.method} ${r.path}`, op.security]).toEqual([`${r.method} ${r.path}`, isPublic(r.path) ? [] : [{ bearer: [] }]]);
@@ -47,7 +47,7 @@ describe('GET /openapi.json', () => {
     expect(body('post', '/admin/accounts/{id}/canned-answers')).toBe('#/components/schemas/CannedAnswerCreate');
 
     const { schemas } = doc.components;
-    expect(schemas.AccountCreate.properties.settings.properties.waitForAgentSeconds).toMatchObject({ default: 10, minimum: 1, maximum: 2147483 });
+    expect(schemas.AccountCreate_twilio.properties.settings.properties.waitForAgentSeconds).toMatchObject({ default: 10, minimum: 1, maximum: 2147483 });
     expect(schemas.QueueCreate.properties.strategy).toMatchObject({ default: 'ring-all', enum: ['ring-all', 'round-robin', 'least-recent', 'fewest-handled'] });
     expect(schemas.ContactCreate.required).toEqual(['phone']);
     expect(schemas.AgentCreate.properties.username.pattern).toBeDefined();
