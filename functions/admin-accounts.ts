@@ -10,7 +10,7 @@ import { ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
 import { ULID } from '../shared/http/params';
 import type { Agent } from '../shared/store/agents';
-import { z } from '../shared/validation';
+import * as z from 'zod/mini';
 import { adminAccess } from '../shared/http/guard';
 import { getAccount, listAllAccounts, removeAccount, requireAccount, type Account } from '../shared/store/accounts';
 import { endSessions } from '../shared/realtime/sessions';

@@ -36,7 +36,7 @@ import { db, TABLE } from '../shared/store/client';
 import { getInteraction, getMessage, listMessages } from '../shared/store/interactions';
 import { fetchMedia, mediaDisposition } from '../shared/inbound/media';
 import { waitingLineQuery } from '../shared/admin/queue-schema';
-import { accountCredentials } from '../shared/admin/accounts';
+import { accountCredentials } from '../shared/admin/account-credentials';
 import { isMember, membersOf, parentsOf } from '../shared/store/memberships';
 import { listQueues, requireQueue } from '../shared/store/queues';
 import { getPresence, presenceOf, setPresence } from '../shared/store/presence';

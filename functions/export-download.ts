@@ -4,11 +4,11 @@
  * URL is in the cloud, where this route answers 404.
  */
 import { NotFoundError } from '../shared/errors';
-import { httpApi } from '../shared/http/api';
+import { anonymousHttpApi } from '../shared/http/edge';
 import { readSignedBlob } from '../shared/ports/blobs';
 import { getExportJob } from '../shared/store/exports';
 
-export const handler = httpApi({
+export const handler = anonymousHttpApi({
   'GET /exports/{id}/download': async (req) => {
     const job = await getExportJob(req.params.id!);
     const bytes = job?.blobKey ? await readSignedBlob(job.blobKey, req.query.expires, req.query.signature) : undefined;

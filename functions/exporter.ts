@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { runExportJob } from '../shared/admin/exports';
 import { log } from '../shared/logger';
-import { z } from '../shared/validation';
+import * as z from 'zod/mini';
 import { getExportJob } from '../shared/store/exports';
 
 const jobMessage = z.object({ jobId: z.string().check(z.minLength(1)) });

@@ -3,11 +3,11 @@
  * is done; until then 503 with `status: "starting"`.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { httpApi, json } from '../shared/http/api';
+import { anonymousHttpApi, json } from '../shared/http/edge';
 import { dynamo, TABLE } from '../shared/store/client';
 import { isBootstrapped } from '../shared/store/system';
 
-export const handler = httpApi({
+export const handler = anonymousHttpApi({
   'GET /health': async () => {
     const started = Date.now();
     try {

@@ -2,11 +2,11 @@
 import { httpRoutes } from '../lib/wiring';
 import { openApiDocument } from '../shared/admin/openapi';
 import { receiveBase } from '../shared/admin/urls';
-import { httpApi, json } from '../shared/http/api';
+import { anonymousHttpApi, json } from '../shared/http/edge';
 
 let document: ReturnType<typeof openApiDocument> | undefined;
 
-export const handler = httpApi({
+export const handler = anonymousHttpApi({
   'GET /openapi.json': async () => {
     document ??= openApiDocument(httpRoutes, { serverUrl: receiveBase() });
     return json(200, document, { 'cache-control': 'public, max-age=300' });

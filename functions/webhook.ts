@@ -3,10 +3,10 @@
  * and the provider's own signature on the raw body and the public URL, parses the payload into events, writes
  * them to the inbound FIFO queue and only then acknowledges: nothing is acknowledged that is not durable.
  */
-import { accountCredentials, receiveUrl } from '../shared/admin/accounts';
+import { accountCredentials, receiveUrl } from '../shared/admin/account-credentials';
 import { NotFoundError } from '../shared/errors';
 import { requireWellFormed, toQueueMessage } from '../shared/inbound/envelope';
-import { httpApi, json, type HttpRequest, type HttpResult } from '../shared/http/api';
+import { anonymousHttpApi, json, type HttpRequest, type HttpResult } from '../shared/http/edge';
 import { log } from '../shared/logger';
 import { now } from '../shared/ports/clock';
 import { sendMessages } from '../shared/ports/queue';
@@ -69,7 +69,7 @@ async function receive(req: HttpRequest, endpoint: WebhookRequest['endpoint']): 
   return answer(provider.ack(webhook));
 }
 
-export const handler = httpApi({
+export const handler = anonymousHttpApi({
   'POST /webhooks/{accountId}/{token}': (req) => receive(req, 'message'),
   'POST /webhooks/{accountId}/{token}/status': (req) => receive(req, 'status'),
   'GET /webhooks/{accountId}/{token}': (req) => receive(req, 'message'),

@@ -70,6 +70,14 @@ export interface FunctionSpec {
   schedulerTarget?: boolean;
   /** Runs on its own every so many minutes: an EventBridge rule in the cloud, the engine's interval locally. */
   everyMinutes?: number;
+  /**
+   * The most its minified bundle may weigh, as a multiple of its floor: a bundle of only the AWS SDK clients its
+   * `access` grants (lib/cloud/bundles.ts; DEFAULT_BUNDLE_BUDGET, 1.25, when unset). test/infra/bundles.test.ts fails a
+   * bundle over it; the bench's phase z prints each bundle's size and load time beside its floor's.
+   */
+  bundleBudget?: number;
+  /** For a function that calls no AWS service (its floor is an empty handler): a cap in KB instead of a ratio. */
+  bundleBudgetKb?: number;
   description: string;
 }
 
@@ -125,6 +133,7 @@ export const functions = {
     timeoutSeconds: 15,
     // websocket: removing an agent from an account closes the agent's sockets.
     access: { table: 'RW', tokenSecret: true, credentials: 'both', websocket: true },
+    bundleBudget: 1.80,
     description: 'Admin API: SMS and WhatsApp accounts with write-only, encrypted credentials',
   },
   'admin-queues': {
@@ -141,6 +150,7 @@ export const functions = {
     timeoutSeconds: 15,
     // Erasing a contact deletes its interactions, whose timers it cancels.
     access: { table: 'RW', tokenSecret: true, scheduler: true },
+    bundleBudget: 1.70,
     description: 'Admin API: contact lists and their contacts',
   },
   'admin-catalog': {
@@ -170,6 +180,7 @@ export const functions = {
     timeoutSeconds: 29,
     // Transcripts fetch attachments with the account's credentials; deletes cancel timers; notes notify agents.
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['exports', 'timers'], scheduler: true, credentials: 'decrypt' },
+    bundleBudget: 1.55,
     description: 'Supervision API: interaction lists, advanced search, CSV export, transcripts, notes and delete',
   },
   'admin-exports': {
@@ -192,6 +203,7 @@ export const functions = {
     timeoutSeconds: 900,
     access: { table: 'RO', tokenSecret: true, blobs: 'RW', credentials: 'decrypt' },
     consumes: 'exports',
+    bundleBudget: 1.40,
     description: 'Runs export jobs: streams CSVs and transcript zips into the exports bucket',
   },
   supervisor: {
@@ -206,6 +218,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: {},
+    bundleBudgetKb: 420,
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
   asyncapi: {
@@ -221,6 +234,7 @@ export const functions = {
     timeoutSeconds: 30,
     // Submits templates with the account's credentials; start and resume arm the campaign's tick.
     access: { table: 'RW', tokenSecret: true, credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
+    bundleBudget: 1.55,
     description: 'Admin API: WhatsApp templates (submitted to Meta, Kaleyra or Twilio) and outbound campaigns',
   },
   'whatsapp-sync': {
@@ -229,6 +243,7 @@ export const functions = {
     timeoutSeconds: 300,
     access: { table: 'RW', credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
     everyMinutes: 15,
+    bundleBudget: 1.45,
     description: 'Periodic WhatsApp sync: template statuses from the providers, and a lost campaign tick re-armed',
   },
   'agent-api': {
@@ -236,6 +251,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 15,
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt' },
+    bundleBudget: 1.75,
     description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence',
   },
   sender: {
@@ -245,6 +261,7 @@ export const functions = {
     // Scheduler: a campaign the provider restricts (Meta 131048) is paused and its tick cancelled from here.
     access: { table: 'RW', sendTo: ['outbound'], sendToDeadLetter: ['outbound'], websocket: true, credentials: 'decrypt', scheduler: true },
     consumes: 'outbound',
+    bundleBudget: 1.45,
     description: 'Sends outbound messages through the account provider, with retries, the WhatsApp window and the DLQ',
   },
   timers: {
@@ -254,6 +271,7 @@ export const functions = {
     access: { table: 'RW', websocket: true, sendTo: ['timers', 'outbound'], scheduler: true },
     consumes: 'timers',
     schedulerTarget: true,
+    bundleBudget: 1.45,
     description: 'Fires timers (from the timers queue or Scheduler) after re-checking the interaction version',
   },
   webhook: {
@@ -261,6 +279,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 10,
     access: { table: 'RO', sendTo: ['inbound'], credentials: 'decrypt' },
+    bundleBudget: 1.45,
     description: 'Provider webhooks: token and signature check, parse, enqueue to the inbound FIFO queue, then acknowledge',
   },
   inbound: {
@@ -270,6 +289,7 @@ export const functions = {
     // Routing runs here too: it arms offer and session timers and tells agents.
     access: { table: 'RW', sendTo: ['outbound', 'timers'], scheduler: true, websocket: true },
     consumes: 'inbound',
+    bundleBudget: 1.65,
     description: 'Inbound processor: dedupe, contact, whitelist, threading, delivery statuses, then routing',
   },
 } satisfies Record<string, FunctionSpec>;

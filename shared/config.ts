@@ -2,7 +2,8 @@
  * Configuration, parsed once from the environment when this module loads. Nothing else reads `process.env`.
  * In the cloud the stacks set these per function; locally the engine sets them before it loads any handler.
  */
-import { z, issuesToDetails } from './validation';
+import * as z from 'zod/mini';
+import { issuesToDetails } from './validation';
 
 const optionalString = z.optional(z.string().check(z.minLength(1)));
 const integer = (min: number, max: number, fallback: number) =>

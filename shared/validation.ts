@@ -1,13 +1,15 @@
 /**
  * zod at the edges: every body, query, queue message and timer payload goes through `parseInput`, which turns
- * zod issues into a ValidationError naming each offending field. zod/mini keeps handler bundles small.
+ * zod issues into a ValidationError naming each offending field. zod/mini keeps handler bundles small as long as each
+ * module imports it as its own namespace (`import * as z from 'zod/mini'`): a namespace passed on through another
+ * module can no longer be tree-shaken, and the whole of zod (every locale, the JSON Schema code) lands in every
+ * bundle. For the same reason the English messages are the one locale imported by name.
  */
 import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { ValidationError, type ErrorDetail } from './errors';
 
-z.config(z.locales.en());
-
-export { z };
+z.config(en());
 
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], prefix = ''): ErrorDetail[] {
   return issues.map((issue) => {

@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { table as tableSpec, type FunctionSpec } from '../wiring';
 import { exportsBucketName } from './blobs';
+import { BUNDLING } from './bundles';
 import type { StatefulStack } from './stateful-stack';
 import type { StageSettings } from './stage';
 
@@ -57,12 +58,13 @@ export class SwitchboardFunction extends NodejsFunction {
       logGroup,
       role,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      // lib/cloud/bundles.ts builds the same bundles for their budgets (test/infra/bundles.test.ts, the bench).
       bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        bundleAwsSDK: true,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        target: BUNDLING.target,
+        format: BUNDLING.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
+        bundleAwsSDK: BUNDLING.bundleAwsSDK,
       },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),

@@ -9,7 +9,7 @@ import { DEFAULT_OPT_OUT_KEYWORDS } from '../domain/campaigns';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { patternProblem } from '../domain/pattern';
 import { PROVIDER_TYPES } from '../providers/types';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 export const MAX_SECONDS = 2147483;
 const seconds = z.int().check(z.gte(1), z.lte(MAX_SECONDS));

@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { ulid } from 'ulid';
-import { receiveBase } from './urls';
 import { ValidationError, type ErrorDetail } from '../errors';
 import { decryptSecret, encryptSecret } from '../ports/cipher';
 import { nowIso } from '../ports/clock';
@@ -15,10 +14,13 @@ import { insertAccount, replaceAccount, type Account } from '../store/accounts';
 import { getAgent } from '../store/agents';
 import { getQueue } from '../store/queues';
 import { paginate, type ListQuery, type Page } from '../store/util';
-import { issuesToDetails, z } from '../validation';
+import * as z from 'zod/mini';
+import { issuesToDetails } from '../validation';
+import { receiveUrl, VIDEO_KEY } from './account-credentials';
 import { normaliseE164, settingsSchema, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
 
-const VIDEO_KEY = '__videoApiKey';
+// Also here, where the admin API's callers and tests have always found them.
+export { accountCredentials, accountVideoApiKey, receiveUrl } from './account-credentials';
 
 export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings' | 'allowUnauthenticatedWebhooks' | 'proxyToken'> {
   /** `none`: the account takes webhooks with no authentication beyond the proxy token in the URL. */
@@ -32,11 +34,6 @@ export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credenti
   statusUrl?: string;
   credentials: { set: string[] };
   settings: Omit<AccountSettings, 'video'> & { video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean } };
-}
-
-export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'>): string {
-  const base = receiveBase(account.domain);
-  return `${base}/webhooks/${account.id}/${account.proxyToken}`;
 }
 
 export type AccountViewer = 'admin' | 'supervisor' | 'agent';
@@ -163,17 +160,6 @@ export async function createAccount(input: Omit<AccountCreate, 'allowUnauthentic
   };
   await insertAccount(account);
   return account;
-}
-
-/** The decrypted credentials (provider fields only). */
-export async function accountCredentials(account: Account): Promise<Record<string, unknown>> {
-  const { [VIDEO_KEY]: _v, ...credentials } = await decryptSecret(account.credentialsBlob, account.id);
-  return credentials;
-}
-
-export async function accountVideoApiKey(account: Account): Promise<string | undefined> {
-  const secret = await decryptSecret(account.credentialsBlob, account.id);
-  return typeof secret[VIDEO_KEY] === 'string' ? secret[VIDEO_KEY] : undefined;
 }
 
 function mergeSettings(current: AccountSettings, patch: Record<string, unknown>): AccountSettings {

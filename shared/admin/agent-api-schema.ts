@@ -3,7 +3,7 @@
  * document can describe them without loading the store or the send path.
  */
 import { ULID } from '../http/params';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const ulidSchema = z.string().check(z.regex(ULID, 'an id (26-character ULID)'));
 

@@ -2,7 +2,7 @@
 import { passwordProblems } from '../domain/password';
 import { DEFAULT_CAPACITY, MAX_CAPACITY } from '../domain/queueing';
 import { ROLES } from '../http/auth';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 

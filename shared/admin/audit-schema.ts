@@ -1,5 +1,5 @@
 /** GET /admin/audit: the filters of the audit log listing. */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 /** An ISO 8601 instant, normalised to UTC with milliseconds so it compares with stored times as a string. */
 export const instant = z.pipe(

@@ -3,7 +3,7 @@
  * templates an agent inserts into a reply), general or belonging to one account.
  */
 import Mustache from 'mustache';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const description = z.string().check(z.maxLength(2000));

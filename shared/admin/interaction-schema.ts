@@ -1,5 +1,5 @@
 /** Supervisors' interaction routes: the list view's filters, exports, transcripts and bulk actions. */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import { instant, limitParam } from './audit-schema';
 import { searchSchema } from './search-schema';
 

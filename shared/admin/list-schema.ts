@@ -3,7 +3,7 @@
  * stored in E.164 (`normaliseE164`), so the inbound path finds the contact whatever format the admin typed.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const description = z.string().check(z.maxLength(2000));

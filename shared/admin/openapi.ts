@@ -40,7 +40,7 @@ import {
 } from './whatsapp-schema';
 import { accessOf, describeAccess } from '../http/roles';
 import { paramSchema } from '../http/params';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 export interface DocumentedRoute {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

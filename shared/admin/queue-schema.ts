@@ -1,5 +1,5 @@
 /** What an admin may write on a queue: a name, how it offers interactions to its members, a description. */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 export const QUEUE_STRATEGIES = ['ring-all', 'round-robin', 'least-recent', 'fewest-handled'] as const;
 

@@ -1,5 +1,5 @@
 /** The body of every `POST .../search`: conditions, any/all, and for interactions sort and paging. */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import { OPERATORS } from '../domain/search';
 
 const condition = z.object({

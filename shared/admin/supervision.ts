@@ -20,7 +20,7 @@ import { membersOf } from '../store/memberships';
 import { listNotes, type Note } from '../store/notes';
 import { listQueues } from '../store/queues';
 import { requireTeam } from '../store/teams';
-import { accountCredentials } from './accounts';
+import { accountCredentials } from './account-credentials';
 import type { ExportSource, InteractionListQuery } from './interaction-schema';
 import { interactionFields } from './search-fields';
 import type { SearchBody } from './search-schema';

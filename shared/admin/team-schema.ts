@@ -1,5 +1,5 @@
 /** What an admin may write on a team: a name and a description; members are added one by one. */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import { limitParam } from './audit-schema';
 
 const name = z.string().check(z.minLength(1), z.maxLength(255));

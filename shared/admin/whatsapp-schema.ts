@@ -5,7 +5,7 @@
  */
 import { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from '../domain/templates';
 import { CAMPAIGN_STATUSES, RECIPIENT_STATUSES } from '../domain/campaigns';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const id = text(64);

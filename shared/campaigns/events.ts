@@ -16,14 +16,14 @@ import { now, nowIso } from '../ports/clock';
 import type { TemplateEnvelope } from '../inbound/envelope';
 import { afterInbound, afterStatus, afterTemplateStatus, type InboundStored, type StatusApplied } from '../inbound/process';
 import { normaliseTemplateStatus } from '../domain/templates';
-import { afterSend, beforeSend, type SendReport } from '../outbound/send';
+import { afterSend, beforeSend, type SendReport } from '../outbound/send-listeners';
 import { getCampaign, markSlowed, recordOptOut, type Campaign } from '../store/campaigns';
 import { openWindowFrom, type CampaignRef } from '../store/interactions';
 import { getOutboundMessage, type OutboundMessageItem } from '../store/outbound';
 import { onTimer } from '../timers/dispatch';
 import { advanceRecipient, onCampaignTick, syncRecipient } from './dispatch';
 import { pauseCampaign, TIMER_CAMPAIGN_TICK } from './lifecycle';
-import { handleTemplateEvent } from './templates';
+import { handleTemplateEvent } from './template-status';
 
 /** Meta's error code at the start of a send failure's detail (`131048: ...`), which Kaleyra passes through. */
 export function providerCode(detail: string): string | undefined {

@@ -7,7 +7,7 @@
  * agent API both check.
  */
 import type { MediaRef } from '../providers/types';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const short = z.string().check(z.maxLength(1024));
 const long = z.string().check(z.maxLength(100_000));

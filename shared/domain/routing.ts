@@ -3,7 +3,7 @@
  * (working hours and intervals in a time zone, or a contact, list or message value), and which of a queue's
  * online agents to offer it to under the queue's strategy. No I/O here; the routing use cases do the reads.
  */
-import type { z } from '../validation';
+import type * as z from 'zod/mini';
 import { patternMatches } from './pattern';
 import type { conditionSchema, routingStepSchema } from '../admin/account-schema';
 

@@ -8,7 +8,8 @@ import type { QueueMessage } from '../ports/queue';
 import type { QueuedEvent } from '../providers/types';
 import { contentPartSchema } from '../domain/content';
 import { PayloadError } from '../errors';
-import { issuesToDetails, z } from '../validation';
+import * as z from 'zod/mini';
+import { issuesToDetails } from '../validation';
 
 const text = z.string().check(z.maxLength(100_000));
 const id = z.string().check(z.minLength(1), z.maxLength(1024));

@@ -6,7 +6,7 @@
  */
 import Mustache from 'mustache';
 import { ulid } from 'ulid';
-import { accountVideoApiKey } from '../admin/accounts';
+import { accountVideoApiKey } from '../admin/account-credentials';
 import { config } from '../config';
 import { AppError, ConflictError, NotFoundError } from '../errors';
 import { now, nowIso } from '../ports/clock';
@@ -24,7 +24,8 @@ import {
   type OutboundMessageItem,
   type OutboundTemplate,
 } from '../store/outbound';
-import { parseInput, z } from '../validation';
+import * as z from 'zod/mini';
+import { parseInput } from '../validation';
 import { mediaRefsOf, renderParts, type ContentPart, type OutboundPart } from '../domain/content';
 import { requireSendable } from './content';
 import { replyBodySchema, templateSchema } from './reply-schema';

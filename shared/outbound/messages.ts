@@ -3,7 +3,7 @@
  * the whitelist auto-reply the inbound path enqueues before any message item exists (the sender writes it, with the
  * correlation id as its id, so a repeated auto-reply is one message). Retries are the same `send` with attempt + 1.
  */
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 

@@ -1,6 +1,6 @@
 /** The agent API's reply body, kept apart so the OpenAPI document can describe it without loading the send path. */
 import { outboundPartSchema } from '../domain/content';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 
 const mediaSchema = z.object({
   url: z.url({ protocol: /^https?$/ }),

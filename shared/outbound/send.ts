@@ -21,7 +21,7 @@
  *   the customer may get it twice, but never not at all.
  */
 import { createHash } from 'node:crypto';
-import { accountCredentials, receiveUrl } from '../admin/accounts';
+import { accountCredentials, receiveUrl } from '../admin/account-credentials';
 import { config } from '../config';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
@@ -48,6 +48,9 @@ import {
   type OutboundMessageItem,
 } from '../store/outbound';
 import { correlationRef, ECHOES_CORRELATION } from './correlation';
+import { afterSend, beforeSend, type SendReport } from './send-listeners';
+
+export { afterSend, beforeSend, type SendReport } from './send-listeners';
 import type { AutoReplyJob, DeadLetterRecord, OutboundJob, SendJob } from './messages';
 import { windowClosesAt, windowRefuses } from './window';
 
@@ -70,24 +73,6 @@ export function backoffSeconds(attempt: number, retryAfterMs?: number, random: (
   const ms = Math.max(random() * ceiling, retryAfterMs ?? 0);
   return Math.min(BACKOFF_CAP_MS / 1000, Math.max(1, Math.ceil(ms / 1000)));
 }
-
-/** What became of one provider call (or of a message that failed before one): for listeners such as campaigns. */
-export interface SendReport {
-  message: OutboundMessageItem;
-  outcome: SendOutcome;
-  /** A retry is scheduled (the outcome was retryable). */
-  retrying: boolean;
-}
-
-/**
- * Listeners on send outcomes, wired where the sender is composed (functions/sender.ts). A listener's error fails the
- * queue record, whose redelivery finds the message settled and does not call listeners again: listeners must have
- * their own way to catch up (campaigns re-read the message).
- */
-export const afterSend: ((report: SendReport) => Promise<void>)[] = [];
-
-/** Gates asked before a claim: false holds the message back (it stays pending, the job is dropped). */
-export const beforeSend: ((message: OutboundMessageItem) => Promise<boolean>)[] = [];
 
 async function reportSend(report: SendReport): Promise<void> {
   for (const listener of afterSend) await listener(report);

@@ -5,7 +5,7 @@
  * `at()` beyond it) and `store` (timers kept in the table and fired by the local engine, so a restart loses none).
  */
 import { config } from '../config';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import { armWithAws, cancelWithAws } from './timers-aws';
 import { armInStore, cancelInStore, cancelManyInStore } from './timers-store';
 

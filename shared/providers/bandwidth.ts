@@ -10,7 +10,7 @@
  * in v2), which an admin points at the account's `/status` URL.
  */
 import { PayloadError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type { DeliveryStatus, NormalisedEvent, ProviderModule, SendErrorCode, SendOutcome, StatusEvent } from './types';
 import {
   basicAuthHeader,

@@ -8,7 +8,7 @@
  * webhook basic-auth credentials (which Clickatell's platform allowed on callback URLs) are required when configured.
  */
 import { PayloadError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpResponseSpec,

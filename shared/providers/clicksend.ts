@@ -10,7 +10,7 @@
  * basic-auth credentials (put into the rule URL as user:password@host) that `verify` then requires.
  */
 import { PayloadError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   AccountContext,
   DeliveryStatus,

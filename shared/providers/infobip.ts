@@ -10,7 +10,7 @@
  * proxy token in the URL, checked before this module runs.
  */
 import { PayloadError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpResponseSpec,

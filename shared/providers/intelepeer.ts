@@ -14,7 +14,7 @@
  * are not documented, so inbound media are not read and outbound media go out as links.
  */
 import { AppError, PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpResponseSpec,

@@ -17,7 +17,7 @@
  * credential, and optionally the webhook secret.
  */
 import { PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpRequestSpec,

@@ -13,7 +13,7 @@
  * protects the endpoint.
  */
 import { PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import {
   asciiJson,
   classifyMetaCode,

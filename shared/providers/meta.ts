@@ -7,7 +7,7 @@
  */
 import { MEDIA_KINDS, rawOf, type ContactCard, type ContentPart, type InteractivePart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   AccountContext,
   DeliveryStatus,

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpRequestSpec,

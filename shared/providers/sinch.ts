@@ -14,7 +14,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { rawOf, type ContactCard, type ContentPart, type InteractivePart } from '../domain/content';
 import { AppError, PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   AccountContext,
   DeliveryStatus,

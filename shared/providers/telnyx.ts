@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { PayloadError, SignatureError, ValidationError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpRequestSpec,

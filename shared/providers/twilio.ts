@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 import { rawOf, type ContentPart, type MediaPart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
-import { z } from '../validation';
+import * as z from 'zod/mini';
 import type {
   DeliveryStatus,
   HttpRequestSpec,

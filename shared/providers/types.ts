@@ -4,7 +4,7 @@
  * function, the sender and the simulator do the I/O around it.
  */
 import type { ContentPart, InteractivePart, OutboundLocation, OutboundPartType } from '../domain/content';
-import type { z } from '../validation';
+import type * as z from 'zod/mini';
 
 export type Channel = 'sms' | 'whatsapp';
 

@@ -1,0 +1,165 @@
+/**
+ * Function bundles and their budgets. Every function is bundled as `SwitchboardFunction` bundles it (esbuild, the
+ * options below, which lib/cloud/function-defaults.ts hands to NodejsFunction), and is compared with its floor: a
+ * bundle holding only the AWS SDK clients its wiring `access` grants, instantiated, and a handler that does
+ * nothing. What a function carries beyond its floor is its own code and libraries; its `bundleBudget` (a ratio to
+ * the floor, default DEFAULT_BUNDLE_BUDGET) caps it. test/infra/bundles.test.ts fails a bundle over its budget;
+ * the bench (bench/bundles.ts) prints sizes and load times beside the floors. No aws-cdk-lib here: the bench and the
+ * test load this module without the CDK.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { functions, type Access, type FunctionName, type FunctionSpec } from '../wiring';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** NodejsFunction's bundling settings for every function (source maps: see README, Benchmarks, phase z). */
+export const BUNDLING = { minify: true, sourceMap: true, target: 'node22', format: 'cjs', bundleAwsSDK: true } as const;
+
+/** A function's bundle may be at most this many times its floor's size unless its wiring says otherwise. */
+export const DEFAULT_BUNDLE_BUDGET = 1.25;
+
+/** One AWS SDK client a grant implies: the package, and the statement that makes a floor bundle hold it. */
+interface SdkClient {
+  name: string;
+  imports: string;
+  use: string;
+}
+
+const CLIENTS = {
+  dynamodb: {
+    name: 'DynamoDB',
+    imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    use: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))',
+  },
+  sqs: { name: 'SQS', imports: "import { SQSClient } from '@aws-sdk/client-sqs';", use: 'new SQSClient({})' },
+  scheduler: { name: 'Scheduler', imports: "import { SchedulerClient } from '@aws-sdk/client-scheduler';", use: 'new SchedulerClient({})' },
+  websocket: {
+    name: 'API Gateway management',
+    imports: "import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';",
+    use: "new ApiGatewayManagementApiClient({ endpoint: 'https://localhost' })",
+  },
+  secrets: { name: 'Secrets Manager', imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", use: 'new SecretsManagerClient({})' },
+  kms: { name: 'KMS', imports: "import { KMSClient } from '@aws-sdk/client-kms';", use: 'new KMSClient({})' },
+  s3: {
+    name: 'S3 (with the presigner)',
+    imports: "import { S3Client } from '@aws-sdk/client-s3';\nimport { getSignedUrl } from '@aws-sdk/s3-request-presigner';",
+    use: 'new S3Client({}), getSignedUrl',
+  },
+} satisfies Record<string, SdkClient>;
+
+type ClientKey = keyof typeof CLIENTS;
+
+/** The SDK clients a function's grants imply, in a fixed order (the floor's identity). */
+export function sdkClientsOf(access: Access): ClientKey[] {
+  const keys: ClientKey[] = [];
+  if (access.table) keys.push('dynamodb');
+  if ((access.sendTo?.length ?? 0) > 0 || (access.sendToDeadLetter?.length ?? 0) > 0) keys.push('sqs');
+  if (access.scheduler) keys.push('scheduler');
+  if (access.websocket) keys.push('websocket');
+  if (access.tokenSecret) keys.push('secrets');
+  if (access.credentials) keys.push('kms');
+  if (access.blobs) keys.push('s3');
+  return keys;
+}
+
+export const clientNames = (keys: ClientKey[]): string => (keys.length === 0 ? 'no SDK client' : keys.map((k) => CLIENTS[k].name).join(', '));
+
+/** The floor module of a set of clients: each instantiated at load, as a function's module scope does. */
+export function floorSource(keys: ClientKey[]): string {
+  const imports = keys.map((k) => CLIENTS[k].imports).join('\n');
+  const uses = keys.map((k) => CLIENTS[k].use).join(', ');
+  return `${imports}\nexport const clients = [${uses}];\nexport const handler = async () => ({ statusCode: 200, body: String(clients.length) });\n`;
+}
+
+/** A ratio to the floor, or (a function with no SDK client, whose floor is an empty handler) a size in KB. */
+export type BundleBudget = { ratio: number } | { kb: number };
+
+export const budgetOf = (spec: FunctionSpec): BundleBudget =>
+  spec.bundleBudgetKb !== undefined ? { kb: spec.bundleBudgetKb } : { ratio: spec.bundleBudget ?? DEFAULT_BUNDLE_BUDGET };
+
+export const budgetText = (budget: BundleBudget): string => ('kb' in budget ? `${budget.kb} KB` : `${budget.ratio}x floor`);
+
+/** Why a bundle is over its budget, or undefined when it is within it. */
+export function budgetProblem(f: BundleFigure): string | undefined {
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+  const ratio = f.bytes / f.floorBytes;
+  const over = 'kb' in f.budget ? f.bytes > f.budget.kb * 1024 : ratio > f.budget.ratio;
+  if (!over) return undefined;
+  return `${f.name}: ${kb(f.bytes)}, ${ratio.toFixed(2)}x its floor (${kb(f.floorBytes)}: ${f.floorClients}); its budget is ${budgetText(f.budget)}`;
+}
+
+export interface BundleFigure {
+  name: FunctionName;
+  /** The bundle (index.js), minified, without its source map. */
+  file: string;
+  bytes: number;
+  floorFile: string;
+  floorBytes: number;
+  /** What the floor holds, e.g. `DynamoDB, SQS`. */
+  floorClients: string;
+  budget: BundleBudget;
+}
+
+/**
+ * Builds every function's bundle (or the named ones) and their floors under `outdir`, in one esbuild run with the
+ * options NodejsFunction passes to esbuild for BUNDLING (`--bundle --platform=node --target --format --minify
+ * --sourcemap`, no externals since the SDK is bundled).
+ */
+export async function buildBundles(outdir: string, names: FunctionName[] = Object.keys(functions) as FunctionName[]): Promise<BundleFigure[]> {
+  // Loaded here, not at the top: the wiring's readers need not load esbuild.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const floorDir = join(outdir, 'floor-src');
+  mkdirSync(floorDir, { recursive: true });
+  const floors = new Map<string, ClientKey[]>();
+  const plan = names.map((name) => {
+    const spec: FunctionSpec = functions[name];
+    const keys = sdkClientsOf(spec.access);
+    const floorKey = keys.length === 0 ? 'empty' : keys.join('-');
+    floors.set(floorKey, keys);
+    return { name, spec, floorKey };
+  });
+  const entryPoints = [
+    ...plan.map(({ name, spec }) => ({ in: join(ROOT, spec.entry), out: `${name}/index` })),
+    ...[...floors].map(([floorKey, keys]) => {
+      const source = join(floorDir, `${floorKey}.ts`);
+      writeFileSync(source, floorSource(keys));
+      return { in: source, out: `floor-${floorKey}/index` };
+    }),
+  ];
+  const result = await esbuild.build({
+    entryPoints,
+    outdir,
+    absWorkingDir: ROOT,
+    // The floors' sources sit outside the project; their SDK packages are the project's.
+    nodePaths: [join(ROOT, 'node_modules')],
+    bundle: true,
+    platform: 'node',
+    target: BUNDLING.target,
+    format: BUNDLING.format,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    logLevel: 'silent',
+  });
+  // A warning can mean a bundle that runs differently from the source: above all an import kept only for its side
+  // effects and dropped because package.json's `sideEffects` does not list its module.
+  if (result.warnings.length > 0) {
+    const text = await esbuild.formatMessages(result.warnings, { kind: 'warning' });
+    throw new Error(`esbuild warned while bundling the functions:\n${text.join('\n')}`);
+  }
+  const sizeOf = (file: string) => statSync(file).size;
+  return plan.map(({ name, spec, floorKey }) => {
+    const file = join(outdir, name, 'index.js');
+    const floorFile = join(outdir, `floor-${floorKey}`, 'index.js');
+    return {
+      name,
+      file,
+      bytes: sizeOf(file),
+      floorFile,
+      floorBytes: sizeOf(floorFile),
+      floorClients: clientNames(floors.get(floorKey) ?? []),
+      budget: budgetOf(spec),
+    };
+  });
+}
