@@ -19,6 +19,8 @@
  *      the time from the start to the first redelivery                                  target < 5 s
  *   g. routing time for the worst regex validation accepts, on the capped input          target p50 <= 100 ms
  *      and `^(a+)+$` on a 31-character SMS (bench/regex.ts)                             target p99 <= 10 ms
+ *   z. every function's bundle and its load time in a fresh process against its floor (the SDK clients its wiring
+ *      grants), with and without --enable-source-maps; --quick: two functions (bench/bundles.ts)    target <= 1.25x
  *
  *   e. (opt-in: --campaign, or --campaign-only; over 3 minutes) a 10,000-recipient WhatsApp campaign at 50
  *      messages/s to a fake Meta: the rate over each full minute, none doubled, none missing, engine RSS growth
@@ -49,6 +51,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEngine, type Engine } from '../lib/local/engine';
 import { httpRoutes } from '../lib/wiring';
 import { consoleBench } from './console';
+import { bundleTable, measureBundles, QUICK_FUNCTIONS } from './bundles';
 import { measureRegex } from './regex';
 import { LoadClient, messageId, type ClientSetup, type FromWorker, type RunResult, type RunSpec, type Tick, type ToWorker } from './load-client';
 
@@ -74,7 +77,7 @@ const { values: flags } = parseArgs({
   },
 });
 if (flags.help) {
-  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)] [--campaign | --campaign-only] [--campaign-recipients N] [--supervision (phase s only)] [--only a,b,r,c,d,q,l,g (these phases alone)]');
+  console.log('usage: npm run bench -- [--client worker|inline] [--quick] [--ack-rate N (a: requests/s, default 200)] [--campaign | --campaign-only] [--campaign-recipients N] [--supervision (phase s only)] [--only a,b,r,c,d,q,l,g,z (these phases alone)]');
   process.exit(0);
 }
 const QUICK = flags.quick === true;
@@ -998,6 +1001,27 @@ function phaseRegex(): void {
   summary.push({ figure: 'g. ^(a+)+$ on a 31-char SMS (p99)', value: f.redosSmsP99Ms, unit: 'ms', kind: 'max', target: 10 });
 }
 
+/** z. Cold-start weight: every function's bundle and load time against its floor (bench/bundles.ts). */
+async function phaseBundles(): Promise<void> {
+  console.log(`\n=== z. Function bundles against their floors (the SDK clients each is granted): size and load time in a fresh process, median of 5 (target <= 1.25x each)${QUICK ? `; --quick: ${QUICK_FUNCTIONS.join(', ')}` : ''}`);
+  const bench = await measureBundles({ sourceMaps: !QUICK, ...(QUICK ? { names: QUICK_FUNCTIONS } : {}) });
+  for (const line of bundleTable(bench)) console.log(`  ${line}`);
+  const worst = (ratio: (r: (typeof bench.rows)[number]) => number) => bench.rows.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
+  const ratioRows = bench.rows.filter((r) => 'ratio' in r.budget);
+  if (ratioRows.length === 0) return;
+  const size = (r: (typeof bench.rows)[number]) => r.bytes / r.floorBytes;
+  const load = (r: (typeof bench.rows)[number]) => r.loadMs / r.floorLoadMs;
+  const webhook = bench.rows.find((r) => r.name === 'webhook');
+  if (webhook) {
+    summary.push({ figure: 'z. webhook bundle size / floor', value: size(webhook), unit: 'x', kind: 'max', target: 1.25, note: `${(webhook.bytes / 1024).toFixed(0)} KB` });
+    summary.push({ figure: 'z. webhook load time / floor', value: load(webhook), unit: 'x', kind: 'max', target: 1.25, note: ms(webhook.loadMs) });
+  }
+  const bySize = worst(size);
+  const byLoad = worst(load);
+  summary.push({ figure: 'z. largest bundle size / floor', value: size(bySize), unit: 'x', kind: 'max', target: 1.25, note: bySize.name });
+  summary.push({ figure: 'z. largest load time / floor', value: load(byLoad), unit: 'x', kind: 'max', target: 1.25, note: byLoad.name });
+}
+
 async function main(): Promise<void> {
   const benchStarted = performance.now();
   if (flags.supervision) {
@@ -1021,6 +1045,7 @@ async function main(): Promise<void> {
       if (runs('l')) await phaseLogin();
       if (!QUICK && runs('console')) await consoleBench();
       if (runs('g')) phaseRegex();
+      if (runs('z')) await phaseBundles();
     }
     if (flags.campaign || flags['campaign-only']) await phaseE();
   } finally {

@@ -125,6 +125,7 @@ export const functions = {
     // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets; a raised capacity offers
     // waiting interactions at once (it tells the agent and arms the offer's timer).
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
+    bundleBudget: 1.55,
     description: 'Admin API: agents, invitations, memberships',
   },
   'admin-accounts': {
@@ -142,6 +143,7 @@ export const functions = {
     timeoutSeconds: 15,
     // A new member is offered what waits in the queue at once: it tells the agent and arms the offer's timer.
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
+    bundleBudget: 1.50,
     description: 'Admin API: queues, their strategy and member agents',
   },
   'admin-lists': {
@@ -211,6 +213,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 10,
     access: { table: 'RO', tokenSecret: true },
+    bundleBudget: 1.35,
     description: 'Supervisor API: the live board of queues, accounts and agents, read from counters',
   },
   openapi: {

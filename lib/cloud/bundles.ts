@@ -24,6 +24,8 @@ interface SdkClient {
   name: string;
   imports: string;
   use: string;
+  /** The package whose presence in a bundle means the client is there. */
+  pkg: string;
 }
 
 const CLIENTS = {
@@ -31,20 +33,23 @@ const CLIENTS = {
     name: 'DynamoDB',
     imports: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
     use: 'DynamoDBDocumentClient.from(new DynamoDBClient({}))',
+    pkg: '@aws-sdk/client-dynamodb',
   },
-  sqs: { name: 'SQS', imports: "import { SQSClient } from '@aws-sdk/client-sqs';", use: 'new SQSClient({})' },
-  scheduler: { name: 'Scheduler', imports: "import { SchedulerClient } from '@aws-sdk/client-scheduler';", use: 'new SchedulerClient({})' },
+  sqs: { name: 'SQS', imports: "import { SQSClient } from '@aws-sdk/client-sqs';", use: 'new SQSClient({})', pkg: '@aws-sdk/client-sqs' },
+  scheduler: { name: 'Scheduler', imports: "import { SchedulerClient } from '@aws-sdk/client-scheduler';", use: 'new SchedulerClient({})', pkg: '@aws-sdk/client-scheduler' },
   websocket: {
     name: 'API Gateway management',
     imports: "import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';",
     use: "new ApiGatewayManagementApiClient({ endpoint: 'https://localhost' })",
+    pkg: '@aws-sdk/client-apigatewaymanagementapi',
   },
-  secrets: { name: 'Secrets Manager', imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", use: 'new SecretsManagerClient({})' },
-  kms: { name: 'KMS', imports: "import { KMSClient } from '@aws-sdk/client-kms';", use: 'new KMSClient({})' },
+  secrets: { name: 'Secrets Manager', imports: "import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';", use: 'new SecretsManagerClient({})', pkg: '@aws-sdk/client-secrets-manager' },
+  kms: { name: 'KMS', imports: "import { KMSClient } from '@aws-sdk/client-kms';", use: 'new KMSClient({})', pkg: '@aws-sdk/client-kms' },
   s3: {
     name: 'S3 (with the presigner)',
     imports: "import { S3Client } from '@aws-sdk/client-s3';\nimport { getSignedUrl } from '@aws-sdk/s3-request-presigner';",
     use: 'new S3Client({}), getSignedUrl',
+    pkg: '@aws-sdk/client-s3',
   },
 } satisfies Record<string, SdkClient>;
 
@@ -99,6 +104,8 @@ export interface BundleFigure {
   /** What the floor holds, e.g. `DynamoDB, SQS`. */
   floorClients: string;
   budget: BundleBudget;
+  /** SDK clients in the bundle that its wiring does not grant (carried in by an import, never callable). */
+  ungranted: string[];
 }
 
 /**
@@ -140,6 +147,7 @@ export async function buildBundles(outdir: string, names: FunctionName[] = Objec
     format: BUNDLING.format,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
+    metafile: true,
     logLevel: 'silent',
   });
   // A warning can mean a bundle that runs differently from the source: above all an import kept only for its side
@@ -149,7 +157,13 @@ export async function buildBundles(outdir: string, names: FunctionName[] = Objec
     throw new Error(`esbuild warned while bundling the functions:\n${text.join('\n')}`);
   }
   const sizeOf = (file: string) => statSync(file).size;
+  const outputs = Object.entries(result.metafile.outputs);
+  const clientsIn = (name: string): Set<ClientKey> => {
+    const inputs = Object.keys(outputs.find(([path]) => path.endsWith(`${name}/index.js`))?.[1].inputs ?? {});
+    return new Set((Object.keys(CLIENTS) as ClientKey[]).filter((k) => inputs.some((i) => i.includes(`node_modules/${CLIENTS[k].pkg}/`))));
+  };
   return plan.map(({ name, spec, floorKey }) => {
+    const granted = new Set(floors.get(floorKey) ?? []);
     const file = join(outdir, name, 'index.js');
     const floorFile = join(outdir, `floor-${floorKey}`, 'index.js');
     return {
@@ -160,6 +174,7 @@ export async function buildBundles(outdir: string, names: FunctionName[] = Objec
       floorBytes: sizeOf(floorFile),
       floorClients: clientNames(floors.get(floorKey) ?? []),
       budget: budgetOf(spec),
+      ungranted: [...clientsIn(name)].filter((k) => !granted.has(k)).map((k) => CLIENTS[k].name),
     };
   });
 }
