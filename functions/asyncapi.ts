@@ -4,11 +4,11 @@
  */
 import { asyncApiDocument } from '../shared/admin/asyncapi';
 import { config } from '../shared/config';
-import { httpApi, json } from '../shared/http/api';
+import { anonymousHttpApi, json } from '../shared/http/edge';
 
 let document: ReturnType<typeof asyncApiDocument> | undefined;
 
-export const handler = httpApi({
+export const handler = anonymousHttpApi({
   'GET /asyncapi.json': async () => {
     // Where the management endpoint is known (the engine sets it for every function), it is the WebSocket API's own
     // URL over http(s); otherwise the document names the stack's WebSocketUrl output.

@@ -221,7 +221,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: {},
-    bundleBudgetKb: 420,
+    bundleBudgetKb: 520,
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
   asyncapi: {
@@ -229,6 +229,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: {},
+    bundleBudgetKb: 64,
     description: 'GET /asyncapi.json: the AsyncAPI 3.0 document of the WebSocket API (actions and events)',
   },
   'admin-whatsapp': {
