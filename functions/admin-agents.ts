@@ -9,7 +9,7 @@ import { invitationLink, newInviteId } from '../shared/admin/invitations';
 import { ValidationError } from '../shared/errors';
 import { hashPassword } from '../shared/domain/password';
 import { defaultCapacity } from '../shared/domain/queueing';
-import { serveAgents } from '../shared/routing/service';
+import { requestServe } from '../shared/routing/service';
 import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { endSessions } from '../shared/realtime/sessions';
@@ -123,7 +123,7 @@ export const handler = httpApi({
     const next = await updateAgent(current, changes);
     if (revokes) await endSessions(next.id);
     // A raised capacity is room for the longest-waiting interaction of the agent's queues.
-    if (changes.capacity && (changes.capacity.sms > before.sms || changes.capacity.whatsapp > before.whatsapp)) await serveAgents([next.id]);
+    if (changes.capacity && (changes.capacity.sms > before.sms || changes.capacity.whatsapp > before.whatsapp)) await requestServe([next.id]);
     return json(200, agentView(next));
   }),
 

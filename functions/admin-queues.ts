@@ -2,7 +2,7 @@
 import { queueCreateSchema, queueListQuery, queuePatchSchema } from '../shared/admin/queue-schema';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
-import { serveAgents } from '../shared/routing/service';
+import { requestServe } from '../shared/routing/service';
 import { addMember, membersOf, removeMember } from '../shared/store/memberships';
 import { createQueue, deleteQueue, listQueues, requireQueue, updateQueue, type Queue } from '../shared/store/queues';
 import { paginate, type ListQuery } from '../shared/store/util';
@@ -51,7 +51,7 @@ export const handler = httpApi({
   'PUT /admin/queues/{id}/agents/{agentId}': guarded(async (req) => {
     await addMember('QUEUE', req.params.id!, req.params.agentId!);
     // A new member with room is offered what already waits in the queue.
-    await serveAgents([req.params.agentId!]);
+    await requestServe([req.params.agentId!]);
     return noContent();
   }),
 

@@ -28,7 +28,7 @@ import {
 } from '../shared/admin/agent-api-schema';
 import { queryInteractionsOfAccounts } from '../shared/store/interaction-queries';
 import '../shared/routing';
-import { accept, armInactivity, closeByAgent, reject, serveAgents, transfer } from '../shared/routing/service';
+import { accept, armInactivity, closeByAgent, reject, requestServe, transfer } from '../shared/routing/service';
 import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
 import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';
@@ -117,7 +117,7 @@ export const handler = httpApi({
     const presence = await setPresence(me.id, status, status === 'paused' ? reason : undefined);
     await notifyAgents([me.id], { type: 'presence.changed', accountId: '', status: presence.status, reason: presence.reason });
     // Online (or back from a pause): the longest-waiting interactions of its queues, up to its capacity.
-    if (status === 'online') await serveAgents([me.id]);
+    if (status === 'online') await requestServe([me.id]);
     return json(200, presenceView(presence));
   }),
 

@@ -37,6 +37,8 @@ export const TIMER_ROUTE = 'route-timeout';
 export const TIMER_OFFER = 'offer-timeout';
 export const TIMER_INACTIVITY = 'inactivity';
 export const TIMER_SESSION = 'session-expiry';
+/** An agent got room: offer it the longest-waiting interactions of its queues (see requestServe). */
+export const TIMER_SERVE = 'serve-agent';
 export const INACTIVITY_DISPOSITION = 'Closed for inactivity';
 
 const OFFERABLE = new Set(['offered', 'waiting-agent', 'waiting-queue', 'transfer', 'unassigned']);
@@ -65,7 +67,7 @@ async function write(current: RoutedInteraction, changes: Parameters<typeof upda
 async function settle(before: RoutedInteraction, after: RoutedInteraction): Promise<void> {
   const now = new Set(holders(queueing(after)));
   const released = holders(queueing(before)).filter((a) => !now.has(a));
-  await Promise.all([serveAgents(released), boardChanged()]);
+  await Promise.all([requestServe(released), boardChanged()]);
 }
 
 async function load(interactionId: string): Promise<{ interaction: RoutedInteraction; account: Account }> {
@@ -256,7 +258,7 @@ async function advance(current: RoutedInteraction, account: Account, fromStep: n
         if (lastQueue) {
           // Members with room may take it now; the others hear of it when they get room.
           const queue = await cachedQueue(lastQueue);
-          if (queue) await serveAgents((await freeQueueMembers(queue.id, account.id, interaction.channel, [])).map((c) => c.agentId));
+          if (queue) await requestServe((await freeQueueMembers(queue.id, account.id, interaction.channel, [])).map((c) => c.agentId));
         }
         return interaction;
       }
@@ -523,9 +525,26 @@ async function declineAndPass(interaction: RoutedInteraction, account: Account, 
 }
 
 /**
+ * Agents may have got room (online, unpaused, an interaction closed, transferred away, rejected or timed out, capacity
+ * raised, added to a queue): each is served by its own timer, due now, in the timers function. The request that gave
+ * the room answers at once instead of waiting out the offers (20 agents coming online together would otherwise
+ * contend for the same lines inside their own requests), the serving is durable (a crash before it leaves the timer),
+ * and triggers that come together for one agent are one serving: the timer's name is the agent's.
+ */
+export async function requestServe(agentIds: Iterable<string>): Promise<void> {
+  const at = now();
+  await Promise.all(
+    [...new Set(agentIds)].map((agentId) => armTimer({ name: timerName(agentId, 'serve'), kind: TIMER_SERVE, dueAt: at, payload: { agentId } })),
+  );
+}
+
+onTimer(TIMER_SERVE, async (timer) => {
+  await serveAgents([String(timer.payload.agentId)]);
+});
+
+/**
  * Offers each agent, for as long as it has room, the longest-waiting interaction of its queues that it may take.
- * Called whenever agents may have got room; never throws (a failure leaves the interaction waiting in line for the
- * next trigger).
+ * Never throws (a failure leaves the interaction waiting in line for the next trigger).
  */
 export async function serveAgents(agentIds: Iterable<string>): Promise<void> {
   await Promise.all(

@@ -64,7 +64,7 @@ export function desk(urls: () => { httpUrl: string; wsUrl: string }) {
 
   async function presence(agent: DeskAgent, status: 'online' | 'paused' | 'offline'): Promise<void> {
     const res = await api(agent.token, 'PUT', '/agent/presence', { status, ...(status === 'paused' ? { reason: 'break' } : {}) });
-    if (res.status !== 200) throw new Error(`presence answered ${res.status}`);
+    if (res.status !== 200) throw new Error(`presence answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
 
   async function account(name: string, key: string, settings: Record<string, unknown>): Promise<Account> {
