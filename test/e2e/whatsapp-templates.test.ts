@@ -117,7 +117,7 @@ describe('creating a template', () => {
     const template = await createTemplate(env(), account);
     const again = await call('POST', '/admin/whatsapp/templates', { token, body: { accountId: account.id, name: template.name, ...TEMPLATE_BODY } });
     expect(again.status).toBe(409);
-    fake.failNext('meta', 1, 'bad-request');
+    fake.failNext('meta', 1, 'bad-request', 1, (req) => req.method === 'POST' && req.path.endsWith('/message_templates'));
     const refused = await call('POST', '/admin/whatsapp/templates', { token, body: { accountId: account.id, name: unique('other_').toLowerCase(), ...TEMPLATE_BODY } });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe('PROVIDER_REJECTED');

@@ -249,7 +249,7 @@ function parseBody(headers: Record<string, string>, body: string): Pick<Recorded
 
 export class FakeProviders {
   readonly requests: RecordedRequest[] = [];
-  private readonly failures = new Map<FakeTarget, { kind: ErrorKind; remaining: number; retryAfterSeconds: number }>();
+  private readonly failures = new Map<FakeTarget, { kind: ErrorKind; remaining: number; retryAfterSeconds: number; only?: (req: RecordedRequest) => boolean }>();
   private constructor(
     private readonly server: Server,
     readonly url: string,
@@ -275,9 +275,12 @@ export class FakeProviders {
     return env;
   }
 
-  /** The next `count` requests to `target` get an error answer of this kind. */
-  failNext(target: FakeTarget, count: number, kind: ErrorKind, retryAfterSeconds = 1): void {
-    this.failures.set(target, { kind, remaining: count, retryAfterSeconds });
+  /**
+   * The next `count` requests to `target` get an error answer of this kind; with `only`, just the requests it picks
+   * (the engine's background calls, a periodic template sync say, then cannot use the failure up).
+   */
+  failNext(target: FakeTarget, count: number, kind: ErrorKind, retryAfterSeconds = 1, only?: (req: RecordedRequest) => boolean): void {
+    this.failures.set(target, { kind, remaining: count, retryAfterSeconds, ...(only ? { only } : {}) });
   }
 
   /** Templates submitted to the fake, by provider id. */
@@ -333,7 +336,7 @@ export class FakeProviders {
 
   private answer(target: FakeTarget, req: RecordedRequest): Answer {
     const failure = this.failures.get(target);
-    if (failure && failure.remaining > 0) {
+    if (failure && failure.remaining > 0 && (!failure.only || failure.only(req))) {
       failure.remaining -= 1;
       return errorAnswer(target, failure.kind, failure.retryAfterSeconds);
     }
