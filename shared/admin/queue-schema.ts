@@ -1,5 +1,6 @@
 /** What an admin may write on a queue: a name, how it offers interactions to its members, a description. */
 import * as z from 'zod/mini';
+import { ULID } from '../http/params';
 
 export const QUEUE_STRATEGIES = ['ring-all', 'round-robin', 'least-recent', 'fewest-handled'] as const;
 
@@ -47,4 +48,8 @@ export const waitingLineQuery = z.object({
 });
 
 /** GET /supervisor/board: one account's figures only (queues and agents are always all shown). */
-export const boardQuery = z.object({ accountId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))) });
+export const boardQuery = z.object({
+  accountId: z.optional(z.string().check(z.regex(ULID, 'an account id (ULID)'))),
+  /** Narrows the board to a team: its agents, and the queues and accounts any of them serves. */
+  teamId: z.optional(z.string().check(z.regex(ULID, 'a team id (ULID)'))),
+});

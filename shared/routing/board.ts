@@ -74,7 +74,7 @@ function figures(g: Counters | undefined, d: Counters | undefined, oldest: strin
 
 const inLine = (g: Counters | undefined) => (g?.waiting ?? 0) + (g?.offered ?? 0) > 0;
 
-export async function readBoard(filter: { accountId?: string } = {}): Promise<Board> {
+export async function readBoard(filter: { accountId?: string; teamId?: string } = {}): Promise<Board> {
   const nowMs = now();
   const day = dayOf(nowMs);
   const [{ gauges, daily }, queues, accounts, agents] = await Promise.all([
@@ -84,10 +84,16 @@ export async function readBoard(filter: { accountId?: string } = {}): Promise<Bo
     listAllAccounts(),
     listAgents(),
   ]);
-  const shownAccounts = accounts.filter((a) => !filter.accountId || a.id === filter.accountId);
-  const people = agents.filter((a) => a.role === 'agent');
+  // A team narrows the board to its agents and to the queues and accounts at least one of them serves.
+  const team = filter.teamId ? new Set(await membersOf('TEAM', filter.teamId)) : undefined;
+  const [teamQueues, teamAccounts] = team
+    ? await Promise.all(['QUEUE', 'ACCOUNT'].map(async (kind) => new Set((await Promise.all([...team].map((a) => parentsOf(kind as 'QUEUE' | 'ACCOUNT', a)))).flat())))
+    : [undefined, undefined];
+  const shownAccounts = accounts.filter((a) => (!filter.accountId || a.id === filter.accountId) && (!teamAccounts || teamAccounts.has(a.id)));
+  const shownQueues = queues.filter((q) => !teamQueues || teamQueues.has(q.id));
+  const people = agents.filter((a) => a.role === 'agent' && (!team || team.has(a.id)));
   const [queueHeads, accountHeads, presence] = await Promise.all([
-    Promise.all(queues.map(async (q) => (inLine(gauges.get(`QUEUE#${q.id}`)) ? (await lineHead(q.id, 1))[0]?.enteredAt : undefined))),
+    Promise.all(shownQueues.map(async (q) => (inLine(gauges.get(`QUEUE#${q.id}`)) ? (await lineHead(q.id, 1))[0]?.enteredAt : undefined))),
     Promise.all(shownAccounts.map((a) => (inLine(gauges.get(`ACCOUNT#${a.id}`)) ? oldestWaitingOf(a.id) : Promise.resolve(undefined)))),
     presenceOf(people.map((a) => a.id)),
   ]);
@@ -101,7 +107,7 @@ export async function readBoard(filter: { accountId?: string } = {}): Promise<Bo
       channel: a.channel,
       ...figures(gauges.get(`ACCOUNT#${a.id}`), daily.get(`ACCOUNT#${a.id}`), accountHeads[i], nowMs),
     })),
-    queues: queues.map((q, i) => ({
+    queues: shownQueues.map((q, i) => ({
       queueId: q.id,
       name: q.name,
       strategy: q.strategy,

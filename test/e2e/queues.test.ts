@@ -237,6 +237,27 @@ it('answers the waiting line only to members and supervisors, and the board only
   expect(res.status).toBe(401);
 });
 
+it('narrows the board to a team: its agents, and the queues they serve', async () => {
+  const inTeam = await agent('team1');
+  const outside = await agent('team2');
+  const admin = await agent('adm6', undefined, 'admin');
+  const { queue: teamQueue } = await setup('TQ1', 'ring-all', [inTeam]);
+  const { queue: otherQueue } = await setup('TQ2', 'ring-all', [outside]);
+  const team = await d.api(admin.token, 'POST', '/admin/teams', { name: `Night ${ulid()}` });
+  expect(team.status).toBe(201);
+  expect((await d.api(admin.token, 'PUT', `/admin/teams/${team.body.id}/agents/${inTeam.id}`)).status).toBeLessThan(300);
+  const board = await d.api(admin.token, 'GET', `/supervisor/board?teamId=${team.body.id}`);
+  expect(board.status).toBe(200);
+  expect((board.body.agents as { agentId: string }[]).map((a) => a.agentId)).toEqual([inTeam.id]);
+  const queueIds = (board.body.queues as { queueId: string }[]).map((q) => q.queueId);
+  expect(queueIds).toContain(teamQueue.id);
+  expect(queueIds).not.toContain(otherQueue.id);
+  const whole = await d.api(admin.token, 'GET', '/supervisor/board');
+  expect((whole.body.agents as { agentId: string }[]).map((a) => a.agentId)).toEqual(expect.arrayContaining([inTeam.id, outside.id]));
+  expect((await d.api(admin.token, 'GET', `/supervisor/board?teamId=${ulid()}`)).status).toBe(404);
+  expect((await d.api(admin.token, 'GET', '/supervisor/board?teamId=nope')).body.error.details[0].path).toBe('query.teamId');
+});
+
 it("keeps the board's figures equal to a recount of the stored interactions", async () => {
   const supervisor = await agent('sup6', undefined, 'supervisor');
   const [b1, b2] = [await agent('b1', { sms: 1, whatsapp: 1 }), await agent('b2', { sms: 1, whatsapp: 1 })];
