@@ -12,7 +12,8 @@ import { createQueue, type Queue } from '../../shared/store/queues';
 import { listInteractionsOf } from '../../shared/store/interactions';
 import type { RoutedInteraction } from '../../shared/store/routing';
 
-jest.setTimeout(240_000);
+// Generous: on a quiet 2-core machine it takes about a minute; beside the rest of the suite, several.
+jest.setTimeout(600_000);
 
 const engine = useEngine({ consumerConcurrency: 8 });
 const d = desk(() => engine());
