@@ -104,7 +104,7 @@ it('never puts an agent over capacity nor an interaction with two agents, serves
         if (failures.length) throw new Error(failures.join(', '));
         if (closed < INTERACTIONS) throw new Error(`${closed} of ${INTERACTIONS} served`);
       },
-      180_000,
+      480_000,
       200,
     );
   } finally {
