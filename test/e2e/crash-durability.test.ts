@@ -265,7 +265,8 @@ it('agents online before a kill -9 are offline after it; a timer claimed at the 
   await claimAsDeadEngine(`${interactionId}-route`);
   await killHard(engine!);
   await start();
-  expect(engine!.output()).toMatch(/1 claimed by the previous run/);
+  // The offer timer claimed here, and any other timer the dying engine held then (an agent's serving, say).
+  expect(engine!.output()).toMatch(/[1-9]\d* claimed by the previous run/);
 
   const me = await call('GET', '/agent/me', { token: agent.token });
   expect(me.body.presence).toMatchObject({ status: 'offline', connectionIds: [] });

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 /** The template sends the fake received for this account's number (Meta: one per request). */
 function sendsOf(e: WhatsAppEnv, target: 'meta' | 'kaleyra' | 'twilio', since = 0): RecordedRequest[] {
-  return e.fake.requests.slice(since).filter((r) => r.target === target && r.method === 'POST' && /\/messages(\.json)?$/.test(r.path) && r.answer && r.answer.status < 300);
+  return e.fake.requests.slice(since).filter((r) => r.target === target && r.method === 'POST' && /\/messages(\.json)?$/i.test(r.path) && r.answer && r.answer.status < 300);
 }
 const metaTo = (r: RecordedRequest) => (r.json as { to: string }).to;
 
