@@ -4,9 +4,9 @@
  * nothing) and an admin, and each answer must be what the route's rule in the role table (shared/http/roles.ts)
  * says. A route without a rule fails the first test (and is refused by the engine).
  */
-import { createServer, type Server } from 'node:http';
 import { accountBody, createList, createUser, useAdminApi, type Reply, type TestUser } from '../support/admin';
 import { eventually } from '../support/engine';
+import { useAcceptingTwilio } from '../support/accepting-twilio';
 import { httpRoutes, routeKey, type HttpRoute } from '../../lib/wiring';
 import { ACCESS_RULES, ROUTE_ACCESS, type Access } from '../../shared/http/roles';
 import { PARAM_NAMES } from '../../shared/http/params';
@@ -15,22 +15,7 @@ import { insertTemplate } from '../../shared/store/templates';
 import { ulid } from 'ulid';
 
 // Replies the matrix queues go to a fake Twilio on loopback that accepts everything.
-let fakeTwilio: Server;
-beforeAll(async () => {
-  fakeTwilio = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ sid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0')}`, status: 'queued' }));
-    });
-  });
-  await new Promise<void>((r) => fakeTwilio.listen(0, '127.0.0.1', () => r()));
-  const address = fakeTwilio.address();
-  process.env.PROVIDER_BASE_URL_TWILIO = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-});
-afterAll(async () => {
-  await new Promise<void>((r) => fakeTwilio.close(() => r()));
-});
+useAcceptingTwilio();
 
 const api = useAdminApi();
 const { call } = api;

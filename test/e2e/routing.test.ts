@@ -2,9 +2,9 @@
  * Routing end to end on the local engine: signed provider webhooks in, real WebSocket clients for the agents, the
  * agent API over HTTP. Timeouts are the account's real settings (seconds); inactivity uses the clock port.
  */
-import { createServer, type Server } from 'node:http';
 import type WebSocket from 'ws';
 import { closeSocket, eventually, nextMessage, openSocket, useEngine } from '../support/engine';
+import { useAcceptingTwilio } from '../support/accepting-twilio';
 import { accountCreateSchema } from '../../shared/admin/account-schema';
 import { createAccount, receiveUrl } from '../../shared/admin/accounts';
 import { signToken } from '../../shared/http/auth';
@@ -21,24 +21,7 @@ import type { RoutedInteraction } from '../../shared/store/routing';
 jest.setTimeout(60_000);
 
 // The agents' replies go to a fake Twilio on loopback that accepts everything.
-let fakeTwilio: Server;
-let fakeUrl = '';
-beforeAll(async () => {
-  fakeTwilio = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ sid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0')}`, status: 'queued' }));
-    });
-  });
-  await new Promise<void>((r) => fakeTwilio.listen(0, '127.0.0.1', () => r()));
-  const address = fakeTwilio.address();
-  fakeUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-  process.env.PROVIDER_BASE_URL_TWILIO = fakeUrl;
-});
-afterAll(async () => {
-  await new Promise<void>((r) => fakeTwilio.close(() => r()));
-});
+useAcceptingTwilio();
 
 const engine = useEngine();
 

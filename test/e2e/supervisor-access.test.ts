@@ -4,28 +4,13 @@
  * account's proxy token; it watches accounts' WebSocket events by subscribing, without being a member. And
  * `messageCount` counts every stored message, the agents' replies included.
  */
-import { createServer, type Server } from 'node:http';
 import type WebSocket from 'ws';
 import { accountBody, createList, createUser, useAdminApi, type TestUser } from '../support/admin';
 import { closeSocket, eventually, nextMessage, openSocket } from '../support/engine';
+import { useAcceptingTwilio } from '../support/accepting-twilio';
 import { twilioProvider } from '../../shared/providers/twilio';
 
-let fakeTwilio: Server;
-beforeAll(async () => {
-  fakeTwilio = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ sid: `SM${Math.random().toString(16).slice(2).padEnd(32, '0')}`, status: 'queued' }));
-    });
-  });
-  await new Promise<void>((r) => fakeTwilio.listen(0, '127.0.0.1', () => r()));
-  const address = fakeTwilio.address();
-  process.env.PROVIDER_BASE_URL_TWILIO = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-});
-afterAll(async () => {
-  await new Promise<void>((r) => fakeTwilio.close(() => r()));
-});
+useAcceptingTwilio();
 
 const api = useAdminApi();
 const { call } = api;
