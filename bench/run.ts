@@ -632,6 +632,8 @@ async function phaseD(): Promise<void> {
     // interactions are opened with no plan (nobody is offered them), then each account agent accepts a third.
     const { listInteractionsOf } = load<typeof import('../shared/store/interactions')>('shared/store/interactions');
     await patchAccount(await requireAccount(r.account.id), { settings: { routing: [] } });
+    // The consumer thread keeps an account read for 5 s: wait it out, so none of these is still offered by the queue.
+    await new Promise((res) => setTimeout(res, 5_500));
     const held = contacts(4_500_000, 90);
     const opened = await r.client.run({ ratePerSec: 100, durationMs: 900, contacts: held, idPrefix: 'd1b' });
     await idle(r.engine, 30_000);
