@@ -9,7 +9,10 @@ import {
   catalogListQuery,
   dispositionCreateSchema,
   dispositionPatchSchema,
+  knowledgeCreateSchema,
 } from '../shared/admin/catalog-schema';
+import { NotFoundError } from '../shared/errors';
+import { createKnowledgeDocument, deleteKnowledgeDocument, getKnowledgeDocument, listKnowledgeDocuments } from '../shared/store/knowledge';
 import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { requireAccount } from '../shared/store/accounts';
@@ -100,7 +103,33 @@ function cannedAnswerRoutes(base: string, itemParam: string, perAccount: boolean
   };
 }
 
+/** The assistant's documents of an account: listed without their text, read and deleted one by one. */
+const knowledgeRoutes: Record<string, RouteHandler> = {
+  'GET /admin/accounts/{id}/knowledge': guarded(async (req) => {
+    const account = await requireAccount(req.params.id!);
+    const items = (await listKnowledgeDocuments(account.id)).map(({ text: _t, ...summary }) => summary);
+    return json(200, { items });
+  }),
+  'POST /admin/accounts/{id}/knowledge': guarded(async (req) => {
+    const input = parseInput(knowledgeCreateSchema, req.json());
+    const account = await requireAccount(req.params.id!);
+    return json(201, await createKnowledgeDocument({ accountId: account.id, ...input, createdBy: req.actor?.id ?? 'unknown' }));
+  }),
+  'GET /admin/accounts/{id}/knowledge/{documentId}': guarded(async (req) => {
+    const account = await requireAccount(req.params.id!);
+    const doc = await getKnowledgeDocument(account.id, req.params.documentId!);
+    if (!doc) throw new NotFoundError(`document ${req.params.documentId}`);
+    return json(200, doc);
+  }),
+  'DELETE /admin/accounts/{id}/knowledge/{documentId}': guarded(async (req) => {
+    const account = await requireAccount(req.params.id!);
+    if (!(await deleteKnowledgeDocument(account.id, req.params.documentId!))) throw new NotFoundError(`document ${req.params.documentId}`);
+    return noContent();
+  }),
+};
+
 export const handler = httpApi({
+  ...knowledgeRoutes,
   ...dispositionRoutes('/admin/dispositions', 'id', false),
   ...cannedAnswerRoutes('/admin/canned-answers', 'id', false),
   ...dispositionRoutes('/admin/accounts/{id}/dispositions', 'dispositionId', true),

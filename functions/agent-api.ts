@@ -6,7 +6,7 @@
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { ConflictError, ForbiddenError, NotFoundError } from '../shared/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
 import { accessOf, interactionAccess, requireGrant } from '../shared/http/roles';
 import { recordAudit } from '../shared/store/audit';
@@ -14,9 +14,12 @@ import { authenticate } from '../shared/http/guard';
 import { now, nowIso } from '../shared/ports/clock';
 import { notifyAccount, notifyAgents } from '../shared/realtime/notify';
 import { queueCanned, queueReply, queueTemplate, startVideoCall } from '../shared/outbound/enqueue';
-import { replyBodySchema, templateSchema } from '../shared/outbound/reply-schema';
+import { replyBodySchema, replyPreviewSchema, templateSchema } from '../shared/outbound/reply-schema';
+import { translateMessage, translateReply, type ToolCaller } from '../shared/tools/translation';
+import { assist } from '../shared/tools/assistant';
 import {
   agentInteractionsQuery as interactionsQuery,
+  assistSchema,
   agentNoteSchema as noteSchema,
   cannedQuery,
   cannedSchema,
@@ -44,6 +47,7 @@ import { updateInteraction, type RoutedInteraction } from '../shared/store/routi
 import { fullLine } from '../shared/store/waiting-line';
 import { strip } from '../shared/store/util';
 import { parseInput } from '../shared/validation';
+import { toolsOf } from '../shared/admin/tools-schema';
 
 type Route = (req: HttpRequest, me: Agent) => Promise<HttpResult>;
 const asAgent =
@@ -85,6 +89,7 @@ function inScope(scope: AgentInteractionsQuery['scope'], i: RoutedInteraction, m
 /** What an agent's workspace needs of an account: never credentials, tokens or routing internals. */
 function workspaceView(account: Account) {
   const { notification, disposition, recontactTemplate, video, transfer } = account.settings;
+  const tools = toolsOf(account.settings);
   return {
     id: account.id,
     name: account.name,
@@ -97,7 +102,22 @@ function workspaceView(account: Account) {
       ...(recontactTemplate ? { recontactTemplate } : {}),
       video: { enabled: video.enabled },
       transfer: { enabled: transfer.enabled },
+      tools: {
+        translation: { enabled: tools.translation.enabled, auto: tools.translation.auto, language: tools.translation.language },
+        assistant: { enabled: tools.assistant.enabled, generative: tools.assistant.generative },
+      },
     },
+  };
+}
+
+/** Who calls a tool, for its audit row: the edge adds none (the tool records the provider it called). */
+function toolCaller(req: HttpRequest, me: Agent): ToolCaller & { agentId: string } {
+  req.audit = false;
+  return {
+    agentId: me.id,
+    actor: { id: me.id, username: me.username, role: me.role },
+    ...(req.event.requestContext?.http?.sourceIp ? { ip: req.event.requestContext.http.sourceIp } : {}),
+    ...(req.event.requestContext?.requestId ? { requestId: req.event.requestContext.requestId } : {}),
   };
 }
 
@@ -212,12 +232,38 @@ export const handler = httpApi({
   }),
 
   'POST /agent/interactions/{id}/reply': asAgent(async (req, me) => {
-    const body = parseInput(replyBodySchema, req.json());
+    const { translate, language, ...body } = parseInput(replyBodySchema, req.json());
     const interaction = await visible(req, me);
     requireHandler(me, interaction);
-    const message = await queueReply({ accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, ...body });
+    if (translate && !body.text?.trim()) throw new ValidationError('translate needs text', [{ path: 'body.text', message: 'the text to translate is required' }]);
+    // Translated: the customer receives only the translation; the agent's own text is kept beside it.
+    const translated = translate ? await translateReply(await requireAccount(interaction.accountId), interaction, body.text!, language, toolCaller(req, me)) : undefined;
+    const message = await queueReply(
+      { accountId: interaction.accountId, interactionId: interaction.id, agentId: me.id, ...body, ...(translated ? { text: translated.translation.text } : {}) },
+      translated?.original,
+    );
     await afterAgentMessage(interaction);
-    return json(202, message);
+    return json(202, translated ? { ...message, translation: translated.translation } : message);
+  }),
+
+  'POST /agent/interactions/{id}/reply/preview': asAgent(async (req, me) => {
+    const { text, language } = parseInput(replyPreviewSchema, req.json());
+    const interaction = await visible(req, me);
+    requireHandler(me, interaction);
+    return json(200, await translateReply(await requireAccount(interaction.accountId), interaction, text, language, toolCaller(req, me)));
+  }),
+
+  'POST /agent/interactions/{id}/messages/{messageId}/translate': asAgent(async (req, me) => {
+    const interaction = await visible(req, me);
+    const account = await requireAccount(interaction.accountId);
+    return json(200, await translateMessage(account, interaction, req.params.messageId!, toolCaller(req, me)));
+  }),
+
+  'POST /agent/interactions/{id}/assist': asAgent(async (req, me) => {
+    const options = parseInput(assistSchema, req.json() ?? {});
+    const interaction = await visible(req, me);
+    const account = await requireAccount(interaction.accountId);
+    return json(200, await assist(account, interaction, toolCaller(req, me), options));
   }),
 
   'POST /agent/interactions/{id}/template': asAgent(async (req, me) => {

@@ -10,7 +10,11 @@ import { processInbound } from '../shared/inbound/process';
 import { log } from '../shared/logger';
 // Routing listens for stored messages: a new interaction enters its plan, a follow-up reaches its agent.
 import '../shared/routing';
+import { registerAutoTranslation } from '../shared/tools';
 import { registerCampaignInbound } from '../shared/campaigns/events';
+
+// Then the account's automatic translation, which never holds delivery back (registered after routing).
+registerAutoTranslation();
 
 function parseBody(record: SQSRecord) {
   let raw: unknown;

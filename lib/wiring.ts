@@ -56,6 +56,10 @@ export interface Access {
   credentials?: 'encrypt' | 'decrypt' | 'both';
   /** The exports bucket (blob port): `RW` writes files and signs links, `RO` signs links only. */
   blobs?: 'RO' | 'RW';
+  /** Calls Amazon Translate (translate:TranslateText, and the language detection it uses with source `auto`). */
+  translate?: boolean;
+  /** Calls the assistant's Bedrock model (bedrock:InvokeModel on BEDROCK_MODEL_ID only) through the Converse API. */
+  generative?: boolean;
 }
 
 export interface FunctionSpec {
@@ -160,7 +164,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 15,
     access: { table: 'RW', tokenSecret: true },
-    description: 'Admin API: dispositions and canned answers, general and per account',
+    description: "Admin API: dispositions and canned answers, general and per account; the assistant's documents per account",
   },
   'admin-audit': {
     entry: 'functions/admin-audit.ts',
@@ -254,9 +258,10 @@ export const functions = {
     entry: 'functions/agent-api.ts',
     memoryMb: 512,
     timeoutSeconds: 15,
-    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt' },
+    // translate and generative: the agents' tools (message and reply translation, the assistant's generative mode).
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt', translate: true, generative: true },
     bundleBudget: 1.75,
-    description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence',
+    description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence, translation and the assistant',
   },
   sender: {
     entry: 'functions/sender.ts',
@@ -290,8 +295,9 @@ export const functions = {
     entry: 'functions/inbound.ts',
     memoryMb: 512,
     timeoutSeconds: 30,
-    // Routing runs here too: it arms offer and session timers and tells agents.
-    access: { table: 'RW', sendTo: ['outbound', 'timers'], scheduler: true, websocket: true },
+    // Routing runs here too: it arms offer and session timers and tells agents. Then the account's automatic
+    // translation (Amazon Translate, or Google with the account's sealed key).
+    access: { table: 'RW', sendTo: ['outbound', 'timers'], scheduler: true, websocket: true, translate: true, credentials: 'decrypt' },
     consumes: 'inbound',
     bundleBudget: 1.65,
     description: 'Inbound processor: dedupe, contact, whitelist, threading, delivery statuses, then routing',
@@ -331,6 +337,9 @@ export const httpRoutes: HttpRoute[] = [
   agent('POST', '/interactions/{id}/read'),
   agent('POST', '/interactions/{id}/unread'),
   agent('POST', '/interactions/{id}/reply'),
+  agent('POST', '/interactions/{id}/reply/preview'),
+  agent('POST', '/interactions/{id}/messages/{messageId}/translate'),
+  agent('POST', '/interactions/{id}/assist'),
   agent('POST', '/interactions/{id}/template'),
   agent('POST', '/interactions/{id}/canned'),
   agent('POST', '/interactions/{id}/video'),
@@ -399,6 +408,10 @@ export const httpRoutes: HttpRoute[] = [
   ...crud('/admin/canned-answers', 'admin-catalog'),
   ...crud('/admin/accounts/{id}/dispositions', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/dispositions/{id}', '/dispositions/{dispositionId}') })),
   ...crud('/admin/accounts/{id}/canned-answers', 'admin-catalog').map((r) => ({ ...r, path: r.path.replace('/canned-answers/{id}', '/canned-answers/{cannedAnswerId}') })),
+  { method: 'GET', path: '/admin/accounts/{id}/knowledge', fn: 'admin-catalog' },
+  { method: 'POST', path: '/admin/accounts/{id}/knowledge', fn: 'admin-catalog' },
+  { method: 'GET', path: '/admin/accounts/{id}/knowledge/{documentId}', fn: 'admin-catalog' },
+  { method: 'DELETE', path: '/admin/accounts/{id}/knowledge/{documentId}', fn: 'admin-catalog' },
   { method: 'GET', path: '/admin/audit', fn: 'admin-audit' },
   ...crud('/admin/teams', 'admin-teams', [
     { method: 'GET', path: '/admin/teams/{id}/agents' },

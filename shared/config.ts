@@ -62,6 +62,16 @@ const schema = z.object({
   EXPORT_LINK_TTL_SECONDS: integer(60, 604800, 3600),
   /** The board's service level: the share of interactions accepted within this many seconds of entering a queue. */
   SERVICE_LEVEL_SECONDS: integer(1, 86400, 60),
+  /** Amazon Translate's endpoint; unset in the cloud (the region's), a fake on loopback in tests. */
+  TRANSLATE_ENDPOINT: optionalString,
+  /** Google Cloud Translation's base URL (`https://translation.googleapis.com` unless a test aims it at a fake). */
+  GOOGLE_TRANSLATE_BASE_URL: z._default(z.url({ protocol: /^https?$/ }), 'https://translation.googleapis.com'),
+  /** How long a translation may take before the message goes on untranslated. */
+  TRANSLATION_TIMEOUT_MS: integer(100, 60_000, 5000),
+  /** The assistant's generative mode: the Bedrock model (Converse API) it calls; unset turns the mode off. */
+  BEDROCK_MODEL_ID: optionalString,
+  /** Bedrock Runtime's endpoint; unset in the cloud, a fake on loopback in tests. */
+  BEDROCK_ENDPOINT: optionalString,
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

@@ -51,6 +51,13 @@ const CLIENTS = {
     use: 'new S3Client({}), getSignedUrl',
     pkg: '@aws-sdk/client-s3',
   },
+  translate: { name: 'Translate', imports: "import { TranslateClient } from '@aws-sdk/client-translate';", use: 'new TranslateClient({})', pkg: '@aws-sdk/client-translate' },
+  bedrock: {
+    name: 'Bedrock Runtime',
+    imports: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';",
+    use: 'new BedrockRuntimeClient({})',
+    pkg: '@aws-sdk/client-bedrock-runtime',
+  },
 } satisfies Record<string, SdkClient>;
 
 type ClientKey = keyof typeof CLIENTS;
@@ -65,6 +72,8 @@ export function sdkClientsOf(access: Access): ClientKey[] {
   if (access.tokenSecret) keys.push('secrets');
   if (access.credentials) keys.push('kms');
   if (access.blobs) keys.push('s3');
+  if (access.translate) keys.push('translate');
+  if (access.generative) keys.push('bedrock');
   return keys;
 }
 

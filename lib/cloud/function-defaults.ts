@@ -161,6 +161,22 @@ export class SwitchboardFunction extends NodejsFunction {
       this.addEnvironment('BLOB_ADAPTER', 's3');
       this.addEnvironment('BLOB_BUCKET', bucketName);
     }
+    if (access.translate) {
+      // TranslateText and the language detection it calls for source `auto` support no resource-level permissions
+      // (their Resource::* is acknowledged on the role with X-Ray's).
+      this.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText', 'comprehend:DetectDominantLanguage'], resources: ['*'] }));
+    }
+    if (access.generative && props.stage.bedrockModelId) {
+      // The one foundation model configured, nothing else.
+      const modelId = props.stage.bedrockModelId;
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['bedrock:InvokeModel'],
+          resources: [Stack.of(this).formatArn({ service: 'bedrock', account: '', resource: 'foundation-model', resourceName: modelId })],
+        }),
+      );
+      this.addEnvironment('BEDROCK_MODEL_ID', modelId);
+    }
     if (access.credentials) {
       const actions = { encrypt: ['kms:Encrypt'], decrypt: ['kms:Decrypt'], both: ['kms:Encrypt', 'kms:Decrypt'] }[access.credentials];
       this.addToRolePolicy(new PolicyStatement({ actions, resources: [state.storage.credentialsKey.keyArn] }));

@@ -10,9 +10,16 @@ export interface StageSettings {
   removalPolicy: RemovalPolicy;
   logRetention: RetentionDays;
   throttle: { rateLimit: number; burstLimit: number };
+  /** The assistant's generative model (`-c bedrockModelId=...`): the agent API may invoke this model only; unset, no generative mode. */
+  bedrockModelId?: string;
 }
 
-export function stageSettings(name: string | undefined): StageSettings {
+export function stageSettings(name: string | undefined, bedrockModelId?: string): StageSettings {
+  if (bedrockModelId !== undefined && !/^[A-Za-z0-9.:_-]{1,200}$/.test(bedrockModelId)) throw new Error(`bedrockModelId is not a model id: '${bedrockModelId}'`);
+  return { ...baseSettings(name), ...(bedrockModelId ? { bedrockModelId } : {}) };
+}
+
+function baseSettings(name: string | undefined): StageSettings {
   if (name !== undefined && name !== 'dev' && name !== 'prod') {
     throw new Error(`stage must be dev or prod, got '${name}'`);
   }

@@ -10,6 +10,8 @@ import { receiveBase } from './urls';
 
 /** Where the video API key sits inside the encrypted credentials blob (never a provider field). */
 export const VIDEO_KEY = '__videoApiKey';
+/** Where the Google Cloud Translation API key sits (write-only like the video key). */
+export const GOOGLE_TRANSLATE_KEY = '__googleTranslateApiKey';
 
 export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'>): string {
   const base = receiveBase(account.domain);
@@ -18,8 +20,14 @@ export function receiveUrl(account: Pick<Account, 'id' | 'proxyToken' | 'domain'
 
 /** The decrypted credentials (provider fields only). */
 export async function accountCredentials(account: Account): Promise<Record<string, unknown>> {
-  const { [VIDEO_KEY]: _v, ...credentials } = await decryptSecret(account.credentialsBlob, account.id);
+  const { [VIDEO_KEY]: _v, [GOOGLE_TRANSLATE_KEY]: _g, ...credentials } = await decryptSecret(account.credentialsBlob, account.id);
   return credentials;
+}
+
+export async function accountGoogleTranslateKey(account: Account): Promise<string | undefined> {
+  if (!account.credentialFields.includes(GOOGLE_TRANSLATE_KEY)) return undefined;
+  const secret = await decryptSecret(account.credentialsBlob, account.id);
+  return typeof secret[GOOGLE_TRANSLATE_KEY] === 'string' ? secret[GOOGLE_TRANSLATE_KEY] : undefined;
 }
 
 export async function accountVideoApiKey(account: Account): Promise<string | undefined> {

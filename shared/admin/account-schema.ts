@@ -10,6 +10,9 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { patternProblem } from '../domain/pattern';
 import { PROVIDER_TYPES } from '../providers/types';
 import * as z from 'zod/mini';
+import { assistantDefaults, toolsSchema, translationDefaults } from './tools-schema';
+
+export { toolsOf, type ToolsSettings } from './tools-schema';
 
 export const MAX_SECONDS = 2147483;
 const seconds = z.int().check(z.gte(1), z.lte(MAX_SECONDS));
@@ -133,6 +136,8 @@ export const settingsSchema = z.object({
     { enabled: false },
   ),
   routing: z._default(z.array(routingStepSchema).check(z.maxLength(50)), []),
+  /** The agents' tools: translation and the answer assistant, each off until an admin turns it on. */
+  tools: z._default(toolsSchema, { translation: translationDefaults, assistant: assistantDefaults }),
 });
 
 export type AccountSettings = z.infer<typeof settingsSchema>;

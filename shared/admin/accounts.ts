@@ -16,11 +16,30 @@ import { getQueue } from '../store/queues';
 import { paginate, type ListQuery, type Page } from '../store/util';
 import * as z from 'zod/mini';
 import { issuesToDetails } from '../validation';
-import { receiveUrl, VIDEO_KEY } from './account-credentials';
-import { normaliseE164, settingsSchema, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
+import { GOOGLE_TRANSLATE_KEY, receiveUrl, VIDEO_KEY } from './account-credentials';
+import { normaliseE164, settingsSchema, toolsOf, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
 
 // Also here, where the admin API's callers and tests have always found them.
-export { accountCredentials, accountVideoApiKey, receiveUrl } from './account-credentials';
+export { accountCredentials, accountGoogleTranslateKey, accountVideoApiKey, receiveUrl } from './account-credentials';
+
+const HIDDEN_FIELDS = [VIDEO_KEY, GOOGLE_TRANSLATE_KEY];
+
+type TranslationSettings = AccountSettings['tools']['translation'];
+type TranslationView = Omit<TranslationSettings, 'google'> & { google?: { projectId: string; apiKeySet: boolean } };
+
+/** Settings as stored: the write-only keys taken out (they go into the sealed credentials). */
+function withoutSecrets(settings: AccountSettings): { stored: AccountSettings; videoApiKey?: string; googleApiKey?: string } {
+  const { apiKey: videoApiKey, ...video } = settings.video;
+  const tools = toolsOf(settings);
+  const translation = tools.translation;
+  const { apiKey: googleApiKey, ...google } = translation.google ?? { projectId: '' };
+  const stored: AccountSettings = {
+    ...settings,
+    video,
+    tools: { ...tools, translation: { ...translation, ...(translation.google ? { google } : {}) } },
+  };
+  return { stored, ...(videoApiKey ? { videoApiKey } : {}), ...(googleApiKey ? { googleApiKey } : {}) };
+}
 
 export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credentialFields' | 'settings' | 'allowUnauthenticatedWebhooks' | 'proxyToken'> {
   /** `none`: the account takes webhooks with no authentication beyond the proxy token in the URL. */
@@ -33,7 +52,10 @@ export interface AccountView extends Omit<Account, 'credentialsBlob' | 'credenti
   /** Admins only. */
   statusUrl?: string;
   credentials: { set: string[] };
-  settings: Omit<AccountSettings, 'video'> & { video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean } };
+  settings: Omit<AccountSettings, 'video' | 'tools'> & {
+    video: Omit<AccountSettings['video'], 'apiKey'> & { apiKeySet: boolean };
+    tools: { translation: TranslationView; assistant: AccountSettings['tools']['assistant'] };
+  };
 }
 
 export type AccountViewer = 'admin' | 'supervisor' | 'agent';
@@ -49,11 +71,32 @@ export function accountView(account: Account, viewer: AccountViewer = 'admin'): 
     ...rest,
     webhookAuthentication: webhookAuthenticationOf(account),
     allowUnauthenticatedWebhooks: allowUnauthenticatedWebhooks ?? false,
-    credentials: { set: credentialFields.filter((f) => f !== VIDEO_KEY) },
-    settings: { ...settings, video: { ...video, apiKeySet: credentialFields.includes(VIDEO_KEY) } },
+    credentials: { set: credentialFields.filter((f) => !HIDDEN_FIELDS.includes(f)) },
+    settings: { ...settings, video: { ...video, apiKeySet: credentialFields.includes(VIDEO_KEY) }, tools: toolsView(settings, credentialFields) },
   };
   if (viewer !== 'admin') return common as AccountView;
   return { ...common, proxyToken, receiveUrl: receiveUrl(account), statusUrl: `${receiveUrl(account)}/status` };
+}
+
+function toolsView(settings: AccountSettings, credentialFields: string[]): AccountView['settings']['tools'] {
+  const tools = toolsOf(settings);
+  const { google, ...translation } = tools.translation;
+  return {
+    ...tools,
+    translation: {
+      ...translation,
+      ...(google ? { google: { projectId: google.projectId, apiKeySet: credentialFields.includes(GOOGLE_TRANSLATE_KEY) } } : {}),
+    },
+  };
+}
+
+/** Google translation needs its project and key before it can be turned on. */
+function translationProblems(settings: AccountSettings, credentialFields: string[]): ErrorDetail[] {
+  const t = toolsOf(settings).translation;
+  if (!t.enabled || t.provider !== 'google') return [];
+  if (!t.google) return [{ path: 'body.settings.tools.translation.google', message: 'Google translation needs google.projectId and google.apiKey' }];
+  if (!credentialFields.includes(GOOGLE_TRANSLATE_KEY)) return [{ path: 'body.settings.tools.translation.google.apiKey', message: 'Google translation needs an API key' }];
+  return [];
 }
 
 /** The rules no single field can check; every broken one is named. */
@@ -126,8 +169,12 @@ function checkCredentials(type: ProviderType, credentials: Record<string, unknow
   return result.data as Record<string, unknown>;
 }
 
-async function sealCredentials(accountId: string, credentials: Record<string, unknown>, videoApiKey: string | undefined) {
-  const secret: Record<string, unknown> = { ...credentials, ...(videoApiKey ? { [VIDEO_KEY]: videoApiKey } : {}) };
+async function sealCredentials(accountId: string, credentials: Record<string, unknown>, videoApiKey: string | undefined, googleApiKey?: string) {
+  const secret: Record<string, unknown> = {
+    ...credentials,
+    ...(videoApiKey ? { [VIDEO_KEY]: videoApiKey } : {}),
+    ...(googleApiKey ? { [GOOGLE_TRANSLATE_KEY]: googleApiKey } : {}),
+  };
   const credentialFields = Object.keys(secret).filter((k) => secret[k] !== undefined && secret[k] !== '');
   return { credentialsBlob: await encryptSecret(secret, accountId), credentialFields };
 }
@@ -138,7 +185,10 @@ export async function createAccount(input: Omit<AccountCreate, 'allowUnauthentic
   const credentials = checkCredentials(input.type, input.credentials);
   requireWebhookAuthentication(input.type, credentials, input.allowUnauthenticatedWebhooks ?? false);
   const id = ulid();
-  const { apiKey, ...video } = input.settings.video;
+  const { stored, videoApiKey, googleApiKey } = withoutSecrets(input.settings);
+  const sealed = await sealCredentials(id, credentials, videoApiKey, googleApiKey);
+  const translationIssues = translationProblems(input.settings, sealed.credentialFields);
+  if (translationIssues.length) throw new ValidationError(`invalid account: ${translationIssues.map((p) => p.path).join(', ')}`, translationIssues);
   const now = nowIso();
   const account: Account = {
     id,
@@ -151,9 +201,9 @@ export async function createAccount(input: Omit<AccountCreate, 'allowUnauthentic
     ...(input.domain ? { domain: input.domain.replace(/\/$/, '') } : {}),
     ...(input.description ? { description: input.description } : {}),
     proxyToken: randomBytes(24).toString('base64url'),
-    ...(await sealCredentials(id, credentials, apiKey)),
+    ...sealed,
     ...(input.allowUnauthenticatedWebhooks ? { allowUnauthenticatedWebhooks: true } : {}),
-    settings: { ...input.settings, video },
+    settings: stored,
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -162,12 +212,21 @@ export async function createAccount(input: Omit<AccountCreate, 'allowUnauthentic
   return account;
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v);
+
+/** Tools merge one level further: a patch of `tools.translation.enabled` keeps the provider and the language. */
+function mergeTools(old: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch) || !isPlainObject(old)) return patch;
+  const merged: Record<string, unknown> = { ...old };
+  for (const [k, v] of Object.entries(patch)) merged[k] = isPlainObject(v) && isPlainObject(old[k]) ? { ...old[k], ...v } : v;
+  return merged;
+}
+
 function mergeSettings(current: AccountSettings, patch: Record<string, unknown>): AccountSettings {
   const merged: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(patch)) {
     const old = merged[k];
-    merged[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && old && typeof old === 'object' && !Array.isArray(old) ? { ...old, ...v } : v;
+    merged[k] = k === 'tools' ? mergeTools(old, v) : isPlainObject(v) && isPlainObject(old) ? { ...old, ...v } : v;
   }
   const result = settingsSchema.safeParse(merged);
   if (!result.success) {
@@ -188,16 +247,24 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
   let sealed = { credentialsBlob: current.credentialsBlob, credentialFields: current.credentialFields };
   const optOut = patch.allowUnauthenticatedWebhooks ?? current.allowUnauthenticatedWebhooks ?? false;
   const newVideoKey = (patch.settings?.video as { apiKey?: unknown } | undefined)?.apiKey;
-  if (patch.credentials || patch.type || typeof newVideoKey === 'string' || patch.allowUnauthenticatedWebhooks !== undefined) {
+  const newGoogleKey = toolsOf(settingsWithKey).translation.google?.apiKey;
+  if (patch.credentials || patch.type || typeof newVideoKey === 'string' || typeof newGoogleKey === 'string' || patch.allowUnauthenticatedWebhooks !== undefined) {
     const old = await decryptSecret(current.credentialsBlob, current.id);
-    const { [VIDEO_KEY]: oldVideo, ...oldCredentials } = old;
+    const { [VIDEO_KEY]: oldVideo, [GOOGLE_TRANSLATE_KEY]: oldGoogle, ...oldCredentials } = old;
     // A new type starts from its own fields; the same type merges, so one secret can be rotated alone.
     const base = patch.type && patch.type !== current.type ? {} : oldCredentials;
     const credentials = checkCredentials(type, { ...base, ...(patch.credentials ?? {}) });
     requireWebhookAuthentication(type, credentials, optOut);
-    sealed = await sealCredentials(current.id, credentials, typeof newVideoKey === 'string' ? newVideoKey : (oldVideo as string | undefined));
+    sealed = await sealCredentials(
+      current.id,
+      credentials,
+      typeof newVideoKey === 'string' ? newVideoKey : (oldVideo as string | undefined),
+      typeof newGoogleKey === 'string' ? newGoogleKey : (oldGoogle as string | undefined),
+    );
   }
-  const { apiKey: _k, ...video } = settingsWithKey.video;
+  const translationIssues = translationProblems(settingsWithKey, sealed.credentialFields);
+  if (translationIssues.length) throw new ValidationError(`invalid account: ${translationIssues.map((p) => p.path).join(', ')}`, translationIssues);
+  const { stored } = withoutSecrets(settingsWithKey);
   const next: Account = {
     ...current,
     ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -207,7 +274,7 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
     ...(patch.listId !== undefined ? { listId: patch.listId } : {}),
     ...sealed,
     allowUnauthenticatedWebhooks: optOut,
-    settings: { ...settingsWithKey, video },
+    settings: stored,
     updatedAt: nowIso(),
     version: current.version + 1,
   };

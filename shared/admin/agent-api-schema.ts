@@ -30,3 +30,9 @@ export const tagsSchema = z.object({ tags: z.array(z.string().check(z.minLength(
 export const agentNoteSchema = z.object({ text: z.string().check(z.minLength(1), z.maxLength(4000)) });
 export const cannedSchema = z.object({ cannedAnswerId: ulidSchema });
 export const cannedQuery = z.object({ accountId: z.optional(ulidSchema) });
+
+/** POST /agent/interactions/{id}/assist: how many suggestions, and retrieval or the account's generative mode. */
+export const assistSchema = z.object({
+  limit: z._default(z.int().check(z.gte(1), z.lte(10)), 3),
+  mode: z.optional(z.enum(['retrieval', 'generative'])),
+});

@@ -60,6 +60,24 @@ const EVENTS: Record<RealtimeEventType | 'pong' | 'subscribed' | 'spy.started' |
     example: { type: 'message.retrying', ...EX, messageId: '01JB7ZT0000000000000000000', status: 'pending', code: 'PROVIDER_UNAVAILABLE', detail: 'the provider could not be reached: ECONNREFUSED', attempt: 1, maxAttempts: 6, retryInSeconds: 2 },
   },
   'message.failed': { summary: 'An outbound message failed for good, with the error vocabulary code', payload: interactionEvent('message.failed', { ...messageFields, code: str, detail: str }, ['messageId', 'code']), example: { type: 'message.failed', ...EX, messageId: '01JB7ZT0000000000000000000', status: 'failed', code: 'INVALID_NUMBER', detail: 'HTTP 400 21211' } },
+  'message.translated': {
+    summary: "A message's translation, stored beside its original (on demand or the account's automatic translation)",
+    payload: interactionEvent(
+      'message.translated',
+      {
+        messageId: id,
+        messageText: str,
+        translation: { type: 'object', required: ['text', 'sourceLanguage', 'targetLanguage', 'provider'], properties: { text: str, sourceLanguage: str, targetLanguage: str, provider: { enum: ['aws', 'google'] }, at: time, agentId: id } },
+      },
+      ['messageId', 'translation'],
+    ),
+    example: { type: 'message.translated', ...EX, messageId: '01JB7ZS0000000000000000000', messageText: 'Ciao, dove è il mio ordine?', translation: { text: 'Hello, where is my order?', sourceLanguage: 'it', targetLanguage: 'en', provider: 'aws', at: '2026-12-01T10:00:00.000Z' } },
+  },
+  'message.translation-failed': {
+    summary: 'The automatic translation of a message failed: it was delivered untranslated',
+    payload: interactionEvent('message.translation-failed', { messageId: id, provider: { enum: ['aws', 'google'] }, reason: str }, ['messageId', 'provider']),
+    example: { type: 'message.translation-failed', ...EX, messageId: '01JB7ZS0000000000000000000', provider: 'google', reason: 'google translation failed: HTTP 503' },
+  },
   'presence.changed': {
     summary: "This agent's presence changed (from any of its connections)",
     payload: { type: 'object', required: ['type', 'status'], properties: { type: { const: 'presence.changed' }, accountId: str, status: { enum: ['online', 'paused', 'offline'] }, reason: str, sentAt: time } },

@@ -49,3 +49,13 @@ export const catalogListQuery = z.object({
   ),
   cursor: z.optional(z.string()),
 });
+
+/** Longest knowledge document, in characters (a DynamoDB item holds 400 KB). */
+export const MAX_KNOWLEDGE_CHARS = 100_000;
+
+/** POST /admin/accounts/{id}/knowledge: a plain text or Markdown document the assistant draws on. */
+export const knowledgeCreateSchema = z.object({
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
+  format: z._default(z.enum(['text', 'markdown']), 'markdown'),
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_KNOWLEDGE_CHARS)),
+});

@@ -23,12 +23,13 @@ import {
 import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from './list-schema';
 import { boardQuery, queueCreateSchema, queueListQuery, queuePatchSchema, waitingLineQuery } from './queue-schema';
 import { contentPartSchema } from '../domain/content';
-import { replyBodySchema, templateSchema } from '../outbound/reply-schema';
-import { agentInteractionsQuery, agentNoteSchema, cannedQuery, cannedSchema, closeSchema, presenceSchema, tagsSchema, transferSchema } from './agent-api-schema';
+import { replyBodySchema, replyPreviewSchema, templateSchema } from '../outbound/reply-schema';
+import { agentInteractionsQuery, agentNoteSchema, assistSchema, cannedQuery, cannedSchema, closeSchema, presenceSchema, tagsSchema, transferSchema } from './agent-api-schema';
 import { pageOf, RESPONSE_BODIES } from './openapi-responses';
 import { REQUEST_EXAMPLES } from './openapi-examples';
 import { CHANNEL_PROVIDERS, providers } from '../providers';
 import type { ProviderType } from '../providers/types';
+import { knowledgeCreateSchema } from './catalog-schema';
 import {
   campaignCreateSchema,
   campaignListQuery,
@@ -82,6 +83,24 @@ const pageSchema = z.object({ items: z.array(z.record(z.string(), z.unknown())),
 
 const exportQuery = z.object({ ids: z.string().check(z.minLength(1)) });
 
+/** A message's translation, stored beside its original text. */
+const translationSchema = z.object({
+  text: z.string(),
+  sourceLanguage: z.string(),
+  targetLanguage: z.string(),
+  provider: z.enum(['aws', 'google']),
+  at: z.string(),
+  agentId: z.optional(z.string()),
+});
+
+const sourceSchema = z.object({
+  type: z.enum(['canned', 'document']),
+  id: z.string(),
+  name: z.string(),
+  scope: z.optional(z.enum(['general', 'account'])),
+  section: z.optional(z.string()),
+});
+
 /** A stored message as the agent API returns it: `text` renders `parts`; the n-th media part is `/media/{n}`. */
 const messageSchema = z.object({
   id: z.string(),
@@ -95,12 +114,25 @@ const messageSchema = z.object({
   providerTimestamp: z.optional(z.string()),
   receivedAt: z.optional(z.string()),
   status: z.string(),
+  translation: z.optional(translationSchema),
+  original: z.optional(z.object({ text: z.string(), language: z.string() })),
 });
 
 const RESPONSE_SCHEMAS = {
   ContentPart: contentPartSchema,
   Message: messageSchema,
   MessagePage: z.object({ items: z.array(messageSchema) }),
+  ReplyTranslation: z.object({
+    original: z.object({ text: z.string(), language: z.string() }),
+    translation: z.object({ text: z.string(), sourceLanguage: z.string(), targetLanguage: z.string(), provider: z.enum(['aws', 'google']) }),
+  }),
+  Suggestions: z.object({
+    mode: z.enum(['retrieval', 'generative']),
+    modelId: z.optional(z.string()),
+    query: z.string(),
+    suggestions: z.array(z.object({ text: z.string(), score: z.optional(z.number()), sources: z.array(sourceSchema) })),
+    fallback: z.optional(z.string()),
+  }),
 } satisfies Record<string, z.ZodMiniType>;
 type ResponseName = keyof typeof RESPONSE_SCHEMAS | keyof typeof RESPONSE_BODIES;
 
@@ -124,6 +156,9 @@ const SCHEMAS = {
   CannedAnswerCreate: cannedAnswerCreateSchema,
   CannedAnswerPatch: cannedAnswerPatchSchema,
   Reply: replyBodySchema,
+  ReplyPreview: replyPreviewSchema,
+  Assist: assistSchema,
+  KnowledgeCreate: knowledgeCreateSchema,
   WhatsAppTemplateCreate: templateCreateSchema,
   WhatsAppCampaignCreate: campaignCreateSchema,
   WhatsAppCampaignPatch: campaignPatchSchema,
@@ -285,6 +320,27 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /agent/interactions/{id}/video': { summary: 'Start a video call and send its link (accounts with video enabled)', success: 201, noBody: true, response: 'VideoCall' },
   'POST /agent/interactions/{id}/close': { summary: 'Close with a disposition (required when the account says so)', body: 'Close', success: 204 },
   'POST /agent/interactions/{id}/transfer': { summary: 'Transfer to a queue (queueId) or an agent (agentId); it returns unread if nobody accepts in time', body: 'Transfer', success: 200, response: 'Interaction' },
+  'POST /agent/interactions/{id}/reply/preview': {
+    summary: "Translate a reply into the customer's language without sending it: the agent sees both texts (409 unless the account's translation is on)",
+    body: 'ReplyPreview',
+    success: 200,
+    response: 'ReplyTranslation',
+  },
+  'POST /agent/interactions/{id}/messages/{messageId}/translate': {
+    summary: "Translate a message into the agent's language with the account's provider; stored beside the original, with the detected source language, and sent as message.translated",
+    success: 200,
+    response: 'Message',
+  },
+  'POST /agent/interactions/{id}/assist': {
+    summary: "Suggested replies for the conversation so far, each with its sources (retrieval over the account's knowledge, or Bedrock when the account enables it); nothing is sent",
+    body: 'Assist',
+    success: 200,
+    response: 'Suggestions',
+  },
+  'GET /admin/accounts/{id}/knowledge': { summary: "The assistant's documents of an account (without their text)" },
+  'POST /admin/accounts/{id}/knowledge': { summary: 'Upload a plain text or Markdown document the assistant draws on', body: 'KnowledgeCreate', success: 201 },
+  'GET /admin/accounts/{id}/knowledge/{documentId}': { summary: 'One document with its text' },
+  'DELETE /admin/accounts/{id}/knowledge/{documentId}': { summary: 'Delete a document' },
   'POST /agent/interactions/{id}/take-over': {
     summary: 'Take the interaction over: it is assigned to the calling supervisor or admin, audited, and its agents are told',
     success: 200,

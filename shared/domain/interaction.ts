@@ -72,6 +72,21 @@ export interface Message {
   errorCode?: string;
   errorMessage?: string;
   agentId?: string;
+  /** An incoming message's translation into the agent's language, kept beside the original text. */
+  translation?: MessageTranslation;
+  /** An outgoing message the agent wrote in its own language: what it wrote; `text` is what the customer received. */
+  original?: { text: string; language: string };
+}
+
+export interface MessageTranslation {
+  text: string;
+  /** What the provider detected the original is in. */
+  sourceLanguage: string;
+  targetLanguage: string;
+  provider: 'aws' | 'google';
+  at: string;
+  /** The agent who asked; absent for the account's automatic translation. */
+  agentId?: string;
 }
 
 const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();

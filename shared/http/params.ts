@@ -15,6 +15,7 @@ const FORMATS: Record<string, { pattern: RegExp; message: string }> = {
   dispositionId: { pattern: ULID, message: 'a disposition id (26-character ULID)' },
   cannedAnswerId: { pattern: ULID, message: 'a canned answer id (26-character ULID)' },
   messageId: { pattern: ULID, message: 'a message id (26-character ULID)' },
+  documentId: { pattern: ULID, message: 'a knowledge document id (26-character ULID)' },
   index: { pattern: /^\d{1,3}$/, message: 'a media index (0 to 999)' },
   token: { pattern: /^[A-Za-z0-9_-]{1,128}$/, message: 'a proxy token (base64url, at most 128 characters)' },
 };

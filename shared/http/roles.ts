@@ -102,6 +102,8 @@ export const ROUTE_ACCESS: Record<string, Access> = {
     'GET /agent/interactions/{id}/messages',
     'GET /agent/interactions/{id}/messages/{messageId}/media/{index}',
     'GET /agent/interactions/{id}/notes',
+    // Translating a message is reading it (in the reader's language).
+    'POST /agent/interactions/{id}/messages/{messageId}/translate',
   ),
   ...interaction('interaction.supervise', 'POST /agent/interactions/{id}/notes', 'PUT /agent/interactions/{id}/tags', 'POST /agent/interactions/{id}/transfer'),
   ...interaction('interaction.offer', 'POST /agent/interactions/{id}/accept', 'POST /agent/interactions/{id}/reject'),
@@ -114,6 +116,9 @@ export const ROUTE_ACCESS: Record<string, Access> = {
     'POST /agent/interactions/{id}/canned',
     'POST /agent/interactions/{id}/video',
     'POST /agent/interactions/{id}/close',
+    // The tools that prepare a reply: its translation preview, the assistant's suggestions.
+    'POST /agent/interactions/{id}/reply/preview',
+    'POST /agent/interactions/{id}/assist',
   ),
   'POST /agent/interactions/{id}/take-over': 'interaction.take-over',
 
@@ -202,6 +207,10 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   'GET /admin/accounts/{id}/canned-answers/{cannedAnswerId}': 'staff',
   'PATCH /admin/accounts/{id}/canned-answers/{cannedAnswerId}': 'admin',
   'DELETE /admin/accounts/{id}/canned-answers/{cannedAnswerId}': 'admin',
+  'GET /admin/accounts/{id}/knowledge': 'staff',
+  'POST /admin/accounts/{id}/knowledge': 'admin',
+  'GET /admin/accounts/{id}/knowledge/{documentId}': 'staff',
+  'DELETE /admin/accounts/{id}/knowledge/{documentId}': 'admin',
 };
 
 const GRANT_WORDS: Record<Grant, string> = {

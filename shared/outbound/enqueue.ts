@@ -88,6 +88,7 @@ async function writeAndQueue(
     media?: OutboundMessageItem['media'];
     parts?: ContentPart[];
     template?: OutboundTemplate;
+    original?: OutboundMessageItem['original'];
   },
 ): Promise<OutboundMessageItem> {
   const message: OutboundMessageItem = {
@@ -101,6 +102,7 @@ async function writeAndQueue(
     media: fields.media ?? [],
     ...(fields.parts ? { parts: fields.parts } : {}),
     ...(fields.template ? { template: fields.template } : {}),
+    ...(fields.original ? { original: fields.original } : {}),
     agentId: fields.agentId,
     status: 'pending',
     createdAt: nowIso(),
@@ -135,7 +137,8 @@ function replyParts(req: z.infer<typeof replyInputSchema>): { part: OutboundPart
   ];
 }
 
-export async function queueReply(input: ReplyInput): Promise<OutboundMessageItem> {
+/** `original`: a translated reply keeps what the agent wrote; the text (what the customer receives) is the translation. */
+export async function queueReply(input: ReplyInput, original?: OutboundMessageItem['original']): Promise<OutboundMessageItem> {
   const req = parseInput(replyInputSchema, input, 'reply');
   const ctx = await load(req.accountId, req.interactionId);
   const parts = replyParts(req);
@@ -148,6 +151,7 @@ export async function queueReply(input: ReplyInput): Promise<OutboundMessageItem
     text: renderParts(content),
     media: mediaRefsOf(content),
     parts: content,
+    ...(original ? { original } : {}),
   });
 }
 

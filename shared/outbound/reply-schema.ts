@@ -13,6 +13,16 @@ export const replyBodySchema = z.object({
   text: z.optional(z.string().check(z.maxLength(4096))),
   media: z.optional(z.array(mediaSchema).check(z.maxLength(10))),
   parts: z.optional(z.array(outboundPartSchema).check(z.maxLength(10))),
+  /** Translate `text` into the customer's language before sending (the account's translation must be on). */
+  translate: z.optional(z.boolean()),
+  /** The customer's language for `translate`; by default the one detected on their latest translated message. */
+  language: z.optional(z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'a language code such as en, it, pt-PT'))),
+});
+
+/** POST /agent/interactions/{id}/reply/preview: the reply's translation, shown to the agent, nothing sent. */
+export const replyPreviewSchema = z.object({
+  text: z.string().check(z.minLength(1), z.maxLength(4096)),
+  language: z.optional(z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'a language code such as en, it, pt-PT'))),
 });
 
 /** A WhatsApp template sent by name: the approved template's language and its positional parameters. */

@@ -26,6 +26,8 @@ export type RealtimeEventType =
   | 'message.status'
   | 'message.failed'
   | 'message.retrying'
+  | 'message.translated'
+  | 'message.translation-failed'
   | 'presence.changed'
   | 'template.status'
   | 'campaign.paused'

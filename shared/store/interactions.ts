@@ -10,7 +10,7 @@ import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, DeleteComm
 import { StaleVersionError } from '../errors';
 import { statusRank } from '../domain/status';
 import { partsOf } from '../domain/content';
-import type { CloseReason, Interaction, Message } from '../domain/interaction';
+import type { CloseReason, Interaction, Message, MessageTranslation } from '../domain/interaction';
 import { now, nowIso } from '../ports/clock';
 import type { DeliveryStatus } from '../providers/types';
 import { db, TABLE } from './client';
@@ -567,6 +567,26 @@ export async function openWindowFrom(interactionId: string, windowExpiresAt: str
         UpdateExpression: 'SET windowExpiresAt = :w, updatedAt = :at ADD version :one',
         ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(windowExpiresAt) OR windowExpiresAt < :w)',
         ExpressionAttributeValues: { ':w': windowExpiresAt, ':at': nowIso(), ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Stores a message's translation beside its original; false when the message does not exist. */
+export async function setMessageTranslation(interactionId: string, messageId: string, translation: MessageTranslation): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: itemKeys.message(interactionId, messageId),
+        UpdateExpression: 'SET #t = :t',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#t': 'translation' },
+        ExpressionAttributeValues: { ':t': translation },
       }),
     );
     return true;

@@ -49,6 +49,8 @@ export interface OutboundMessageItem {
   /** The typed content the agent sent (absent on items written before parts existed: text and media). */
   parts?: ContentPart[];
   template?: OutboundTemplate;
+  /** A translated reply: what the agent wrote, in its language (`text` is what the customer receives). */
+  original?: { text: string; language: string };
   agentId?: string;
   /** A campaign message: the campaign and the recipient's place in it. */
   campaignId?: string;

@@ -70,6 +70,7 @@ function concrete(route: HttpRoute): string {
     .replace('{dispositionId}', ids.accountDisposition!)
     .replace('{cannedAnswerId}', ids.accountCanned!)
     .replace('{messageId}', ids.message!)
+    .replace('{documentId}', ids.document!)
     .replace('{index}', '0')
     .replace('{accountId}', ids.account!)
     .replace('{token}', proxyToken);
@@ -85,6 +86,8 @@ function bodyOf(route: HttpRoute): unknown {
   const bodies: Record<string, unknown> = {
     'PUT /agent/presence': { status: 'online' },
     'POST /agent/interactions/{id}/reply': { text: 'hello from the matrix' },
+    'POST /agent/interactions/{id}/reply/preview': { text: 'hello from the matrix', language: 'it' },
+    'POST /admin/accounts/{id}/knowledge': { name: 'Matrix notes', text: 'Opening hours: 9 to 5.' },
     'POST /agent/interactions/{id}/template': { name: 'hello', language: 'en' },
     'POST /agent/interactions/{id}/canned': { cannedAnswerId: ids.canned },
     'POST /agent/interactions/{id}/transfer': { agentId: ids.queueMember },
@@ -153,6 +156,7 @@ beforeAll(async () => {
   ids.canned = (await call('POST', '/admin/canned-answers', { token: admin, body: { name: 'Hello', text: 'Hi {{contact.firstName}}' } })).body.id;
   ids.accountDisposition = (await call('POST', `/admin/accounts/${ids.account}/dispositions`, { token: admin, body: { name: 'Local' } })).body.id;
   ids.accountCanned = (await call('POST', `/admin/accounts/${ids.account}/canned-answers`, { token: admin, body: { name: 'Local', text: 'ok' } })).body.id;
+  ids.document = (await call('POST', `/admin/accounts/${ids.account}/knowledge`, { token: admin, body: { name: 'Returns', text: 'Returns within 30 days.' } })).body.id;
   await call('PUT', `/admin/accounts/${ids.account}/agents/${member.id}`, { token: admin });
   await call('PUT', `/admin/accounts/${ids.account}/agents/${ids.queueMember}`, { token: admin });
   await call('PUT', `/admin/accounts/${ids.otherAccount}/agents/${outsider.id}`, { token: admin });

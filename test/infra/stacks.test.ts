@@ -163,6 +163,8 @@ function grantsOfRole(s: Synth, roleId: string): string[] {
 }
 
 const XRAY = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+/** TranslateText and the language detection it calls for source `auto` support no resource-level permissions. */
+const TRANSLATE = ['translate:TranslateText', 'comprehend:DetectDominantLanguage'];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const TABLE_READ = [
   'dynamodb:GetItem',
@@ -193,6 +195,9 @@ const KNOWN_ACCESS = new Set([
   'tokenSecret',
   'credentials',
   'blobs',
+  'translate',
+  // Granted only when the stage names a model (-c bedrockModelId); the dev app names none, so it grants nothing.
+  'generative',
 ]);
 const TABLE_WRITE_LIKE = /^dynamodb:(Put|Update|Delete|BatchWrite|PartiQL(Insert|Update|Delete)|Restore|Import|Create)/;
 
@@ -246,6 +251,7 @@ function expectedGrants(s: Synth, name: FunctionName, logGroupId: string): strin
       `arn:\${AWS::Partition}:s3:::${s.built.state.stage.prefix}-exports-\${AWS::AccountId}-\${AWS::Region}/exports/*`,
     ]);
   }
+  if (access.translate) allow(TRANSLATE, ['*']);
   return [...grants].sort();
 }
 
@@ -408,7 +414,7 @@ describe('the dev app', () => {
       },
     );
 
-    it('has no identity policy with a wildcard action, and a wildcard resource only for X-Ray', () => {
+    it('has no identity policy with a wildcard action, and a wildcard resource only for X-Ray and Amazon Translate', () => {
       const offending: string[] = [];
       for (const [stackName, t] of [
         ['state', s.state],
@@ -429,7 +435,8 @@ describe('the dev app', () => {
               offending.push(`${stackName}/${id}: action ${actions.join(',')}`);
             const wildcardResource = asArray(st.Resource).some((res) => res === '*');
             const isXray = actions.length > 0 && actions.every((a) => XRAY.includes(a));
-            if (wildcardResource && !isXray) offending.push(`${stackName}/${id}: resource * for ${actions.join(',')}`);
+            const isTranslate = actions.length > 0 && actions.every((a) => TRANSLATE.includes(a));
+            if (wildcardResource && !isXray && !isTranslate) offending.push(`${stackName}/${id}: resource * for ${actions.join(',')}`);
           }
         }
       }
