@@ -10,6 +10,9 @@ const ACCOUNT = '01JB7ZQ5M8RS3Y1X9V2K4T6W0A';
 const TEMPLATE = '01JB7ZV0A1B2C3D4E5F6G7H8J9';
 
 export const REQUEST_EXAMPLES: Record<string, Record<string, unknown> | undefined> = {
+  ReplyPreview: { italian: { text: 'Your order ships tomorrow.', language: 'it' } },
+  Assist: { retrieval: { limit: 3, mode: 'retrieval' } },
+  KnowledgeCreate: { handbook: { name: 'Handbook', format: 'markdown', text: '## Returns\n\nYou can return an item within 30 days.' } },
   Login: { admin: { username: 'admin', password: 'Admin-Pass1!' } },
   Invitation: { setPassword: { token: 'the token from the invitation link', password: 'New-Pass1!' } },
   Ids: { twoIds: { ids: [AGENT, '01JB7ZP3C4B5N6M7Q8R9S0T1V3'] } },

@@ -329,6 +329,7 @@ const OPERATIONS: Record<string, Operation> = {
   'POST /agent/interactions/{id}/messages/{messageId}/translate': {
     summary: "Translate a message into the agent's language with the account's provider; stored beside the original, with the detected source language, and sent as message.translated",
     success: 200,
+    noBody: true,
     response: 'Message',
   },
   'POST /agent/interactions/{id}/assist': {
@@ -337,9 +338,9 @@ const OPERATIONS: Record<string, Operation> = {
     success: 200,
     response: 'Suggestions',
   },
-  'GET /admin/accounts/{id}/knowledge': { summary: "The assistant's documents of an account (without their text)" },
-  'POST /admin/accounts/{id}/knowledge': { summary: 'Upload a plain text or Markdown document the assistant draws on', body: 'KnowledgeCreate', success: 201 },
-  'GET /admin/accounts/{id}/knowledge/{documentId}': { summary: 'One document with its text' },
+  'GET /admin/accounts/{id}/knowledge': { summary: "The assistant's documents of an account (without their text)", response: 'Object' },
+  'POST /admin/accounts/{id}/knowledge': { summary: 'Upload a plain text or Markdown document the assistant draws on', body: 'KnowledgeCreate', success: 201, response: 'Object' },
+  'GET /admin/accounts/{id}/knowledge/{documentId}': { summary: 'One document with its text', response: 'Object' },
   'DELETE /admin/accounts/{id}/knowledge/{documentId}': { summary: 'Delete a document' },
   'POST /agent/interactions/{id}/take-over': {
     summary: 'Take the interaction over: it is assigned to the calling supervisor or admin, audited, and its agents are told',
