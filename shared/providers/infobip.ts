@@ -21,6 +21,7 @@ import type {
 } from './types';
 import {
   basicAuthHeader,
+  num,
   parseJson,
   pick,
   requireBasicAuth,
@@ -66,7 +67,7 @@ function reportEvent(item: Item, status: Item): NormalisedEvent {
   if (!id) throw new PayloadError('a delivery report has no messageId');
   const name = str(status['name']) ?? '';
   const groupName = str(status['groupName']) ?? '';
-  const mapped = deliveryStatus(Number(status['groupId']), groupName, name);
+  const mapped = deliveryStatus(num(status['groupId']), groupName, name);
   // A rejection often comes with error NO_ERROR: the status itself then says what went wrong.
   const error = isItem(item['error']) && item['error']['name'] !== 'NO_ERROR' ? item['error'] : {};
   const errorCode = str(error['name']) ?? str(error['id']) ?? (name || groupName);
@@ -254,7 +255,7 @@ export const infobipProvider: ProviderModule<InfobipCredentials> = {
     }
     const first = pick(json, 'messages', 0);
     const id = str(pick(first, 'messageId'));
-    const groupId = Number(pick(first, 'status', 'groupId'));
+    const groupId = num(pick(first, 'status', 'groupId'));
     const name = str(pick(first, 'status', 'name')) ?? '';
     if (groupId === 5 || groupId === 2 || name.startsWith('REJECTED'))
       return failure(codeForRejection(name), false, detail);

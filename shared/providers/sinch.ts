@@ -27,7 +27,7 @@ import type {
   SendOutcome,
   WebhookRequest,
 } from './types';
-import { basicAuthHeader, content, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toIso } from './util';
+import { basicAuthHeader, content, num, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -137,8 +137,8 @@ function contactParts(message: unknown): ContentPart[] {
   }
   if (obj(message.location_message)) {
     const l = message.location_message;
-    const latitude = Number(pick(l, 'coordinates', 'latitude'));
-    const longitude = Number(pick(l, 'coordinates', 'longitude'));
+    const latitude = num(pick(l, 'coordinates', 'latitude'));
+    const longitude = num(pick(l, 'coordinates', 'longitude'));
     if (
       !Number.isFinite(latitude) ||
       !Number.isFinite(longitude) ||
@@ -409,7 +409,7 @@ export const sinchProvider: ProviderModule<SinchCredentials> = {
           body = undefined;
         }
         const token = str(pick(body, 'access_token'));
-        const expires = Number(pick(body, 'expires_in'));
+        const expires = num(pick(body, 'expires_in'));
         if (res.status !== 200 || !token)
           throw new AppError(502, 'AUTH_FAILED', `Sinch token request failed with HTTP ${res.status}`);
         return { token, expiresInSeconds: Number.isFinite(expires) && expires > 0 ? expires : 3600 };

@@ -109,6 +109,16 @@ export function pick(value: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
+/**
+ * A number from an untrusted JSON value: a number, or a numeric string; anything else (objects, arrays, booleans,
+ * `{ "toString": null }`, which makes `Number()` throw) is NaN, never an exception.
+ */
+export function num(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
 export function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }

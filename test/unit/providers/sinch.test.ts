@@ -57,3 +57,25 @@ describe('sinch authorize', () => {
     expect(spec.headers.authorization).toMatch(/^Basic /);
   });
 });
+
+describe('sinch payloads the contract fuzzing found', () => {
+  it('refuses a location whose coordinate is an object with no usable toString, without a TypeError', () => {
+    // The contract's fuzzing produced this: Number({ toString: null }) throws, which a webhook must never do.
+    const body = JSON.stringify({
+      app_id: '01EB37HMH1M6SV18ASNS3G135H',
+      message: {
+        id: '01EKJ1534NWK5R02TGWEJN13HA',
+        direction: 'TO_APP',
+        contact_message: { location_message: { title: 'Sinch', label: 'Stockholm', coordinates: { latitude: 59.3343, longitude: { toString: null } } } },
+        channel_identity: { channel: 'WHATSAPP', identity: '46732000000', app_id: '01EB37HMH1M6SV18ASNS3G135H' },
+      },
+    });
+    let thrown: unknown;
+    try {
+      sinchProvider.parse(webhookRequest(sinch.url, body, {}), account);
+    } catch (error) {
+      thrown = error;
+    }
+    if (thrown !== undefined) expect(thrown).toBeInstanceOf(AppError);
+  });
+});
