@@ -562,6 +562,7 @@ async function phaseD(): Promise<void> {
     const { accept, closeByAgent } = load<typeof import('../shared/routing/service')>('shared/routing/service');
     let handling = true;
     let taken = 0;
+    const taking = new Set<string>();
     let handleFailures = 0;
     const handle = async (agentId: string, interactionId: string) => {
       try {
@@ -586,11 +587,13 @@ async function phaseD(): Promise<void> {
         const at = performance.timeOrigin + performance.now();
         if (outsider) outsiderMessages += 1;
         const m = JSON.parse(data.toString()) as { type?: string; contactPhone?: string; messageText?: string; interactionId?: string };
-        if (m.type === 'interaction.offered' && m.contactPhone && !arrivals.has(m.contactPhone)) {
-          arrivals.set(m.contactPhone, at);
-          // The agent who heard first takes it and finishes it, as a desk would, so agents keep room under their
-          // capacity (pending offers count against it) and the queue keeps offering.
-          if (handling && m.interactionId) void handle(agent.id, m.interactionId);
+        if (m.type === 'interaction.offered' && m.contactPhone && !arrivals.has(m.contactPhone)) arrivals.set(m.contactPhone, at);
+        // The agent who heard first takes each interaction and finishes it, as a desk would, so agents keep room under
+        // their capacity (pending offers count against it) and the queue keeps offering. Per interaction, not per
+        // contact: a contact whose interaction was closed opens another one.
+        if (m.type === 'interaction.offered' && handling && m.interactionId && !taking.has(m.interactionId)) {
+          taking.add(m.interactionId);
+          void handle(agent.id, m.interactionId);
         }
         if (m.type === 'message.received' && m.messageText) received.set(m.messageText, at);
       });
