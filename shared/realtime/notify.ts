@@ -8,8 +8,8 @@ import { log } from '../logger';
 import { postToConnection } from '../ports/notifier';
 import { removeConnection } from '../store/connections';
 import { listAgents } from '../store/agents';
-import { connectionsWithSpies, removeSpy, spiesOf } from '../store/spies';
-import { presenceOf, setPresence } from '../store/presence';
+import { removeSpy, spiesOf } from '../store/spies';
+import { presenceAndSpies, presenceOf, setPresence } from '../store/presence';
 import { membersOf } from '../store/memberships';
 import { removeWatcher, watchersOf } from '../store/watchers';
 
@@ -60,8 +60,8 @@ export async function notifyAgents(agentIds: Iterable<string>, event: RealtimeEv
     const presence = await presenceOf(ids);
     return notifyConnections([...presence.values()].flatMap((p) => p.connectionIds), event, []);
   }
-  const { agents, spies } = await connectionsWithSpies(ids, event.interactionId);
-  return notifyConnections(agents, event, spies);
+  const { presence, spies } = await presenceAndSpies(ids, event.interactionId);
+  return notifyConnections([...presence.values()].flatMap((p) => p.connectionIds), event, spies);
 }
 
 /**

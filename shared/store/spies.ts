@@ -4,16 +4,14 @@
  * agents' presence (no extra request per event). It expires with API Gateway's 2-hour connection limit; a
  * connection that answers Gone is taken out of it.
  */
-import { BatchGetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '../ports/clock';
 import { db, TABLE } from './client';
-import type { Presence } from './presence';
 import { getItem } from './util';
 
 const SPY_LIFETIME_SECONDS = 2 * 60 * 60 + 60;
 
 export const spyKey = (interactionId: string) => ({ pk: `INTERACTION#${interactionId}`, sk: 'SPY' });
-const presenceKey = (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'PRESENCE' });
 
 export async function addSpy(interactionId: string, connectionId: string, agentId: string): Promise<void> {
   await db.send(
@@ -43,30 +41,4 @@ export async function spiesOf(interactionId: string): Promise<string[]> {
   const item = await getItem<{ connectionIds?: Set<string>; expiresAt?: number }>(spyKey(interactionId));
   if (!item || (item.expiresAt ?? Infinity) <= Math.floor(now() / 1000)) return [];
   return [...(item.connectionIds ?? [])];
-}
-
-type StoredPresence = Omit<Presence, 'connectionIds'> & { connectionIds?: Set<string> };
-
-/**
- * The connections of these agents and of the interaction's spies, in one BatchGet (per 100 keys). Presence items
- * are returned raw for the caller's own mapping; spies only while their item has not expired.
- */
-export async function connectionsWithSpies(agentIds: string[], interactionId: string): Promise<{ agents: string[]; spies: string[] }> {
-  const keys = [...agentIds.map(presenceKey), spyKey(interactionId)];
-  const agents: string[] = [];
-  const spies: string[] = [];
-  const nowSeconds = Math.floor(now() / 1000);
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [TABLE]: { Keys: keys.slice(i, i + 100) } };
-    while (request && Object.keys(request).length > 0) {
-      const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of (out.Responses?.[TABLE] ?? []) as (StoredPresence & { sk: string; expiresAt?: number })[]) {
-        if (item.sk === 'SPY') {
-          if ((item.expiresAt ?? Infinity) > nowSeconds) spies.push(...(item.connectionIds ?? []));
-        } else agents.push(...(item.connectionIds ?? []));
-      }
-      request = out.UnprocessedKeys as typeof request;
-    }
-  }
-  return { agents, spies };
 }
