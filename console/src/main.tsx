@@ -1,14 +1,14 @@
-/** The console's entry: load config.json, restore the session, and show sign-in or the workspace. */
+/** The console's entry: load config.json, restore the session, and show sign-in or the signed-in shell. */
 import { render } from 'preact';
 import { loadConfig } from './client';
 import { configure, config, me, session } from './state';
 import { SignIn } from './sign-in';
-import { Workspace } from './workspace';
+import { Shell } from './shell';
 
 function App() {
   if (!config.value) return <p class="loading">Loading…</p>;
   if (!session.value || !me.value) return <SignIn />;
-  return <Workspace />;
+  return <Shell />;
 }
 
 const root = document.getElementById('app');
