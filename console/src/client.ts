@@ -105,7 +105,44 @@ export class Api {
     return URL.createObjectURL(await res.blob());
   }
 
+  /**
+   * A file the API answers (a CSV, a zip), fetched with the bearer token as a blob with the name its
+   * content-disposition gives; a JSON answer instead (an export job's 202) comes back as `json`.
+   */
+  async file(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; blob?: Blob; filename?: string; json?: unknown }> {
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.config.apiUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 401 && this.token) this.onUnauthorized();
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.ok || type.includes('json')) {
+      const parsed = (await res.json().catch(() => undefined)) as
+        { error?: { code?: string; message?: string; details?: ApiErrorDetail[] } } | undefined;
+      if (res.ok) return { status: res.status, json: parsed };
+      const error = parsed?.error;
+      throw new ApiError(
+        res.status,
+        error?.code ?? `HTTP_${res.status}`,
+        error?.message ?? res.statusText,
+        error?.details ?? [],
+        parsed,
+      );
+    }
+    const filename = /filename="?([^";]+)"?/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+    return { status: res.status, blob: await res.blob(), filename };
+  }
+
   get = <T = unknown>(path: string) => this.request<T>('GET', path);
+  del = <T = unknown>(path: string) => this.request<T>('DELETE', path);
   post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body ?? {});
   put = <T = unknown>(path: string, body: unknown) => this.request<T>('PUT', path, body);
 }

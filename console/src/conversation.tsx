@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from './client';
 import { CannedPicker, CloseDialog, TransferDialog } from './dialogs';
-import { clock, duration, messageTime, partLabel, partsOf, statusLabel } from './format';
+import { duration } from './format';
+import { Timeline } from './messages';
 import { useNow } from './offers';
 import {
   accounts,
@@ -20,82 +21,8 @@ import {
   upsert,
   windowLeftMs,
   type Interaction,
-  type Message,
-  type MessagePart,
   type Template,
 } from './state';
-
-function MediaPart({ message, part }: { message: Message; part: MessagePart }) {
-  const [url, setUrl] = useState<string | undefined>();
-  const index = typeof part.index === 'number' ? part.index : 0;
-  const type = typeof part.contentType === 'string' ? part.contentType : '';
-  const path = `/agent/interactions/${message.interactionId}/messages/${message.id}/media/${index}`;
-  const open = () =>
-    client()
-      .blobUrl(path)
-      .then(setUrl)
-      .catch(() => showError('The media could not be loaded.'));
-  useEffect(() => () => url && URL.revokeObjectURL(url), [url]);
-  const caption = typeof part.caption === 'string' ? part.caption : '';
-  if (url && type.startsWith('image/')) return <img src={url} alt={caption || 'image'} class="media" />;
-  if (url && type.startsWith('audio/')) return <audio src={url} controls />;
-  if (url && type.startsWith('video/')) return <video src={url} controls class="media" />;
-  if (url)
-    return (
-      <a href={url} download={typeof part.filename === 'string' ? part.filename : 'attachment'}>
-        Download {typeof part.filename === 'string' ? part.filename : 'attachment'}
-      </a>
-    );
-  return (
-    <button type="button" class="link" onClick={open}>
-      Show {type || 'media'}
-      {caption ? `: ${caption}` : ''}
-    </button>
-  );
-}
-
-function Part({ message, part }: { message: Message; part: MessagePart }) {
-  if (part.type === 'media') return <MediaPart message={message} part={part} />;
-  if (part.type === 'text') return <p class="text">{String(part.text ?? '')}</p>;
-  if (part.type === 'location') {
-    const lat = Number(part.latitude);
-    const lon = Number(part.longitude);
-    return (
-      <p class="location">
-        {partLabel(part)}{' '}
-        {Number.isFinite(lat) && Number.isFinite(lon) && (
-          <a href={`https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}`} target="_blank" rel="noopener noreferrer">
-            map
-          </a>
-        )}
-      </p>
-    );
-  }
-  return <p class={`part part-${part.type}`}>{partLabel(part)}</p>;
-}
-
-function Bubble({ message }: { message: Message }) {
-  const status = statusLabel(message);
-  return (
-    <li
-      class={`message ${message.direction}`}
-      aria-label={message.direction === 'in' ? 'Customer message' : 'Agent message'}
-    >
-      {partsOf(message).map((part, i) => (
-        <Part key={i} message={message} part={part} />
-      ))}
-      <span class="meta">
-        {clock(messageTime(message))}
-        {status && (
-          <span class={`status status-${message.status}`} aria-label={`Status: ${status}`}>
-            {' '}
-            · {status}
-          </span>
-        )}
-      </span>
-    </li>
-  );
-}
 
 function TemplateComposer({ interaction, template }: { interaction: Interaction; template: Template | undefined }) {
   const [parameters, setParameters] = useState<string[]>(template?.parameters ?? []);
@@ -278,11 +205,6 @@ export function Conversation() {
   const mine = interaction.agentId === me.value?.id;
   const left = windowLeftMs(interaction, now);
   const windowClosed = left !== undefined && left <= 0;
-  const timeline = [
-    ...messages.value.map((m) => ({ at: m.id, kind: 'message' as const, message: m })),
-    ...notes.value.map((n) => ({ at: n.id, kind: 'note' as const, note: n })),
-  ].sort((a, b) => (a.at < b.at ? -1 : 1));
-
   const video = async () => {
     try {
       const started = await client().post<{ url?: string; joinUrl?: string }>(
@@ -329,19 +251,7 @@ export function Conversation() {
         </div>
       </header>
       <Tags interaction={interaction} />
-      <ol class="timeline" ref={list} aria-label="Messages">
-        {timeline.map((item) =>
-          item.kind === 'message' ? (
-            <Bubble key={item.message.id} message={item.message} />
-          ) : (
-            <li key={item.note.id} class="note" aria-label="Internal note">
-              <span class="note-label">Internal note</span>
-              <p>{item.note.text}</p>
-              <span class="meta">{clock(item.note.createdAt)}</span>
-            </li>
-          ),
-        )}
-      </ol>
+      <Timeline messages={messages.value} notes={notes.value} listRef={list} />
       {interaction.status === 'open' &&
         mine &&
         (windowClosed ? (

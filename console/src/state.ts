@@ -212,9 +212,15 @@ async function enterWorkspace(): Promise<void> {
   await catchUp();
   const token = session.value?.token ?? '';
   socket = new LiveSocket(`${config.value?.wsUrl ?? ''}?token=${encodeURIComponent(token)}`, {
-    onEvent: (event) => void onEvent(event),
+    onEvent: (event) => {
+      for (const l of liveListeners) l.event?.(event);
+      void onEvent(event);
+    },
     onState: (state) => (socketState.value = state),
-    onOpen: (reconnected) => void (reconnected ? catchUp() : Promise.resolve()).then(restorePresence),
+    onOpen: (reconnected) => {
+      for (const l of liveListeners) l.open?.();
+      void (reconnected ? catchUp() : Promise.resolve()).then(restorePresence);
+    },
   });
   socket.start();
 }
@@ -295,6 +301,28 @@ export async function select(id: string | undefined): Promise<void> {
 
 export const events = signal<RealtimeEvent[]>([]);
 
+interface LiveListener {
+  event?: (event: RealtimeEvent) => void;
+  /** Called on every (re)open: a page re-sends its subscriptions (board, spy) here. */
+  open?: () => void;
+}
+const liveListeners = new Set<LiveListener>();
+
+/**
+ * A page's own use of the socket (the supervisor's board and spy): its listener sees every event, and its `open`
+ * runs now if the socket is open and again after each reconnect. Returns the function that removes it.
+ */
+export function listenLive(listener: LiveListener): () => void {
+  liveListeners.add(listener);
+  if (socketState.value === 'open') listener.open?.();
+  return () => liveListeners.delete(listener);
+}
+
+/** Sends a message on the socket (dropped while it is not open: the listener's `open` sends it again). */
+export function sendLive(message: unknown): void {
+  socket?.send(message);
+}
+
 async function onEvent(event: RealtimeEvent): Promise<void> {
   if (event.type === 'pong') return;
   if (event.type === 'presence.changed' && me.value) {
@@ -326,7 +354,10 @@ async function onEvent(event: RealtimeEvent): Promise<void> {
   if (event.type.startsWith('message.') && known && typeof event.messageText === 'string')
     upsert({ ...known, preview: event.messageText });
   if (!known || event.version === undefined || event.version >= known.version) await refreshInteraction(id);
-  if (selectedId.value === id && (event.type.startsWith('message.') || event.type === 'interaction.updated'))
+  if (
+    selectedId.value === id &&
+    (event.type.startsWith('message.') || event.type === 'interaction.updated' || event.type === 'note.added')
+  )
     await loadConversation(id).catch(() => undefined);
 }
 

@@ -1,4 +1,7 @@
 /** The supervisor's pages (board, interactions), in the order the navigation shows them. */
 import type { Page } from '../pages';
+import { BoardPage } from './board';
 
-export const supervisorPages: Page[] = [];
+export const supervisorPages: Page[] = [
+  { path: 'board', title: 'Board', roles: ['supervisor', 'admin'], component: BoardPage },
+];
