@@ -10,7 +10,8 @@ import { StatelessStack } from '../lib/cloud/stateless-stack';
 import { stageSettings } from '../lib/cloud/stage';
 
 export function buildApp(app: App): { state: StatefulStack; code: StatelessStack; console: ConsoleStack } {
-  const stage = stageSettings(app.node.tryGetContext('stage') as string | undefined, app.node.tryGetContext('bedrockModelId') as string | undefined);
+  const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const stage = stageSettings(context('stage'), { bedrockModelId: context('bedrockModelId'), mailFrom: context('mailFrom'), consoleUrl: context('consoleUrl') });
   const state = new StatefulStack(app, `${stage.prefix}-state`, stage, { description: 'Switchboard: table, key, secret, queues, timers' });
   const code = new StatelessStack(app, `${stage.prefix}-code`, stage, state, { description: 'Switchboard: functions and APIs' });
   const console = new ConsoleStack(app, `${stage.prefix}-console`, stage, code, { description: 'Switchboard: the agent console behind CloudFront' });

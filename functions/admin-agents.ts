@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { agentCreateSchema, agentListQuery, agentPatchSchema, idsSchema } from '../shared/admin/agent-schema';
-import { invitationLink, newInviteId } from '../shared/admin/invitations';
+import { invitationLink, inviteAgent, newInviteId } from '../shared/admin/invitations';
 import { ValidationError } from '../shared/errors';
 import { hashPassword } from '../shared/domain/password';
 import { defaultCapacity } from '../shared/domain/queueing';
@@ -140,6 +140,17 @@ export const handler = httpApi({
     const inviteId = newInviteId();
     await updateAgent(agent, { inviteId });
     return json(201, await invitationLink(agent, inviteId));
+  }),
+
+  // Select agents, send the invitation: mailed where mail is configured and the agent has an address, else the link.
+  'POST /admin/agents/invitations': guarded(async (req) => {
+    const { ids } = parseInput(idsSchema, req.json());
+    const agents = await Promise.all(ids.map((id) => getAgent(id)));
+    const missing = ids.filter((_, i) => !agents[i]);
+    if (missing.length) throw new ValidationError('unknown agent ids', missing.map((id) => ({ path: `body.ids[${ids.indexOf(id)}]`, message: `no agent ${id}` })));
+    const results = [];
+    for (const agent of agents) results.push(await inviteAgent(agent!));
+    return json(200, { results });
   }),
 
   'GET /admin/agents/{id}/queues': guarded(async (req) => {

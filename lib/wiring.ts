@@ -58,6 +58,8 @@ export interface Access {
   blobs?: 'RO' | 'RW';
   /** Calls Amazon Translate (translate:TranslateText, and the language detection it uses with source `auto`). */
   translate?: boolean;
+  /** Sends mail through Amazon SES (ses:SendEmail from the stage's `mailFrom` identity only). */
+  mail?: boolean;
   /** Calls the assistant's Bedrock model (bedrock:InvokeModel on BEDROCK_MODEL_ID only) through the Converse API. */
   generative?: boolean;
 }
@@ -127,8 +129,8 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 15,
     // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets; a raised capacity offers
-    // waiting interactions at once (it tells the agent and arms the offer's timer).
-    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
+    // waiting interactions at once (it tells the agent and arms the offer's timer). mail: invitations by mail.
+    access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true, mail: true },
     bundleBudget: 1.55,
     description: 'Admin API: agents, invitations, memberships',
   },
@@ -361,6 +363,7 @@ export const httpRoutes: HttpRoute[] = [
     { method: 'GET', path: '/admin/agents/export' },
     { method: 'POST', path: '/admin/agents/search' },
     { method: 'POST', path: '/admin/agents/bulk-delete' },
+    { method: 'POST', path: '/admin/agents/invitations' },
     { method: 'POST', path: '/admin/agents/{id}/invitation' },
     { method: 'GET', path: '/admin/agents/{id}/queues' },
     { method: 'GET', path: '/admin/agents/{id}/accounts' },

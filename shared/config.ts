@@ -72,6 +72,16 @@ const schema = z.object({
   BEDROCK_MODEL_ID: optionalString,
   /** Bedrock Runtime's endpoint; unset in the cloud, a fake on loopback in tests. */
   BEDROCK_ENDPOINT: optionalString,
+  /** How invitation mails go out: `smtp` (SMTP_URL, nodemailer) or `ses` (Amazon SES v2); unset: SMTP when SMTP_URL is set, else no mail. */
+  MAIL_TRANSPORT: z.optional(z.enum(['smtp', 'ses'])),
+  /** `smtp://[user:pass@]host:port` or `smtps://…` (implicit TLS); locally the relay invitation mails go through. */
+  SMTP_URL: z.optional(z.url({ protocol: /^smtps?$/ })),
+  /** The sender of invitation mails (in the cloud, an SES-verified identity: `cdk deploy -c mailFrom=...`). */
+  MAIL_FROM: z.optional(z.email()),
+  /** Amazon SES's endpoint; unset in the cloud (the region's), a fake on loopback in tests. */
+  SES_ENDPOINT: optionalString,
+  /** Where the console is (invitation links open its set-password page); default: PUBLIC_BASE_URL + `/console/`. */
+  CONSOLE_URL: z.optional(z.url({ protocol: /^https?$/ })),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 
@@ -110,7 +120,10 @@ export const config: Config = load(process.env);
  * are bound, after some modules may already have loaded. Clients that depend on these values are created lazily.
  */
 export function reloadConfig(): void {
-  Object.assign(config, load(process.env));
+  const next = load(process.env);
+  // A setting unset since the last load goes too, not only the ones set or changed.
+  for (const key of Object.keys(config)) if (!(key in next)) delete (config as Record<string, unknown>)[key];
+  Object.assign(config, next);
 }
 
 /** A setting this function cannot work without: a clear error naming it rather than an undefined further down. */

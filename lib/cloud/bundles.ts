@@ -13,8 +13,15 @@ import { functions, type Access, type FunctionName, type FunctionSpec } from '..
 
 const ROOT = resolve(__dirname, '..', '..');
 
+/**
+ * Packages left out of the cloud bundles: they serve the local engine only. nodemailer is the local SMTP transport of
+ * invitation mail (shared/ports/mailer.ts); the cloud sends through SES, and a cloud function told to use SMTP
+ * answers the invitation link instead of failing.
+ */
+const CLOUD_EXTERNALS = ['nodemailer'] as const;
+
 /** NodejsFunction's bundling settings for every function (source maps: see README, Benchmarks, phase z). */
-export const BUNDLING = { minify: true, sourceMap: true, target: 'node22', format: 'cjs', bundleAwsSDK: true } as const;
+export const BUNDLING = { minify: true, sourceMap: true, target: 'node22', format: 'cjs', bundleAwsSDK: true, externals: CLOUD_EXTERNALS } as const;
 
 /** A function's bundle may be at most this many times its floor's size unless its wiring says otherwise. */
 export const DEFAULT_BUNDLE_BUDGET = 1.25;
@@ -52,6 +59,7 @@ const CLIENTS = {
     pkg: '@aws-sdk/client-s3',
   },
   translate: { name: 'Translate', imports: "import { TranslateClient } from '@aws-sdk/client-translate';", use: 'new TranslateClient({})', pkg: '@aws-sdk/client-translate' },
+  ses: { name: 'SES v2', imports: "import { SESv2Client } from '@aws-sdk/client-sesv2';", use: 'new SESv2Client({})', pkg: '@aws-sdk/client-sesv2' },
   bedrock: {
     name: 'Bedrock Runtime',
     imports: "import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';",
@@ -73,6 +81,7 @@ export function sdkClientsOf(access: Access): ClientKey[] {
   if (access.credentials) keys.push('kms');
   if (access.blobs) keys.push('s3');
   if (access.translate) keys.push('translate');
+  if (access.mail) keys.push('ses');
   if (access.generative) keys.push('bedrock');
   return keys;
 }
@@ -120,7 +129,7 @@ export interface BundleFigure {
 /**
  * Builds every function's bundle (or the named ones) and their floors under `outdir`, in one esbuild run with the
  * options NodejsFunction passes to esbuild for BUNDLING (`--bundle --platform=node --target --format --minify
- * --sourcemap`, no externals since the SDK is bundled).
+ * --sourcemap`; the SDK is bundled, only BUNDLING.externals are left out).
  */
 export async function buildBundles(outdir: string, names: FunctionName[] = Object.keys(functions) as FunctionName[]): Promise<BundleFigure[]> {
   // Loaded here, not at the top: the wiring's readers need not load esbuild.
@@ -156,6 +165,7 @@ export async function buildBundles(outdir: string, names: FunctionName[] = Objec
     format: BUNDLING.format,
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
+    external: [...BUNDLING.externals],
     metafile: true,
     logLevel: 'silent',
   });

@@ -67,6 +67,7 @@ export class SwitchboardFunction extends NodejsFunction {
         target: BUNDLING.target,
         format: BUNDLING.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
         bundleAwsSDK: BUNDLING.bundleAwsSDK,
+        externalModules: [...BUNDLING.externals],
       },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
@@ -166,6 +167,16 @@ export class SwitchboardFunction extends NodejsFunction {
       // (their Resource::* is acknowledged on the role with X-Ray's).
       this.addToRolePolicy(new PolicyStatement({ actions: ['translate:TranslateText', 'comprehend:DetectDominantLanguage'], resources: ['*'] }));
     }
+    if (access.mail && props.stage.mailFrom) {
+      // Only from the configured sender: its address identity, or the domain identity that verifies it.
+      const from = props.stage.mailFrom;
+      const domain = from.slice(from.indexOf('@') + 1);
+      const identity = (name: string) => Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+      this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendEmail'], resources: [identity(from), identity(domain)] }));
+      this.addEnvironment('MAIL_TRANSPORT', 'ses');
+      this.addEnvironment('MAIL_FROM', from);
+    }
+    if (access.mail && props.stage.consoleUrl) this.addEnvironment('CONSOLE_URL', props.stage.consoleUrl);
     if (access.generative && props.stage.bedrockModelId) {
       // The one foundation model configured, nothing else.
       const modelId = props.stage.bedrockModelId;

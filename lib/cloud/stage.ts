@@ -12,11 +12,24 @@ export interface StageSettings {
   throttle: { rateLimit: number; burstLimit: number };
   /** The assistant's generative model (`-c bedrockModelId=...`): the agent API may invoke this model only; unset, no generative mode. */
   bedrockModelId?: string;
+  /** The sender of invitation mails (`-c mailFrom=invites@example.com`), an SES-verified identity; unset, invitations answer the link. */
+  mailFrom?: string;
+  /** The console's URL (`-c consoleUrl=https://dxxxx.cloudfront.net/console/`, the console stack's output), for invitation links. */
+  consoleUrl?: string;
 }
 
-export function stageSettings(name: string | undefined, bedrockModelId?: string): StageSettings {
+export interface StageOptions {
+  bedrockModelId?: string;
+  mailFrom?: string;
+  consoleUrl?: string;
+}
+
+export function stageSettings(name: string | undefined, options: StageOptions = {}): StageSettings {
+  const { bedrockModelId, mailFrom, consoleUrl } = options;
   if (bedrockModelId !== undefined && !/^[A-Za-z0-9.:_-]{1,200}$/.test(bedrockModelId)) throw new Error(`bedrockModelId is not a model id: '${bedrockModelId}'`);
-  return { ...baseSettings(name), ...(bedrockModelId ? { bedrockModelId } : {}) };
+  if (mailFrom !== undefined && !/^[^@\s]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(mailFrom)) throw new Error(`mailFrom is not an email address: '${mailFrom}'`);
+  if (consoleUrl !== undefined && !/^https:\/\/[^\s]+$/.test(consoleUrl)) throw new Error(`consoleUrl must be an https URL: '${consoleUrl}'`);
+  return { ...baseSettings(name), ...(bedrockModelId ? { bedrockModelId } : {}), ...(mailFrom ? { mailFrom } : {}), ...(consoleUrl ? { consoleUrl } : {}) };
 }
 
 function baseSettings(name: string | undefined): StageSettings {

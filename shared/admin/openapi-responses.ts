@@ -54,7 +54,24 @@ export const RESPONSE_BODIES: Record<string, JsonSchema> = {
     ...obj(['agentId', 'status'], { agentId: id, status: { enum: ['online', 'paused', 'offline'] }, reason: str, since: time, capacity }),
     allOf: [never('pk', 'sk')],
   },
-  InvitationLink: obj([], { url: str, expiresAt: time }),
+  InvitationLink: obj(['url', 'token', 'expiresIn'], { url: str, token: str, expiresIn: int }),
+  InvitationResults: obj(['results'], {
+    results: {
+      type: 'array',
+      items: {
+        oneOf: [
+          obj(['id', 'sent', 'to'], { id: str, sent: { type: 'boolean', const: true }, to: str }),
+          obj(['id', 'sent', 'reason', 'url', 'expiresIn'], {
+            id: str,
+            sent: { type: 'boolean', const: false },
+            reason: { type: 'string', enum: ['mail-not-configured', 'no-email', 'mail-failed'] },
+            url: str,
+            expiresIn: int,
+          }),
+        ],
+      },
+    },
+  }),
   Account: {
     ...obj(['id', 'channel', 'name', 'key', 'type', 'phone', 'listId', 'credentials', 'settings'], {
       id,

@@ -209,6 +209,12 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/agents/{id}': { summary: 'Get an agent', response: 'Agent' },
   'PATCH /admin/agents/{id}': { summary: 'Update an agent (locked: true locks, false unlocks; a new password, disabling, locking or a new role ends its tokens and sockets)', body: 'AgentPatch', response: 'Agent' },
   'DELETE /admin/agents/{id}': { summary: 'Delete an agent and its memberships' },
+  'POST /admin/agents/invitations': {
+    summary: 'Invite the selected agents: mailed (SES in the cloud, SMTP locally) where mail is configured and the agent has an email, else the link to pass on; each replaces any earlier invitation',
+    body: 'Ids',
+    success: 200,
+    response: 'InvitationResults',
+  },
   'POST /admin/agents/{id}/invitation': { summary: 'A one-time link to set the password', success: 201, noBody: true, response: 'InvitationLink' },
   'GET /admin/agents/{id}/queues': { summary: 'Queues the agent belongs to', response: 'QueueIds' },
   'GET /admin/agents/{id}/accounts': { summary: 'Accounts the agent belongs to', response: 'AccountIds' },

@@ -125,6 +125,7 @@ export const ROUTE_ACCESS: Record<string, Access> = {
   ...adminResource('/admin/agents', {
     'GET /admin/agents/export': 'staff',
     'POST /admin/agents/bulk-delete': 'admin',
+    'POST /admin/agents/invitations': 'admin',
     'POST /admin/agents/{id}/invitation': 'admin',
     'GET /admin/agents/{id}/queues': 'staff',
     'GET /admin/agents/{id}/accounts': 'staff',

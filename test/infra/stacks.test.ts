@@ -198,6 +198,8 @@ const KNOWN_ACCESS = new Set([
   'translate',
   // Granted only when the stage names a model (-c bedrockModelId); the dev app names none, so it grants nothing.
   'generative',
+  // Granted only when the stage names a sender (-c mailFrom; test/infra/mail.test.ts); the dev app names none.
+  'mail',
 ]);
 const TABLE_WRITE_LIKE = /^dynamodb:(Put|Update|Delete|BatchWrite|PartiQL(Insert|Update|Delete)|Restore|Import|Create)/;
 
