@@ -83,7 +83,9 @@ export function Bubble({ message }: { message: Message }) {
 export function NoteItem({ note }: { note: Note }) {
   return (
     <li class="note" aria-label="Internal note">
-      <span class="note-label">Internal note</span>
+      <span class="note-label">
+        Internal note{note.authorRole && note.authorRole !== 'agent' ? ` from a ${note.authorRole}` : ''}
+      </span>
       <p>{note.text}</p>
       <span class="meta">{clock(note.createdAt)}</span>
     </li>

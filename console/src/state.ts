@@ -75,6 +75,8 @@ export interface Interaction {
 export interface Note {
   id: string;
   agentId: string;
+  /** The author's role when written: a supervisor's note from the spy view says so. */
+  authorRole?: string;
   text: string;
   createdAt: string;
 }

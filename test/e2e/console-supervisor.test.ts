@@ -6,7 +6,9 @@
  * transcript zip (unzipped here with fflate: the stored messages and the note are in it). Screenshots of the board,
  * the interactions page with an active search and the spy view go under test-output/console/.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { accountCreateSchema } from '../../shared/admin/account-schema';
 import { createAccount, receiveUrl } from '../../shared/admin/accounts';
@@ -152,5 +154,150 @@ describe('the supervisor console', () => {
     }, 20_000);
     expect(supErrors).toEqual([]);
     expect(agentErrors).toEqual([]);
+  });
+
+  it('finds the interaction with an advanced search, spies it live, adds a note the agent sees, and downloads its transcript', async () => {
+    // The agent answers first, so the transcript holds both directions.
+    await agentPage.getByRole('textbox', { name: 'Message' }).fill('We are looking into your bill');
+    await agentPage.getByRole('button', { name: 'Send' }).click();
+    await eventually(
+      () => expect(sent.some((f) => f.get('Body') === 'We are looking into your bill')).toBe(true),
+      15_000,
+    );
+
+    await sup.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Interactions' }).click();
+    await sup
+      .getByRole('table', { name: 'Interactions' })
+      .getByRole('row', { name: `Interaction with ${CUSTOMER}` })
+      .waitFor();
+    const toggle = sup.getByRole('button', { name: /^Advanced search/ });
+    await toggle.click();
+    const builder = sup.getByRole('region', { name: 'Advanced search' });
+    const add = async (field: string, operator: string, fill: (b: typeof builder) => Promise<unknown>) => {
+      await builder.getByLabel('Field').selectOption(field);
+      await builder.getByLabel('Operator').selectOption(operator);
+      await fill(builder);
+      await builder.getByRole('button', { name: 'Add condition' }).click();
+    };
+    const conditions = builder.getByRole('list', { name: 'Conditions' }).getByRole('listitem');
+
+    // The fields and operators are the API's: contact phone, the agent by name, the channel from its enum values.
+    await add('contactPhone', 'equals', (b) => b.getByLabel('Value').fill(CUSTOMER));
+    await add('agentId', 'equals', (b) => b.getByLabel('Value').selectOption(agent.id));
+    await add('channel', 'equals', (b) => b.getByLabel('Value').selectOption('whatsapp'));
+    // Edit the channel condition: it was wrong.
+    await conditions.filter({ hasText: 'channel equals whatsapp' }).getByRole('button', { name: 'Edit' }).click();
+    await builder.getByLabel('Value').selectOption('sms');
+    await builder.getByRole('button', { name: 'Update condition' }).click();
+    await conditions.filter({ hasText: 'channel equals sms' }).waitFor();
+    // A condition that would exclude it, disabled: it must not count.
+    await add('status', 'equals', (b) => b.getByLabel('Value').selectOption('closed'));
+    await conditions.filter({ hasText: 'status equals closed' }).getByRole('button', { name: 'Disable' }).click();
+    // A bad range: the API's 400 detail shows beside that condition; removing it clears the way.
+    await add('startedAt', 'between', async (b) => {
+      await b.getByLabel('From value').fill('2026-12-31');
+      await b.getByLabel('To value').fill('2026-01-01');
+    });
+    await builder.getByRole('button', { name: 'Search', exact: true }).click();
+    const bad = conditions.filter({ hasText: 'started at between' });
+    await expect(bad.getByRole('alert').textContent()).resolves.toContain('low must not be above high');
+    await bad.getByRole('button', { name: /^Remove/ }).click();
+    await builder.getByRole('button', { name: 'Search', exact: true }).click();
+
+    await eventually(async () => expect(await toggle.textContent()).toBe('Advanced search (3 active)'), 15_000);
+    expect(await toggle.getAttribute('class')).toContain('active');
+    await sup.locator('table[aria-label="Interactions"][aria-busy="false"]').waitFor();
+    await expect(builder.getByRole('alert').count()).resolves.toBe(0);
+    await sup.getByRole('status', { name: 'Search status' }).waitFor();
+    const rows = sup.getByRole('table', { name: 'Interactions' }).locator('tbody tr');
+    await eventually(async () => expect(await rows.count()).toBe(1), 15_000);
+    const row = sup.getByRole('row', { name: `Interaction with ${CUSTOMER}` });
+    await expect(row.locator('[data-column="agent"]').textContent()).resolves.toBe('Ana Agent');
+    await screenshot(sup, 'supervisor-02-interactions-search');
+
+    // Spy: the conversation as the agent sees it, then live.
+    await row.getByLabel(`Actions for ${CUSTOMER}`).click();
+    await row.getByRole('link', { name: 'Spy' }).click();
+    const spy = sup.getByRole('region', { name: `Spying ${CUSTOMER}` });
+    await spy.getByRole('status', { name: 'Spy status' }).filter({ hasText: 'Live' }).waitFor({ timeout: 15_000 });
+    const spied = spy.getByRole('list', { name: 'Messages' });
+    await spied.getByText('Hello, I need help with my bill').waitFor();
+    await spied.getByText('We are looking into your bill').waitFor();
+    await customerWrites('Are you still there?');
+    await spied.getByText('Are you still there?').waitFor({ timeout: 15_000 });
+
+    // An internal note: the agent's console shows it in the conversation.
+    await spy.getByLabel(/^Internal note/).fill('Customer is a VIP: waive the late fee');
+    await spy.getByRole('button', { name: 'Add note' }).click();
+    await spied.getByRole('listitem', { name: 'Internal note' }).filter({ hasText: 'waive the late fee' }).waitFor();
+    await agentPage
+      .getByRole('list', { name: 'Messages' })
+      .getByRole('listitem', { name: 'Internal note' })
+      .filter({ hasText: 'Customer is a VIP: waive the late fee' })
+      .waitFor({ timeout: 15_000 });
+    await screenshot(sup, 'supervisor-03-spy');
+    await screenshot(agentPage, 'supervisor-04-agent-sees-note');
+
+    // The transcript zip, fetched with the token and saved through an object URL.
+    const [download] = await Promise.all([
+      sup.waitForEvent('download'),
+      spy.getByRole('button', { name: 'Download transcript' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^transcript-[0-9A-Z]+\.zip$/);
+    const zip = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const text = strFromU8(zip['transcript.txt']!);
+    expect(text).toContain('Hello, I need help with my bill');
+    expect(text).toContain('We are looking into your bill');
+    expect(text).toContain('Are you still there?');
+    expect(text).toContain('Customer is a VIP: waive the late fee');
+    const notes = JSON.parse(strFromU8(zip['notes.json']!)) as { text: string; agentId: string }[];
+    expect(notes).toEqual([
+      expect.objectContaining({ text: 'Customer is a VIP: waive the late fee', agentId: supervisor.id }),
+    ]);
+    expect(supErrors).toEqual([]);
+    expect(agentErrors).toEqual([]);
+  });
+
+  it('remembers the chosen columns, exports the selected rows as CSV, and deletes after a confirmation', async () => {
+    await sup.getByRole('button', { name: '← Interactions' }).click();
+    const table = sup.getByRole('table', { name: 'Interactions' });
+    const row = table.getByRole('row', { name: `Interaction with ${CUSTOMER}` });
+    await row.waitFor();
+    // The search is still active after coming back.
+    await expect(sup.getByRole('button', { name: /^Advanced search/ }).textContent()).resolves.toBe(
+      'Advanced search (3 active)',
+    );
+
+    await sup.getByText('Manage columns').click();
+    const columns = sup.getByRole('group', { name: 'Columns' });
+    await columns.getByLabel('Tags').uncheck();
+    await columns.getByLabel('ID').check();
+    await sup.reload();
+    await sup.getByRole('navigation', { name: 'Sections' }).waitFor();
+    await table.getByRole('columnheader', { name: 'ID' }).waitFor();
+    await expect(table.getByRole('columnheader', { name: 'Tags' }).count()).resolves.toBe(0);
+
+    const id = (await row.locator('[data-column="id"]').textContent()) ?? '';
+    expect(id).toMatch(/^[0-9A-Z]{26}$/);
+    await row.getByLabel(`Select ${CUSTOMER}`).check();
+    const [csv] = await Promise.all([
+      sup.waitForEvent('download'),
+      sup.getByRole('button', { name: 'Export selected (CSV)' }).click(),
+    ]);
+    const body = readFileSync(await csv.path(), 'utf8');
+    expect(body.split('\n')[0]).toContain('id');
+    expect(body).toContain(id);
+    expect(body).toContain(CUSTOMER);
+
+    await sup.getByRole('button', { name: 'Delete selected' }).click();
+    const dialog = sup.getByRole('dialog', { name: 'Delete interaction' });
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+    await eventually(async () => {
+      const res = await api.call('GET', `/admin/interactions/${id}`, { token: supervisor.token });
+      expect(res.status).toBe(404);
+    });
+    expect(supErrors).toEqual([]);
   });
 });

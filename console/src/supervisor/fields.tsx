@@ -25,10 +25,12 @@ export function FieldError({ error, path }: { error: unknown; path: string }) {
   );
 }
 
-/** A form's error line: the message, and each detail no field shows. */
+/** A form's error line: the message, and each detail no field shows (nothing when the fields show them all). */
 export function FormError({ error, claimed = [] }: { error: unknown; claimed?: string[] }) {
   if (!error) return null;
   const rest = unclaimed(error, claimed);
+  // Every detail already shows beside its field.
+  if (error instanceof ApiError && error.details.length > 0 && rest.length === 0) return null;
   const message = error instanceof ApiError ? error.message : String(error);
   return (
     <p class="form-error" role="alert">

@@ -1,0 +1,367 @@
+/**
+ * The advanced search builder: pick a field, an operator and a value, add the condition; edit, disable or remove
+ * each one; match all or any. The fields, their types, operators and enum values are the ones the API publishes
+ * in its OpenAPI document (`components.x-searchable-fields`), read once: a field the API adds shows up here.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { loadConfig } from '../client';
+import { showError } from '../state';
+import { directory, nameOf, type Directory } from './directory';
+import { FieldError } from './fields';
+
+export interface FieldSpec {
+  type: 'string' | 'enum' | 'number' | 'date' | 'boolean' | 'tags';
+  operators: string[];
+  values?: string[];
+  description?: string;
+}
+export type Catalog = Record<string, FieldSpec>;
+
+export interface Condition {
+  field: string;
+  operator: string;
+  value?: unknown;
+  disabled?: boolean;
+}
+
+export interface Search {
+  match: 'all' | 'any';
+  conditions: Condition[];
+}
+
+const catalogs = new Map<string, Promise<Catalog>>();
+
+/** The searchable fields of an entity (`interactions`, `accounts`, ...) from GET /openapi.json. */
+export function searchCatalog(entity: string): Promise<Catalog> {
+  let found = catalogs.get(entity);
+  if (!found) {
+    found = loadConfig()
+      .then((config) => fetch(`${config.apiUrl}/openapi.json`))
+      .then((res) => {
+        if (!res.ok) throw new Error(`the API document answered ${res.status}`);
+        return res.json() as Promise<{ components?: { 'x-searchable-fields'?: Record<string, Catalog> } }>;
+      })
+      .then((doc) => doc.components?.['x-searchable-fields']?.[entity] ?? {});
+    found.catch(() => catalogs.delete(entity));
+    catalogs.set(entity, found);
+  }
+  return found;
+}
+
+/** `notEquals` reads "not equals", `lastMessageAt` reads "last message at": labels from the API's own names. */
+export const words = (name: string) =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/\bid\b/g, 'ID');
+
+const NO_VALUE = (operator: string) => operator === 'isEmpty' || operator === 'isNotEmpty';
+
+/** Fields whose values are ids of something the directory names: their value is picked by name. */
+const LOOKUP: Record<string, keyof Directory> = { agentId: 'agents', accountId: 'accounts', queueId: 'queues' };
+
+export const activeConditions = (search: Search) => search.conditions.filter((c) => !c.disabled);
+
+export function describe(condition: Condition): string {
+  const show = (v: unknown) => {
+    const lookup = LOOKUP[condition.field];
+    return lookup && typeof v === 'string' ? nameOf(lookup, v) : String(v);
+  };
+  const value = NO_VALUE(condition.operator)
+    ? ''
+    : Array.isArray(condition.value)
+      ? condition.operator === 'between'
+        ? ` ${show(condition.value[0])} and ${show(condition.value[1])}`
+        : ` ${condition.value.map(show).join(', ')}`
+      : ` ${show(condition.value)}`;
+  return `${words(condition.field)} ${words(condition.operator)}${value}`;
+}
+
+/** The value a condition's input gives, typed as the field is (numbers as numbers, booleans as booleans). */
+function typed(spec: FieldSpec, raw: string): unknown {
+  if (spec.type === 'number') return raw.trim() === '' ? raw : Number(raw);
+  if (spec.type === 'boolean') return raw === 'true';
+  return raw;
+}
+
+function ValueInput({
+  field,
+  spec,
+  value,
+  onChange,
+  label,
+}: {
+  field: string;
+  spec: FieldSpec;
+  value: string;
+  onChange: (v: string) => void;
+  label: string;
+}) {
+  const lookup = LOOKUP[field];
+  if (lookup) {
+    return (
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">Choose…</option>
+        {directory.value[lookup].map((n) => (
+          <option key={n.id} value={n.id}>
+            {n.name}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (spec.type === 'enum' || spec.type === 'boolean') {
+    const values = spec.type === 'boolean' ? ['true', 'false'] : (spec.values ?? []);
+    return (
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="">Choose…</option>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  const onInput = (e: { currentTarget: HTMLInputElement }) => onChange(e.currentTarget.value);
+  if (spec.type === 'date') return <input aria-label={label} type="date" value={value} onInput={onInput} />;
+  if (spec.type === 'number') return <input aria-label={label} type="number" value={value} onInput={onInput} />;
+  return <input aria-label={label} type="text" value={value} maxLength={500} onInput={onInput} />;
+}
+
+interface Draft {
+  field: string;
+  operator: string;
+  values: string[];
+}
+
+function draftOf(condition: Condition): Draft {
+  const v = condition.value;
+  const values = Array.isArray(v)
+    ? condition.operator === 'in'
+      ? [v.map(String).join(', ')]
+      : v.map(String)
+    : v === undefined
+      ? ['']
+      : [String(v)];
+  return { field: condition.field, operator: condition.operator, values };
+}
+
+function conditionOf(draft: Draft, spec: FieldSpec): Condition {
+  const { field, operator, values } = draft;
+  if (NO_VALUE(operator)) return { field, operator };
+  if (operator === 'between')
+    return { field, operator, value: [typed(spec, values[0] ?? ''), typed(spec, values[1] ?? '')] };
+  if (operator === 'in')
+    return {
+      field,
+      operator,
+      value: (values[0] ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => typed(spec, s)),
+    };
+  return { field, operator, value: typed(spec, values[0] ?? '') };
+}
+
+/**
+ * The builder. `search` is the conditions being edited; `onRun` runs them (the parent keeps what is active);
+ * `error` is the last 400 of the search, whose `body.conditions.N.*` details show beside condition N.
+ */
+export function SearchBuilder({
+  entity,
+  search,
+  onChange,
+  onRun,
+  onClear,
+  error,
+}: {
+  entity: string;
+  search: Search;
+  onChange: (next: Search) => void;
+  onRun: () => void;
+  onClear: () => void;
+  error: unknown;
+}) {
+  const [catalog, setCatalog] = useState<Catalog | undefined>();
+  const [draft, setDraft] = useState<Draft>({ field: '', operator: '', values: [''] });
+  const [editing, setEditing] = useState<number | undefined>();
+  useEffect(() => {
+    searchCatalog(entity).then(setCatalog, showError);
+  }, [entity]);
+  if (!catalog) return <p class="loading">Loading the search fields…</p>;
+  const fields = Object.keys(catalog).sort((a, b) => words(a).localeCompare(words(b)));
+  const spec = catalog[draft.field];
+  const ready =
+    spec !== undefined &&
+    spec.operators.includes(draft.operator) &&
+    (NO_VALUE(draft.operator) || draft.values.slice(0, draft.operator === 'between' ? 2 : 1).every((v) => v !== ''));
+
+  const setField = (field: string) => {
+    const next = catalog[field];
+    setDraft({ field, operator: next?.operators[0] ?? '', values: [''] });
+  };
+  const commit = (event: Event) => {
+    event.preventDefault();
+    if (!spec || !ready) return;
+    const condition = conditionOf(draft, spec);
+    const conditions =
+      editing === undefined
+        ? [...search.conditions, condition]
+        : search.conditions.map((c, i) => (i === editing ? { ...condition, disabled: c.disabled } : c));
+    onChange({ ...search, conditions });
+    setEditing(undefined);
+    setDraft({ field: '', operator: '', values: [''] });
+  };
+  const edit = (i: number) => {
+    setEditing(i);
+    setDraft(draftOf(search.conditions[i]!));
+  };
+  const valueLabel = (n: number) => (draft.operator === 'between' ? (n === 0 ? 'From value' : 'To value') : 'Value');
+
+  return (
+    <section class="search-builder" aria-label="Advanced search">
+      <form
+        class="condition-form"
+        onSubmit={commit}
+        aria-label={editing === undefined ? 'New condition' : 'Edit condition'}
+      >
+        <label>
+          Field
+          <select value={draft.field} onChange={(e) => setField(e.currentTarget.value)}>
+            <option value="">Choose a field…</option>
+            {fields.map((f) => (
+              <option key={f} value={f} title={catalog[f]!.description}>
+                {words(f)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Operator
+          <select
+            value={draft.operator}
+            disabled={!spec}
+            onChange={(e) => setDraft({ ...draft, operator: e.currentTarget.value, values: [''] })}
+          >
+            {(spec?.operators ?? []).map((o) => (
+              <option key={o} value={o}>
+                {words(o)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {spec &&
+          !NO_VALUE(draft.operator) &&
+          (draft.operator === 'between' ? [0, 1] : [0]).map((n) => (
+            <label key={n}>
+              {valueLabel(n)}
+              {draft.operator === 'in' && <span class="muted"> (comma-separated)</span>}
+              <ValueInput
+                field={draft.field}
+                spec={draft.operator === 'in' ? { ...spec, type: 'string' } : spec}
+                label={valueLabel(n)}
+                value={draft.values[n] ?? ''}
+                onChange={(v) => {
+                  const values = [...draft.values];
+                  values[n] = v;
+                  setDraft({ ...draft, values });
+                }}
+              />
+            </label>
+          ))}
+        <button type="submit" disabled={!ready}>
+          {editing === undefined ? 'Add condition' : 'Update condition'}
+        </button>
+        {editing !== undefined && (
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              setEditing(undefined);
+              setDraft({ field: '', operator: '', values: [''] });
+            }}
+          >
+            Cancel edit
+          </button>
+        )}
+      </form>
+      {search.conditions.length > 0 && (
+        <>
+          <fieldset class="match">
+            <legend>Match</legend>
+            <label class="inline">
+              <input
+                type="radio"
+                name={`${entity}-match`}
+                checked={search.match === 'all'}
+                onChange={() => onChange({ ...search, match: 'all' })}
+              />
+              All conditions
+            </label>
+            <label class="inline">
+              <input
+                type="radio"
+                name={`${entity}-match`}
+                checked={search.match === 'any'}
+                onChange={() => onChange({ ...search, match: 'any' })}
+              />
+              Any condition
+            </label>
+            <FieldError error={error} path="body.match" />
+          </fieldset>
+          <ul class="conditions" aria-label="Conditions">
+            {search.conditions.map((c, i) => (
+              <li
+                key={i}
+                class={`condition${c.disabled ? ' disabled' : ''}${editing === i ? ' editing' : ''}`}
+                aria-label={describe(c)}
+              >
+                <span class="condition-text">
+                  {describe(c)}
+                  {c.disabled && <span class="muted"> (disabled)</span>}
+                </span>
+                <button type="button" class="link" onClick={() => edit(i)}>
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() =>
+                    onChange({
+                      ...search,
+                      conditions: search.conditions.map((x, j) => (j === i ? { ...x, disabled: !x.disabled } : x)),
+                    })
+                  }
+                >
+                  {c.disabled ? 'Enable' : 'Disable'}
+                </button>
+                <button
+                  type="button"
+                  class="link"
+                  aria-label={`Remove ${describe(c)}`}
+                  onClick={() => {
+                    if (editing === i) setEditing(undefined);
+                    onChange({ ...search, conditions: search.conditions.filter((_, j) => j !== i) });
+                  }}
+                >
+                  Remove
+                </button>
+                <FieldError error={error} path={`body.conditions.${i}`} />
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div class="actions">
+        <button type="button" class="primary" onClick={onRun} disabled={activeConditions(search).length === 0}>
+          Search
+        </button>
+        <button type="button" onClick={onClear} disabled={search.conditions.length === 0}>
+          Remove all conditions
+        </button>
+      </div>
+    </section>
+  );
+}
