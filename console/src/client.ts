@@ -145,6 +145,18 @@ export class Api {
   del = <T = unknown>(path: string) => this.request<T>('DELETE', path);
   post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body ?? {});
   put = <T = unknown>(path: string, body: unknown) => this.request<T>('PUT', path, body);
+  patch = <T = unknown>(path: string, body: unknown) => this.request<T>('PATCH', path, body);
+  del = <T = unknown>(path: string) => this.request<T>('DELETE', path);
+
+  /** Downloads what a GET answers (a CSV export) as a file: the bearer token rules out a plain link. */
+  async download(path: string, filename: string): Promise<void> {
+    const url = await this.blobUrl(path);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = filename;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
 }
 
 export interface RealtimeEvent {

@@ -1,0 +1,519 @@
+/**
+ * The admin pages' list: a table over a paged API list (`items` + `nextCursor`) with a search box, filters, cursor
+ * paging, row selection that survives paging (for bulk delete, export, invitations) and, where the API has one, the
+ * advanced search (field, operator, value; all or any; each condition editable, disabled or removed) whose fields and
+ * operators come from the OpenAPI document's `x-searchable-fields`.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { client, showError } from '../state';
+import type { Option } from './form';
+import { humanise, searchFields, type SearchField } from './schema';
+
+export interface Column<T> {
+  key: string;
+  label: string;
+  render?: (row: T) => ComponentChildren;
+}
+
+export interface Filter {
+  /** The list route's query parameter. */
+  name: string;
+  label: string;
+  options: Option[];
+}
+
+export interface Condition {
+  field: string;
+  operator: string;
+  value?: unknown;
+  disabled?: boolean;
+}
+
+export interface Search {
+  match: 'all' | 'any';
+  conditions: Condition[];
+}
+
+export interface Row {
+  id: string;
+}
+
+interface PageOf<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface ListTableProps<T extends Row> {
+  /** The table's accessible name, e.g. "Accounts". */
+  label: string;
+  /** GET route of the list (`?q=`, the filters, `limit`, `cursor`). */
+  path: string;
+  /** POST route of the advanced search, and the entity of `x-searchable-fields` it searches. */
+  search?: { path: string; entity: string };
+  columns: Column<T>[];
+  filters?: Filter[];
+  /** Opens a row (its first column is a button). */
+  onOpen?: (row: T) => void;
+  /** Buttons for the selected rows; `reload` refreshes the page after a change. */
+  actions?: (selected: T[], reload: () => void) => ComponentChildren;
+  /** Bumped by the page to reload (after a create elsewhere on it). */
+  reloadKey?: number;
+  pageSize?: number;
+}
+
+const VALUELESS = new Set(['isEmpty', 'isNotEmpty']);
+
+function conditionValue(field: SearchField | undefined, operator: string, raw: string): unknown {
+  if (VALUELESS.has(operator)) return undefined;
+  const one = (s: string): unknown =>
+    field?.type === 'number' ? Number(s) : field?.type === 'boolean' ? s === 'true' : s.trim();
+  if (operator === 'in' || operator === 'between')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map(one);
+  return one(raw);
+}
+
+const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value));
+
+/** The advanced search builder: a draft of conditions, applied as a whole. */
+export function SearchBuilder({
+  entity,
+  initial,
+  onApply,
+  onClose,
+}: {
+  entity: string;
+  initial: Search | undefined;
+  onApply: (search: Search | undefined) => void;
+  onClose: () => void;
+}) {
+  const [fields, setFields] = useState<Record<string, SearchField>>({});
+  const [match, setMatch] = useState<'all' | 'any'>(initial?.match ?? 'all');
+  const [conditions, setConditions] = useState<(Condition & { raw: string })[]>(
+    (initial?.conditions ?? []).map((c) => ({ ...c, raw: shown(c.value) })),
+  );
+  useEffect(() => {
+    searchFields(entity).then(setFields, showError);
+  }, [entity]);
+  const names = Object.keys(fields);
+  const update = (i: number, change: Partial<Condition & { raw: string }>) =>
+    setConditions((list) => list.map((c, j) => (j === i ? { ...c, ...change } : c)));
+  const add = () => {
+    const field = names[0];
+    if (field) setConditions((list) => [...list, { field, operator: fields[field]!.operators[0]!, raw: '' }]);
+  };
+  const apply = () => {
+    const built = conditions.map(({ raw, ...c }) => ({
+      ...c,
+      ...(VALUELESS.has(c.operator)
+        ? { value: undefined }
+        : { value: conditionValue(fields[c.field], c.operator, raw) }),
+    }));
+    onApply(built.length ? { match, conditions: built } : undefined);
+  };
+  return (
+    <section class="search-builder" aria-label="Advanced search">
+      <div class="search-match">
+        <label>
+          Match
+          <select aria-label="Match" value={match} onChange={(e) => setMatch(e.currentTarget.value as 'all' | 'any')}>
+            <option value="all">all conditions</option>
+            <option value="any">any condition</option>
+          </select>
+        </label>
+      </div>
+      <ol class="conditions">
+        {conditions.map((c, i) => {
+          const field = fields[c.field];
+          return (
+            <li key={i} class={c.disabled ? 'condition disabled' : 'condition'} aria-label={`Condition ${i + 1}`}>
+              <select
+                aria-label="Field"
+                value={c.field}
+                onChange={(e) => {
+                  const next = e.currentTarget.value;
+                  const ops = fields[next]?.operators ?? [];
+                  update(i, { field: next, operator: ops.includes(c.operator) ? c.operator : (ops[0] ?? '') });
+                }}
+              >
+                {names.map((n) => (
+                  <option key={n} value={n}>
+                    {humanise(n)}
+                  </option>
+                ))}
+              </select>
+              <select
+                aria-label="Operator"
+                value={c.operator}
+                onChange={(e) => update(i, { operator: e.currentTarget.value })}
+              >
+                {(field?.operators ?? []).map((op) => (
+                  <option key={op} value={op}>
+                    {humanise(op)}
+                  </option>
+                ))}
+              </select>
+              {VALUELESS.has(c.operator) ? null : (field?.type === 'enum' || field?.type === 'boolean') &&
+                c.operator !== 'in' ? (
+                <select aria-label="Value" value={c.raw} onChange={(e) => update(i, { raw: e.currentTarget.value })}>
+                  <option value="">—</option>
+                  {(field.type === 'boolean' ? ['true', 'false'] : (field.values ?? [])).map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  aria-label="Value"
+                  value={c.raw}
+                  placeholder={
+                    c.operator === 'between'
+                      ? 'low, high'
+                      : c.operator === 'in'
+                        ? 'a, b, c'
+                        : field?.type === 'date'
+                          ? '2026-01-31T00:00:00Z'
+                          : ''
+                  }
+                  onInput={(e) => update(i, { raw: e.currentTarget.value })}
+                />
+              )}
+              <label class="inline">
+                <input
+                  type="checkbox"
+                  checked={c.disabled === true}
+                  onChange={(e) => update(i, { disabled: e.currentTarget.checked })}
+                />
+                Disabled
+              </label>
+              <button
+                type="button"
+                class="link"
+                aria-label={`Remove condition ${i + 1}`}
+                onClick={() => setConditions((list) => list.filter((_, j) => j !== i))}
+              >
+                Remove
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      <div class="form-actions">
+        <button type="button" onClick={add} disabled={!names.length}>
+          Add condition
+        </button>
+        <button type="button" class="primary" onClick={apply}>
+          Apply search
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setConditions([]);
+            onApply(undefined);
+          }}
+        >
+          Clear search
+        </button>
+        <button type="button" class="link" onClick={onClose}>
+          Hide
+        </button>
+      </div>
+    </section>
+  );
+}
+
+export function ListTable<T extends Row>(props: ListTableProps<T>) {
+  const { label, path, columns, filters = [], pageSize = 25 } = props;
+  const [q, setQ] = useState('');
+  const [typed, setTyped] = useState('');
+  const [filterValues, setFilterValues] = useState<Record<string, string>>({});
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState<PageOf<T> | undefined>(undefined);
+  const [selected, setSelected] = useState<Map<string, T>>(new Map());
+  const [search, setSearch] = useState<Search | undefined>(undefined);
+  const [builder, setBuilder] = useState(false);
+  const [tick, setTick] = useState(0);
+  const cursor = cursors[cursors.length - 1];
+
+  // The search box answers as one types, a moment after the last key.
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      setQ(typed.trim());
+      setCursors([undefined]);
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [typed]);
+
+  useEffect(() => {
+    let live = true;
+    const load = async () => {
+      if (search && props.search) {
+        return client().post<PageOf<T>>(props.search.path, {
+          match: search.match,
+          conditions: search.conditions,
+          limit: pageSize,
+          ...(cursor ? { cursor } : {}),
+        });
+      }
+      const query = new URLSearchParams({ limit: String(pageSize) });
+      if (q) query.set('q', q);
+      for (const [name, value] of Object.entries(filterValues)) if (value) query.set(name, value);
+      if (cursor) query.set('cursor', cursor);
+      return client().get<PageOf<T>>(`${path}?${query.toString()}`);
+    };
+    load().then(
+      (result) => live && setPage(result),
+      (error: unknown) => live && showError(error),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, q, JSON.stringify(filterValues), cursor, JSON.stringify(search), tick, props.reloadKey]);
+
+  const reload = () => {
+    setSelected(new Map());
+    setTick((t) => t + 1);
+  };
+  const rows = page?.items ?? [];
+  const allChecked = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const toggle = (row: T, on: boolean) =>
+    setSelected((s) => {
+      const next = new Map(s);
+      if (on) next.set(row.id, row);
+      else next.delete(row.id);
+      return next;
+    });
+  const active = search?.conditions.filter((c) => !c.disabled).length ?? 0;
+
+  return (
+    <section class="list-table" aria-label={label}>
+      <div class="list-tools">
+        <label class="inline">
+          <span class="sr-only">Search {label.toLowerCase()}</span>
+          <input
+            type="search"
+            placeholder="Search…"
+            aria-label={`Search ${label.toLowerCase()}`}
+            value={typed}
+            disabled={Boolean(search)}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+          />
+        </label>
+        {filters.map((f) => (
+          <label class="inline" key={f.name}>
+            {f.label}
+            <select
+              aria-label={f.label}
+              value={filterValues[f.name] ?? ''}
+              disabled={Boolean(search)}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                setFilterValues((v) => ({ ...v, [f.name]: value }));
+                setCursors([undefined]);
+              }}
+            >
+              <option value="">All</option>
+              {f.options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        {filters.length > 0 && Object.values(filterValues).some(Boolean) && (
+          <button type="button" class="link" onClick={() => setFilterValues({})}>
+            Clear filters
+          </button>
+        )}
+        {props.search && (
+          <button
+            type="button"
+            aria-expanded={builder}
+            class={active ? 'search-active' : undefined}
+            onClick={() => setBuilder((b) => !b)}
+          >
+            {active ? `Advanced search (${active} active)` : 'Advanced search'}
+          </button>
+        )}
+        <span class="list-actions">{props.actions?.([...selected.values()], reload)}</span>
+      </div>
+      {builder && props.search && (
+        <SearchBuilder
+          entity={props.search.entity}
+          initial={search}
+          onClose={() => setBuilder(false)}
+          onApply={(next) => {
+            setSearch(next);
+            setCursors([undefined]);
+          }}
+        />
+      )}
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col" class="check">
+              <input
+                type="checkbox"
+                aria-label="Select all on this page"
+                checked={allChecked}
+                onChange={(e) => {
+                  const on = e.currentTarget.checked;
+                  for (const r of rows) toggle(r, on);
+                }}
+              />
+            </th>
+            {columns.map((c) => (
+              <th scope="col" key={c.key}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => {
+            const name = String((row as unknown as Record<string, unknown>)[columns[0]?.key ?? 'id'] ?? row.id);
+            return (
+              <tr key={row.id} aria-selected={selected.has(row.id)}>
+                <td class="check">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${name}`}
+                    checked={selected.has(row.id)}
+                    onChange={(e) => toggle(row, e.currentTarget.checked)}
+                  />
+                </td>
+                {columns.map((c, i) => {
+                  const content = c.render
+                    ? c.render(row)
+                    : String((row as unknown as Record<string, unknown>)[c.key] ?? '');
+                  return (
+                    <td key={c.key}>
+                      {i === 0 && props.onOpen ? (
+                        <button type="button" class="link" onClick={() => props.onOpen?.(row)}>
+                          {content || row.id}
+                        </button>
+                      ) : (
+                        content
+                      )}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {page && !rows.length && <p class="empty">Nothing here{q || search ? ' matches' : ' yet'}.</p>}
+      <div class="pager">
+        <button type="button" disabled={cursors.length < 2} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Previous
+        </button>
+        <span>Page {cursors.length}</span>
+        <button
+          type="button"
+          disabled={!page?.nextCursor}
+          onClick={() => page?.nextCursor && setCursors((c) => [...c, page.nextCursor])}
+        >
+          Next
+        </button>
+        {selected.size > 0 && (
+          <span class="selected-count">
+            {selected.size} selected{' '}
+            <button type="button" class="link" onClick={() => setSelected(new Map())}>
+              Clear selection
+            </button>
+          </span>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** A delete that asks once more in place (no native dialog): the first click arms it, the second deletes. */
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  onConfirm,
+  disabled,
+}: {
+  label: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+}) {
+  const [armed, setArmed] = useState(false);
+  useEffect(() => {
+    if (!armed) return;
+    const timer = setTimeout(() => setArmed(false), 5000);
+    return () => clearTimeout(timer);
+  }, [armed]);
+  return (
+    <button
+      type="button"
+      class="danger"
+      disabled={disabled}
+      onClick={() => {
+        if (!armed) return setArmed(true);
+        setArmed(false);
+        onConfirm();
+      }}
+    >
+      {armed ? confirmLabel : label}
+    </button>
+  );
+}
+
+/**
+ * The bulk actions of an admin list: export the selected rows (CSV, where the API has an export) and delete them
+ * (`bulk-delete` where the API has it, else one DELETE each).
+ */
+export function BulkActions<T extends Row>({
+  selected,
+  reload,
+  base,
+  noun,
+  exportName,
+  bulkDelete = false,
+}: {
+  selected: T[];
+  reload: () => void;
+  base: string;
+  noun: string;
+  exportName?: string;
+  bulkDelete?: boolean;
+}) {
+  const ids = selected.map((r) => r.id);
+  const remove = async () => {
+    if (bulkDelete) await client().post(`${base}/bulk-delete`, { ids });
+    else for (const id of ids) await client().del(`${base}/${encodeURIComponent(id)}`);
+  };
+  return (
+    <>
+      {exportName && (
+        <button
+          type="button"
+          disabled={!ids.length}
+          onClick={() =>
+            client()
+              .download(`${base}/export?ids=${ids.join(',')}`, exportName)
+              .catch(showError)
+          }
+        >
+          Export to CSV
+        </button>
+      )}
+      <ConfirmButton
+        label="Delete selected"
+        confirmLabel={`Confirm: delete ${ids.length} ${noun}${ids.length === 1 ? '' : 's'}`}
+        disabled={!ids.length}
+        onConfirm={() => void remove().then(reload, (error: unknown) => (showError(error), reload()))}
+      />
+    </>
+  );
+}
