@@ -146,14 +146,15 @@ export class Api {
   post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body ?? {});
   put = <T = unknown>(path: string, body: unknown) => this.request<T>('PUT', path, body);
   patch = <T = unknown>(path: string, body: unknown) => this.request<T>('PATCH', path, body);
-  del = <T = unknown>(path: string) => this.request<T>('DELETE', path);
 
-  /** Downloads what a GET answers (a CSV export) as a file: the bearer token rules out a plain link. */
-  async download(path: string, filename: string): Promise<void> {
-    const url = await this.blobUrl(path);
+  /** Saves what a GET answers (a CSV export) as a file: the bearer token rules out a plain link. */
+  async download(path: string, fallbackName: string): Promise<void> {
+    const { blob, filename } = await this.file('GET', path);
+    if (!blob) return;
+    const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
-    a.download = filename;
+    a.download = filename ?? fallbackName;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }

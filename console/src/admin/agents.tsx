@@ -81,7 +81,15 @@ function agentFields(item: Agent | undefined): FieldSpec[] {
   ];
 }
 
-type InvitationResult = { id: string; sent: true } | { id: string; sent: false; url: string; expiresIn?: number };
+type InvitationResult =
+  | { id: string; sent: true; to?: string }
+  | { id: string; sent: false; reason?: string; url: string; expiresIn?: number };
+
+const REASONS: Record<string, string> = {
+  'mail-not-configured': 'mail is not configured',
+  'no-email': 'the agent has no email address',
+  'mail-failed': 'the mail could not be sent',
+};
 
 /**
  * Invitations for the agents chosen: `POST /admin/agents/invitations` (by email where mail is configured); an API
@@ -111,10 +119,14 @@ function InvitationResults({ results, agents }: { results: InvitationResult[]; a
           return (
             <li key={r.id}>
               {r.sent ? (
-                <span>{name}: invitation sent by email</span>
+                <span>
+                  {name}: invitation sent by email{r.to ? ` to ${r.to}` : ''}
+                </span>
               ) : (
                 <span class="copy-row">
-                  {name}: <input readOnly aria-label={`Invitation link for ${name}`} value={r.url} />
+                  {name}
+                  {r.reason ? ` (not mailed: ${REASONS[r.reason] ?? r.reason})` : ''}:{' '}
+                  <input readOnly aria-label={`Invitation link for ${name}`} value={r.url} />
                   <CopyButton text={r.url} label="Copy link" />
                 </span>
               )}
