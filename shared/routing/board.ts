@@ -11,12 +11,12 @@ import { dayOf } from '../domain/queueing';
 import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
 import { notifyAgents, notifyConnections } from '../realtime/notify';
-import { listAllAccounts } from '../store/accounts';
-import { listAgents } from '../store/agents';
+import { listAllAccountsCached } from '../store/accounts';
+import { listAgentsCached } from '../store/agents';
 import { claimPushSlot, readCounters, subscribers, type Counters } from '../store/board';
 import { membersOf, parentsOf } from '../store/memberships';
 import { presenceOf } from '../store/presence';
-import { listQueues } from '../store/queues';
+import { listQueuesCached } from '../store/queues';
 import { lineHead, oldestWaitingOf } from '../store/waiting-line';
 import { onTimer } from '../timers/dispatch';
 
@@ -61,7 +61,8 @@ function figures(g: Counters | undefined, d: Counters | undefined, oldest: strin
   const handled = d?.handled ?? 0;
   return {
     waiting: g?.waiting ?? 0,
-    longestWaitSeconds: oldest ? Math.max(0, Math.floor((nowMs - Date.parse(oldest)) / 1000)) : 0,
+    // A head read beside counters that show nobody in line (a race between the two reads) is no wait.
+    longestWaitSeconds: oldest && inLine(g) ? Math.max(0, Math.floor((nowMs - Date.parse(oldest)) / 1000)) : 0,
     offered: g?.offered ?? 0,
     inProgress: g?.inProgress ?? 0,
     closedToday: d?.closed ?? 0,
@@ -72,31 +73,39 @@ function figures(g: Counters | undefined, d: Counters | undefined, oldest: strin
   };
 }
 
+/** Up to this many queues and accounts shown, their line heads are read in the same round as the counters. */
+const EAGER_HEADS = 24;
+
 const inLine = (g: Counters | undefined) => (g?.waiting ?? 0) + (g?.offered ?? 0) > 0;
 
 export async function readBoard(filter: { accountId?: string; teamId?: string } = {}): Promise<Board> {
   const nowMs = now();
   const day = dayOf(nowMs);
-  const [{ gauges, daily }, queues, accounts, agents] = await Promise.all([
-    readCounters(day),
-    // The listings are one index query each (queues, accounts, agents): read every time, so a new one shows at once.
-    listQueues(),
-    listAllAccounts(),
-    listAgents(),
+  // The listings (queues, accounts, agents) come from this container's short cache, which this process's admin
+  // writes drop at once; the counters, line heads and presence are read every time, in one round on most boards.
+  const [queues, accounts, agents, team] = await Promise.all([
+    listQueuesCached(),
+    listAllAccountsCached(),
+    listAgentsCached(),
+    filter.teamId ? membersOf('TEAM', filter.teamId).then((ids) => new Set(ids)) : undefined,
   ]);
+  const people = agents.filter((a) => a.role === 'agent' && (!team || team.has(a.id)));
   // A team narrows the board to its agents and to the queues and accounts at least one of them serves.
-  const team = filter.teamId ? new Set(await membersOf('TEAM', filter.teamId)) : undefined;
-  const [teamQueues, teamAccounts] = team
-    ? await Promise.all(['QUEUE', 'ACCOUNT'].map(async (kind) => new Set((await Promise.all([...team].map((a) => parentsOf(kind as 'QUEUE' | 'ACCOUNT', a)))).flat())))
-    : [undefined, undefined];
+  const [teamQueues, teamAccounts] = await Promise.all(
+    (['QUEUE', 'ACCOUNT'] as const).map(async (kind) => (team ? new Set((await Promise.all([...team].map((a) => parentsOf(kind, a)))).flat()) : undefined)),
+  );
   const shownAccounts = accounts.filter((a) => (!filter.accountId || a.id === filter.accountId) && (!teamAccounts || teamAccounts.has(a.id)));
   const shownQueues = queues.filter((q) => !teamQueues || teamQueues.has(q.id));
-  const people = agents.filter((a) => a.role === 'agent' && (!team || team.has(a.id)));
-  const [queueHeads, accountHeads, presence] = await Promise.all([
-    Promise.all(shownQueues.map(async (q) => (inLine(gauges.get(`QUEUE#${q.id}`)) ? (await lineHead(q.id, 1))[0]?.enteredAt : undefined))),
-    Promise.all(shownAccounts.map((a) => (inLine(gauges.get(`ACCOUNT#${a.id}`)) ? oldestWaitingOf(a.id) : Promise.resolve(undefined)))),
-    presenceOf(people.map((a) => a.id)),
-  ]);
+  const heads = (gauges?: Map<string, Counters>) =>
+    Promise.all([
+      Promise.all(shownQueues.map(async (q) => (!gauges || inLine(gauges.get(`QUEUE#${q.id}`)) ? (await lineHead(q.id, 1))[0]?.enteredAt : undefined))),
+      Promise.all(shownAccounts.map((a) => (!gauges || inLine(gauges.get(`ACCOUNT#${a.id}`)) ? oldestWaitingOf(a.id) : Promise.resolve(undefined)))),
+    ]);
+  // A board of a few lines reads their heads beside the counters (one round); a larger one only the heads of the
+  // lines the counters show waiting (a second round, fewer reads).
+  const eager = shownQueues.length + shownAccounts.length <= EAGER_HEADS;
+  const [{ gauges, daily }, presence, early] = await Promise.all([readCounters(day), presenceOf(people.map((a) => a.id)), eager ? heads() : undefined]);
+  const [queueHeads, accountHeads] = early ?? (await heads(gauges));
   return {
     at: new Date(nowMs).toISOString(),
     day,

@@ -15,6 +15,7 @@ import { cancellationReasons, getItem, strip, queryAll } from './util';
 
 /** Accounts are read on every webhook and every message: cached for a few seconds, dropped on every local write. */
 const accountCache = new TtlCache<Account | undefined>(5000);
+const listing = new TtlCache<Account[]>(5000, 1);
 
 export interface Account {
   id: string;
@@ -90,6 +91,7 @@ export async function insertAccount(account: Account): Promise<void> {
   ];
   try {
     await db.send(new TransactWriteCommand({ TransactItems: items }));
+    listing.clear();
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
@@ -134,6 +136,7 @@ export async function replaceAccount(current: Account, next: Account): Promise<v
   );
   try {
     await db.send(new TransactWriteCommand({ TransactItems: items }));
+    listing.clear();
   } catch (error) {
     const reasons = cancellationReasons(error);
     if (!reasons) throw error;
@@ -158,6 +161,11 @@ export async function requireAccount(id: string): Promise<Account> {
   const account = await getAccount(id);
   if (!account) throw new NotFoundError(`account ${id}`);
   return account;
+}
+
+/** The listing as the board reads it: cached for up to 5 s, like listQueuesCached (queues.ts). */
+export async function listAllAccountsCached(): Promise<Account[]> {
+  return listing.get('all', listAllAccounts);
 }
 
 export async function listAllAccounts(): Promise<Account[]> {
@@ -188,6 +196,7 @@ export async function removeAccount(account: Account): Promise<boolean> {
         ],
       }),
     );
+    listing.clear();
   } catch (error) {
     if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return false;
     throw error;

@@ -11,7 +11,10 @@ import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
 import { capacityUpdate } from './presence';
+import { TtlCache } from './cache';
 import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
+
+const listing = new TtlCache<Agent[]>(5000, 1);
 
 export type Typology = 'phonebar' | 'external' | 'webrtc' | 'mobile';
 
@@ -125,6 +128,7 @@ export async function createAgent(input: NewAgent): Promise<Agent> {
           ],
         }),
       );
+      listing.clear();
       return agent;
     } catch (error) {
       const reasons = cancellationReasons(error);
@@ -153,6 +157,11 @@ export async function requireAgent(id: string): Promise<Agent> {
 export async function findAgentByUsername(username: string): Promise<Agent | undefined> {
   const marker = await getItem<{ agentId: string }>(usernameKey(username), true);
   return marker ? getAgent(marker.agentId) : undefined;
+}
+
+/** The listing as the board reads it: cached for up to 5 s, like listQueuesCached (queues.ts). */
+export async function listAgentsCached(): Promise<Agent[]> {
+  return listing.get('all', listAgents);
 }
 
 export async function listAgents(): Promise<Agent[]> {
@@ -215,6 +224,7 @@ export async function updateAgent(current: Agent, changes: Partial<Agent>): Prom
   }
   try {
     await db.send(new TransactWriteCommand({ TransactItems: items }));
+    listing.clear();
     return next;
   } catch (error) {
     const reasons = cancellationReasons(error);
@@ -298,5 +308,6 @@ export async function deleteAgent(agent: Agent, memberships: { pk: string; sk: s
       ],
     }),
   );
+  listing.clear();
   for (const key of memberships) await db.send(new DeleteCommand({ TableName: TABLE, Key: key }));
 }

@@ -10,6 +10,7 @@ import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { keys } from './keys';
 import { removeAllMembers } from './memberships';
+import { TtlCache } from './cache';
 import { getItem, isConditionFailed, strip, queryAll } from './util';
 
 export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number];
@@ -28,6 +29,8 @@ export interface Queue {
   version: number;
 }
 
+const listing = new TtlCache<Queue[]>(5000, 1);
+
 const queueItem = (queue: Queue) => ({ ...keys.queue(queue.id), gsi1pk: 'QUEUES', gsi1sk: queue.id, ...queue });
 
 export async function createQueue(input: {
@@ -42,6 +45,7 @@ export async function createQueue(input: {
   await db.send(
     new PutCommand({ TableName: TABLE, Item: queueItem(queue), ConditionExpression: 'attribute_not_exists(pk)' }),
   );
+  listing.clear();
   return queue;
 }
 
@@ -66,6 +70,14 @@ export async function listQueues(): Promise<Queue[]> {
   ).map((i) => strip<Queue>(i));
 }
 
+/**
+ * The listing as the board reads it, every second or so: from this container's cache for up to 5 s. A write in this
+ * process drops it at once (the local engine is one process); other containers see a change within the 5 s.
+ */
+export async function listQueuesCached(): Promise<Queue[]> {
+  return listing.get('all', listQueues);
+}
+
 /** Replaces the queue guarded by the version read; a concurrent change is a 409, not a lost update. */
 export async function updateQueue(current: Queue, next: Queue): Promise<Queue> {
   const written: Queue = {
@@ -84,6 +96,7 @@ export async function updateQueue(current: Queue, next: Queue): Promise<Queue> {
         ExpressionAttributeValues: { ':v': current.version },
       }),
     );
+    listing.clear();
     return written;
   } catch (error) {
     if (isConditionFailed(error)) throw new StaleVersionError(`queue ${current.id}`);
@@ -94,6 +107,7 @@ export async function updateQueue(current: Queue, next: Queue): Promise<Queue> {
 /** Deletes the queue, then its memberships. Returns false when it did not exist. */
 export async function deleteQueue(id: string): Promise<boolean> {
   const out = await db.send(new DeleteCommand({ TableName: TABLE, Key: keys.queue(id), ReturnValues: 'ALL_OLD' }));
+  listing.clear();
   await removeAllMembers('QUEUE', id);
   return Boolean(out.Attributes);
 }
