@@ -167,6 +167,31 @@ describe('the admin console', () => {
       const { body } = await api.call('GET', `/admin/accounts/${accountId}`, { token: api.admin() });
       expect(body.settings.routing).toEqual([{ type: 'queue', queueId, timeoutSeconds: 120 }]);
     }, 10_000);
+
+    // A longer plan: steps added, reordered and removed; a bad timeout shows the API's detail beside that step's field.
+    await admin.getByRole('button', { name: 'Add close step' }).click();
+    await admin.getByRole('button', { name: 'Add automatic reply step' }).click();
+    await admin
+      .getByRole('listitem', { name: 'Step 3: autoreply' })
+      .getByLabel('Reply text')
+      .fill('An agent will answer shortly');
+    await admin.getByRole('button', { name: 'Move step 3 up' }).click();
+    await admin.getByRole('listitem', { name: 'Step 2: autoreply' }).waitFor();
+    const first = admin.getByRole('listitem', { name: 'Step 1: queue' });
+    await first.getByLabel('Timeout (seconds)').fill('0');
+    await admin.getByRole('button', { name: 'Save routing' }).click();
+    await expect(first.getByRole('alert').textContent()).resolves.toMatch(/1/);
+    await screenshot(admin, 'admin-07-account-routing-error');
+    await first.getByLabel('Timeout (seconds)').fill('120');
+    await admin.getByRole('button', { name: 'Remove step 3' }).click();
+    await admin.getByRole('button', { name: 'Save routing' }).click();
+    await eventually(async () => {
+      const { body } = await api.call('GET', `/admin/accounts/${accountId}`, { token: api.admin() });
+      expect(body.settings.routing).toEqual([
+        { type: 'queue', queueId, timeoutSeconds: 120 },
+        { type: 'autoreply', text: 'An agent will answer shortly' },
+      ]);
+    }, 10_000);
     await screenshot(admin, 'admin-07-account-routing');
 
     // The notification template with its live preview.
@@ -323,8 +348,20 @@ describe('the admin console', () => {
     });
     await screenshot(admin, 'admin-12-list-contacts');
 
+    // The account's whitelist: the list associated, the filter on, the reply to others set.
+    await open(admin, `#/admin/accounts/${accountId}/whitelist`);
+    await admin.getByRole('group', { name: 'Whitelist lists' }).getByLabel('Admin console customers').check();
+    await admin.getByLabel('Only contacts of the whitelist lists may write').check();
+    await admin.getByLabel('Automatic reply to others').fill('This number serves customers only');
+    await admin.getByRole('button', { name: 'Save' }).click();
+    await eventually(async () => {
+      const { body } = await api.call('GET', `/admin/accounts/${accountId}/whitelist`, { token: api.admin() });
+      expect(body).toMatchObject({ enabled: true, listIds: [listId], autoReply: 'This number serves customers only' });
+    }, 10_000);
+    await screenshot(admin, 'admin-13-account-whitelist');
+
     await create('teams', 'team', () => admin.getByLabel('Name').fill('Night shift'));
-    await screenshot(admin, 'admin-13-team');
+    await screenshot(admin, 'admin-14-team');
 
     await open(admin, '#/admin/dispositions/general');
     await admin.getByRole('button', { name: 'New disposition' }).click();
@@ -333,7 +370,7 @@ describe('the admin console', () => {
     await admin.getByRole('heading', { name: 'Disposition: Solved' }).waitFor();
     await open(admin, '#/admin/dispositions/general');
     await row(admin, 'Dispositions', 'Solved').waitFor();
-    await screenshot(admin, 'admin-14-dispositions');
+    await screenshot(admin, 'admin-15-dispositions');
 
     await open(admin, `#/admin/canned-answers/${accountId}`);
     await admin.getByRole('button', { name: 'New canned answer' }).click();
@@ -348,7 +385,7 @@ describe('the admin console', () => {
     await admin.getByRole('heading', { name: 'Canned answer: Greeting' }).waitFor();
     const canned = await api.call('GET', `/admin/accounts/${accountId}/canned-answers`, { token: api.admin() });
     expect(canned.body.items).toEqual([expect.objectContaining({ name: 'Greeting', shortcut: 'hello' })]);
-    await screenshot(admin, 'admin-15-canned-answer');
+    await screenshot(admin, 'admin-16-canned-answer');
     expect(errors).toEqual([]);
   });
 });
