@@ -304,6 +304,14 @@ describe('the admin console', () => {
     await builder.getByRole('button', { name: 'Clear search' }).click();
     await row(admin, 'Accounts', 'Spare line').waitFor();
 
+    // Manage columns: a column hidden leaves the table.
+    const phoneHeader = admin.getByRole('table', { name: 'Accounts' }).getByRole('columnheader', { name: 'Phone' });
+    await phoneHeader.waitFor();
+    await admin.locator('summary', { hasText: 'Columns' }).click();
+    await admin.getByRole('group', { name: 'Columns shown' }).getByLabel('Phone').uncheck();
+    await phoneHeader.waitFor({ state: 'detached' });
+    await admin.locator('summary', { hasText: 'Columns' }).click();
+
     // Export the selected rows as CSV.
     await row(admin, 'Accounts', 'Admin console line').getByRole('checkbox').check();
     const [download] = await Promise.all([

@@ -8,7 +8,7 @@ import { ApiError } from '../client';
 import { client, showError } from '../state';
 import { crudPage } from './crud';
 import { labelOf, useAll, type Named } from './data';
-import { CopyButton, Copyable, type FieldSpec } from './form';
+import { CopyButton, type FieldSpec } from './form';
 import type { Row } from './table';
 
 export interface Agent extends Row {
@@ -161,7 +161,7 @@ function InviteButton({ selected }: { selected: Agent[] }) {
 }
 
 function AgentExtra({ agent }: { agent: Agent }) {
-  const [link, setLink] = useState<string | undefined>(undefined);
+  const [results, setResults] = useState<InvitationResult[] | undefined>(undefined);
   const [queues] = useAll<Named>('/admin/queues');
   const [accounts] = useAll<Named>('/admin/accounts');
   const [mine, setMine] = useState<{ queueIds: string[]; accountIds: string[] }>({ queueIds: [], accountIds: [] });
@@ -177,18 +177,12 @@ function AgentExtra({ agent }: { agent: Agent }) {
     <section class="agent-extra" aria-label="Invitation and memberships">
       <h3>Invitation</h3>
       <p>
-        <button
-          type="button"
-          onClick={() =>
-            client()
-              .post<{ url: string }>(`/admin/agents/${agent.id}/invitation`)
-              .then((r) => setLink(r.url), showError)
-          }
-        >
-          Generate invitation link
-        </button>
+        <button type="button" onClick={() => invite([agent.id]).then(setResults, showError)}>
+          Send invitation
+        </button>{' '}
+        <span class="hint">mailed where mail is configured and the agent has an email; otherwise the link to copy</span>
       </p>
-      {link && <Copyable label="Invitation link" value={link} />}
+      {results && <InvitationResults results={results} agents={new Map([[agent.id, agent]])} />}
       <h3>Memberships</h3>
       <p>Queues: {names(mine.queueIds, queues)}</p>
       <p>Accounts: {names(mine.accountIds, accounts)}</p>

@@ -228,7 +228,7 @@ export function SearchBuilder({
 }
 
 export function ListTable<T extends Row>(props: ListTableProps<T>) {
-  const { label, path, columns, filters = [], pageSize = 25 } = props;
+  const { label, path, filters = [], pageSize = 25 } = props;
   const [q, setQ] = useState('');
   const [typed, setTyped] = useState('');
   const [filterValues, setFilterValues] = useState<Record<string, string>>({});
@@ -238,7 +238,9 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
   const [search, setSearch] = useState<Search | undefined>(undefined);
   const [builder, setBuilder] = useState(false);
   const [tick, setTick] = useState(0);
+  const [hidden, setHidden] = useState<Set<string>>(new Set());
   const cursor = cursors[cursors.length - 1];
+  const columns = props.columns.filter((c, i) => i === 0 || !hidden.has(c.key));
 
   // The search box answers as one types, a moment after the last key.
   useEffect(() => {
@@ -341,6 +343,30 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
             {active ? `Advanced search (${active} active)` : 'Advanced search'}
           </button>
         )}
+        <details class="manage-columns">
+          <summary>Columns</summary>
+          <fieldset>
+            <legend class="sr-only">Columns shown</legend>
+            {props.columns.slice(1).map((c) => (
+              <label key={c.key} class="inline">
+                <input
+                  type="checkbox"
+                  checked={!hidden.has(c.key)}
+                  onChange={(e) => {
+                    const show = e.currentTarget.checked;
+                    setHidden((h) => {
+                      const next = new Set(h);
+                      if (show) next.delete(c.key);
+                      else next.add(c.key);
+                      return next;
+                    });
+                  }}
+                />
+                {c.label}
+              </label>
+            ))}
+          </fieldset>
+        </details>
         <span class="list-actions">{props.actions?.([...selected.values()], reload)}</span>
       </div>
       {builder && props.search && (
