@@ -683,7 +683,7 @@ async function phaseQueues(): Promise<void> {
       (next, context) => async (args) => {
         const input = args.input as { IndexName?: string; ExpressionAttributeValues?: Record<string, unknown> };
         if (!(input.IndexName === 'gsi2' && input.ExpressionAttributeValues?.[':p'] === 'TIMERS')) requests += 1;
-        if (process.env.BENCH_TRACE_Q) console.log('REQ', context.commandName, JSON.stringify(input).slice(0, 160));
+        void context;
         return next(args);
       },
       { step: 'initialize', name: 'benchQueueCounter' },
@@ -740,7 +740,6 @@ async function phaseQueues(): Promise<void> {
       boardTimes.push(performance.now() - t0);
     }
     const perBoard = (requests - boardBefore) / boardReads;
-    if (process.env.BENCH_TRACE_Q) { console.log('TRACE one board read'); await (await api(supervisorToken, 'GET', '/supervisor/board')).text(); console.log('TRACE end'); process.exit(0); }
     console.log(`  board read with ${lines.reduce((a, b) => a + b, 0)} waiting: p50 ${ms(percentile(boardTimes, 50))}, p99 ${ms(percentile(boardTimes, 99))}; ${num(perBoard, 1)} DynamoDB requests per read`);
 
     const { default: WebSocketClient } = await import('ws');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
+import type { TimerEvent } from '../../shared/ports/timers';
 import { consumerOf, functions, httpRoutes, queues as queueSpecs, wsRoutes, type FunctionName, type FunctionSpec, type QueueName } from '../wiring';
 import { startDynoxide, type RunningStore } from './dynoxide';
 import { removeEngineInfo, writeEngineInfo, type EngineInfo } from './engine-info';
@@ -27,6 +28,9 @@ export const ROOT = resolve(__dirname, '..', '..');
  * `require`, not `import()`: the engine must load the functions only after it has set their environment, and a
  * synchronous CommonJS require works the same under tsx (npm start) and under jest.
  */
+/** How many due timers the local poller fires at once. */
+const TIMER_CONCURRENCY = 4;
+
 function requireModule<T>(path: string): T {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.startsWith('.') ? resolve(__dirname, path) : path) as T;
@@ -346,7 +350,6 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 
   consumers.forEach((c) => c.start());
 
-  // Timers kept in the store: poll what is due, claim it, fire it through the timers function.
   // Timers kept in the store: poll what is due, claim it with a lease, fire it through the timers function, and
   // delete it only once the handler succeeded. A claim whose lease ran out (the engine died) is fired again.
   const timersStore = requireModule<typeof import('../../shared/ports/timers-store')>('../../shared/ports/timers-store');
@@ -359,26 +362,60 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   let polling = true;
   let pollBusy: Promise<void> = Promise.resolve();
   const pollEvery = options.timerPollMs ?? 100;
+  // Due timers fire a few at a time, each on its own: a poll only starts them, so a timer armed due now (serving a
+  // waiting line) never waits behind a long one (a board push). Handlers re-check versions, so order never mattered.
+  const firing = new Map<string, Promise<void>>();
+  const fire = async (timer: TimerEvent) => {
+    if (!polling || !timerTarget) return;
+    const claim = await timersStore.claimTimer(timer, leaseMs, now(), instance);
+    if (!claim) return;
+    try {
+      await invoke(timerTarget, timer);
+    } catch (error) {
+      write(`[timers] ${timer.name} failed, retrying in 2 s: ${(error as Error).message}`);
+      await timersStore.retryTimerAt(timer.name, claim, now() + 2000);
+      return;
+    }
+    await timersStore.completeTimer(timer.name, claim);
+  };
   const poll = async () => {
-    if (!timerTarget) return;
+    if (!timerTarget || firing.size >= TIMER_CONCURRENCY) return;
     for (const timer of await timersStore.dueTimers(now())) {
-      if (!polling) return;
-      const claim = await timersStore.claimTimer(timer, leaseMs, now(), instance);
-      if (!claim) continue;
-      try {
-        await invoke(timerTarget, timer);
-      } catch (error) {
-        write(`[timers] ${timer.name} failed, retrying in 2 s: ${(error as Error).message}`);
-        await timersStore.retryTimerAt(timer.name, claim, now() + 2000);
-        continue;
-      }
-      await timersStore.completeTimer(timer.name, claim);
+      if (!polling || firing.size >= TIMER_CONCURRENCY) return;
+      if (firing.has(timer.name)) continue;
+      const run = fire(timer)
+        .catch((error: Error) => write(`[timers] ${timer.name}: ${error.message}`))
+        .finally(() => {
+          firing.delete(timer.name);
+          kick();
+        });
+      firing.set(timer.name, run);
     }
   };
-  const pollTimer = setInterval(() => {
+  // One poll at a time; a tick or a nudge during a poll asks for one more right after it, never a queue of them.
+  let pollRunning = false;
+  let pollAgain = false;
+  const kick = (): void => {
     if (!polling) return;
-    pollBusy = pollBusy.then(poll).catch((error: Error) => write(`[timers] poll failed: ${error.message}`));
-  }, pollEvery);
+    if (pollRunning) {
+      pollAgain = true;
+      return;
+    }
+    pollRunning = true;
+    pollBusy = (async () => {
+      try {
+        do {
+          pollAgain = false;
+          await poll().catch((error: Error) => write(`[timers] poll failed: ${error.message}`));
+        } while (pollAgain && polling);
+      } finally {
+        pollRunning = false;
+      }
+    })();
+  };
+  const pollTimer = setInterval(kick, pollEvery);
+  // A timer armed due now (serving a waiting line, a board push) runs at once rather than at the next tick.
+  timersStore.onTimerDueNow(kick);
 
   // Functions that run on their own every so many minutes (an EventBridge rule in the cloud).
   const scheduled = (Object.keys(functions) as FunctionName[]).flatMap((fn) => {
@@ -446,6 +483,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
         removeEngineInfo(dataDir, info);
         polling = false;
         clearInterval(pollTimer);
+        timersStore.onTimerDueNow(undefined);
         scheduled.forEach((h) => clearInterval(h));
         // In-flight requests first (a webhook finishing its enqueue), then the consumers' batches, all within the grace.
         await until(
@@ -453,7 +491,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
             while (inFlightRequests > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
           })(),
         );
-        await until(pollBusy);
+        await until(Promise.all([pollBusy, ...firing.values()]));
         const finished = await Promise.all(consumers.map((c) => c.stop(deadline)));
         if (finished.includes(false)) write('[engine] the grace period ended with consumer batches running: their messages come back after the next start');
         await Promise.all(workers.map((w) => w.stop()));

@@ -15,6 +15,13 @@ function key(name: string) {
   return { pk: `TIMER#${name}`, sk: 'TIMER' };
 }
 
+let dueListener: (() => void) | undefined;
+
+/** The local engine's poller listens here: a timer armed due now is fired at once, not at the next poll. */
+export function onTimerDueNow(listener: (() => void) | undefined): void {
+  dueListener = listener;
+}
+
 export async function armInStore(timer: TimerEvent): Promise<void> {
   await db.send(
     new PutCommand({
@@ -27,6 +34,7 @@ export async function armInStore(timer: TimerEvent): Promise<void> {
       },
     }),
   );
+  if (timer.dueAt <= now()) dueListener?.();
 }
 
 export async function cancelInStore(name: string): Promise<void> {

@@ -10,7 +10,7 @@ import { config } from '../config';
 import { dayOf } from '../domain/queueing';
 import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
-import { notifyAgents, notifyConnections } from '../realtime/notify';
+import { notifyConnections } from '../realtime/notify';
 import { listAllAccountsCached } from '../store/accounts';
 import { listAgentsCached } from '../store/agents';
 import { claimPushSlot, readCounters, subscribers, type Counters } from '../store/board';
@@ -173,12 +173,16 @@ export async function pushBoard(slot: number): Promise<void> {
     [...new Set([...Object.keys(counts), ...Object.keys(previous)])].filter((k) => counts[k] !== previous[k]).map((k) => k.split('#')[1]!),
   );
   const names = new Map(board.queues.map((q) => [q.queueId, q.name]));
-  const accountsOf = new Map<string, Promise<string[]>>();
+  // Members of the changed queues, their accounts and their connections: each read once, all in parallel.
+  const queueIds = [...changedQueues];
+  const members = await Promise.all(queueIds.map((q) => membersOf('QUEUE', q)));
+  const agentIds = [...new Set(members.flat())];
+  const [accountLists, presence] = await Promise.all([Promise.all(agentIds.map((a) => parentsOf('ACCOUNT', a))), presenceOf(agentIds)]);
+  const accountsOf = new Map(agentIds.map((a, i) => [a, accountLists[i]!]));
   const byAgent = new Map<string, { queueId: string; name: string; waiting: number; offered: number }[]>();
-  for (const queueId of changedQueues) {
-    for (const agentId of await membersOf('QUEUE', queueId)) {
-      if (!accountsOf.has(agentId)) accountsOf.set(agentId, parentsOf('ACCOUNT', agentId));
-      const accounts = await accountsOf.get(agentId)!;
+  queueIds.forEach((queueId, qi) => {
+    for (const agentId of members[qi]!) {
+      const accounts = accountsOf.get(agentId) ?? [];
       if (accounts.length === 0) continue;
       const mine = accounts.map((a) => gauges.get(`QUEUE#${queueId}#ACCOUNT#${a}`));
       const list = byAgent.get(agentId) ?? [];
@@ -190,8 +194,11 @@ export async function pushBoard(slot: number): Promise<void> {
       });
       byAgent.set(agentId, list);
     }
+  });
+  for (const [agentId, list] of byAgent) {
+    const connections = presence.get(agentId)?.connectionIds ?? [];
+    if (connections.length) pushes.push(notifyConnections(connections, { type: 'queue.waiting', accountId: '', queues: list }));
   }
-  for (const [agentId, list] of byAgent) pushes.push(notifyAgents([agentId], { type: 'queue.waiting', accountId: '', queues: list }));
   await Promise.all(pushes);
 }
 

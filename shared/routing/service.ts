@@ -350,9 +350,12 @@ async function queueSystemReply(interaction: RoutedInteraction, text: string, st
 
 async function closeBySystem(interaction: RoutedInteraction, reason: string, disposition?: string): Promise<void> {
   const closed = await closeInteraction(interaction, reason, disposition);
-  await cancelTimers(['route', 'offer', 'inactivity'].map((kind) => timerName(interaction.id, kind)));
-  await notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition }));
-  await settle(interaction, closed as RoutedInteraction);
+  // The freed agent's next offer need not wait for the close to be told around.
+  await Promise.all([
+    cancelTimers(['route', 'offer', 'inactivity'].map((kind) => timerName(interaction.id, kind))),
+    notifyAccount(interaction.accountId, event('interaction.closed', closed as RoutedInteraction, { reason, disposition })),
+    settle(interaction, closed as RoutedInteraction),
+  ]);
 }
 
 /**
@@ -560,20 +563,23 @@ async function serveAgent(agentId: string): Promise<void> {
   let queues: Map<string, Queue> | undefined;
   let accountIds: Set<string> | undefined;
   for (let round = 0; round < 20; round++) {
-    const presence = await getPresence(agentId, true);
+    // The agent's presence, queues and accounts in one round: the offer's latency is the number of rounds.
+    const [presence, queueIds, accounts] = await Promise.all([
+      getPresence(agentId, true),
+      queues ? undefined : parentsOf('QUEUE', agentId),
+      accountIds ? undefined : parentsOf('ACCOUNT', agentId),
+    ]);
     if (presence.status !== 'online') return;
     const room = roomOf(presence);
     if (room.sms + room.whatsapp === 0) return;
+    accountIds ??= new Set(accounts);
     if (!queues) {
-      const ids = await parentsOf('QUEUE', agentId);
-      if (ids.length === 0) return;
-      queues = new Map((await Promise.all(ids.map((id) => cachedQueue(id)))).filter((q): q is Queue => Boolean(q)).map((q) => [q.id, q]));
+      if (!queueIds?.length) return;
+      queues = new Map((await Promise.all(queueIds.map((id) => cachedQueue(id)))).filter((q): q is Queue => Boolean(q)).map((q) => [q.id, q]));
     }
     const known = queues;
     const heads = await Promise.all([...known.keys()].map((q) => lineHead(q, HEAD)));
-    // Nobody waiting in its queues (the common case when an agent finishes): no need to know its accounts.
     if (heads.every((h) => h.length === 0)) return;
-    accountIds ??= new Set(await parentsOf('ACCOUNT', agentId));
     const context = {
       accountIds,
       room,
