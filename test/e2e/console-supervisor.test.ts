@@ -17,6 +17,7 @@ import type { Account } from '../../shared/store/accounts';
 import { createList } from '../../shared/store/lists';
 import { addMember } from '../../shared/store/memberships';
 import { createQueue, type Queue } from '../../shared/store/queues';
+import { createTeam } from '../../shared/store/teams';
 import { createUser, useAdminApi, USER_PASSWORD, type TestUser } from '../support/admin';
 import { launchBrowser, newPage, screenshot } from '../support/browser';
 import { eventually } from '../support/engine';
@@ -115,7 +116,12 @@ beforeAll(async () => {
       settings: { routing: [{ type: 'queue', queueId: queue.id, timeoutSeconds: 120 }] },
     }),
   );
-  await Promise.all([addMember('ACCOUNT', account.id, agent.id), addMember('QUEUE', queue.id, agent.id)]);
+  const [night] = await Promise.all([createTeam({ name: 'Night shift' }), createTeam({ name: 'Empty team' })]);
+  await Promise.all([
+    addMember('ACCOUNT', account.id, agent.id),
+    addMember('QUEUE', queue.id, agent.id),
+    addMember('TEAM', night.id, agent.id),
+  ]);
   [sup, agentPage] = await Promise.all([newPage(browser, supErrors), newPage(browser, agentErrors)]);
 }, 90_000);
 
@@ -152,6 +158,16 @@ describe('the supervisor console', () => {
       expect(await row.locator('[data-figure="presence"]').textContent()).toContain('online');
       expect(await row.getByLabel('SMS load 1 of', { exact: false }).count()).toBe(1);
     }, 20_000);
+
+    // A team narrows the board to its agents and the queues they serve (GET /supervisor/board?teamId=).
+    const team = sup.getByRole('region', { name: 'Live board' }).getByLabel('Team');
+    await team.selectOption({ label: 'Empty team' });
+    await sup.getByRole('table', { name: 'Agents' }).getByText('No agents').waitFor();
+    await sup.getByRole('table', { name: 'Queues' }).getByText('None').waitFor();
+    await team.selectOption({ label: 'Night shift' });
+    await sup.getByRole('table', { name: 'Agents' }).getByRole('row', { name: 'Ana Agent' }).waitFor();
+    await eventually(async () => expect(await queueFigure('in-progress').textContent()).toBe('1'), 15_000);
+    await team.selectOption({ label: 'All teams' });
     expect(supErrors).toEqual([]);
     expect(agentErrors).toEqual([]);
   });

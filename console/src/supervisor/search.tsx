@@ -8,26 +8,20 @@ import { loadConfig } from '../client';
 import { showError } from '../state';
 import { directory, nameOf, type Directory } from './directory';
 import { FieldError } from './fields';
+import {
+  activeConditions,
+  conditionOf,
+  draftOf,
+  NO_VALUE,
+  words,
+  type Catalog,
+  type Condition,
+  type Draft,
+  type FieldSpec,
+  type Search,
+} from './conditions';
 
-export interface FieldSpec {
-  type: 'string' | 'enum' | 'number' | 'date' | 'boolean' | 'tags';
-  operators: string[];
-  values?: string[];
-  description?: string;
-}
-export type Catalog = Record<string, FieldSpec>;
-
-export interface Condition {
-  field: string;
-  operator: string;
-  value?: unknown;
-  disabled?: boolean;
-}
-
-export interface Search {
-  match: 'all' | 'any';
-  conditions: Condition[];
-}
+export { activeConditions, words, type Catalog, type Condition, type FieldSpec, type Search };
 
 const catalogs = new Map<string, Promise<Catalog>>();
 
@@ -48,19 +42,8 @@ export function searchCatalog(entity: string): Promise<Catalog> {
   return found;
 }
 
-/** `notEquals` reads "not equals", `lastMessageAt` reads "last message at": labels from the API's own names. */
-export const words = (name: string) =>
-  name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .replace(/\bid\b/g, 'ID');
-
-const NO_VALUE = (operator: string) => operator === 'isEmpty' || operator === 'isNotEmpty';
-
 /** Fields whose values are ids of something the directory names: their value is picked by name. */
 const LOOKUP: Record<string, keyof Directory> = { agentId: 'agents', accountId: 'accounts', queueId: 'queues' };
-
-export const activeConditions = (search: Search) => search.conditions.filter((c) => !c.disabled);
 
 export function describe(condition: Condition): string {
   const show = (v: unknown) => {
@@ -75,13 +58,6 @@ export function describe(condition: Condition): string {
         : ` ${condition.value.map(show).join(', ')}`
       : ` ${show(condition.value)}`;
   return `${words(condition.field)} ${words(condition.operator)}${value}`;
-}
-
-/** The value a condition's input gives, typed as the field is (numbers as numbers, booleans as booleans). */
-function typed(spec: FieldSpec, raw: string): unknown {
-  if (spec.type === 'number') return raw.trim() === '' ? raw : Number(raw);
-  if (spec.type === 'boolean') return raw === 'true';
-  return raw;
 }
 
 function ValueInput({
@@ -127,42 +103,6 @@ function ValueInput({
   if (spec.type === 'date') return <input aria-label={label} type="date" value={value} onInput={onInput} />;
   if (spec.type === 'number') return <input aria-label={label} type="number" value={value} onInput={onInput} />;
   return <input aria-label={label} type="text" value={value} maxLength={500} onInput={onInput} />;
-}
-
-interface Draft {
-  field: string;
-  operator: string;
-  values: string[];
-}
-
-function draftOf(condition: Condition): Draft {
-  const v = condition.value;
-  const values = Array.isArray(v)
-    ? condition.operator === 'in'
-      ? [v.map(String).join(', ')]
-      : v.map(String)
-    : v === undefined
-      ? ['']
-      : [String(v)];
-  return { field: condition.field, operator: condition.operator, values };
-}
-
-function conditionOf(draft: Draft, spec: FieldSpec): Condition {
-  const { field, operator, values } = draft;
-  if (NO_VALUE(operator)) return { field, operator };
-  if (operator === 'between')
-    return { field, operator, value: [typed(spec, values[0] ?? ''), typed(spec, values[1] ?? '')] };
-  if (operator === 'in')
-    return {
-      field,
-      operator,
-      value: (values[0] ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((s) => typed(spec, s)),
-    };
-  return { field, operator, value: typed(spec, values[0] ?? '') };
 }
 
 /**
