@@ -60,12 +60,12 @@ let agentPage: Page;
 const supErrors: string[] = [];
 const agentErrors: string[] = [];
 
-async function customerWrites(text: string): Promise<void> {
+async function customerWrites(text: string, from = CUSTOMER): Promise<void> {
   const request = twilioProvider.simulateInbound(
     {
       url: receiveUrl(account),
       providerMessageId: `SM${Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32)}`,
-      from: CUSTOMER,
+      from,
       to: account.phone,
       text,
       timestampMs: Date.now(),
@@ -314,6 +314,34 @@ describe('the supervisor console', () => {
       const res = await api.call('GET', `/admin/interactions/${id}`, { token: supervisor.token });
       expect(res.status).toBe(404);
     });
+    expect(supErrors).toEqual([]);
+  });
+
+  it('hands a large transcript download to an export job and shows its link when done', async () => {
+    // More than the 20 transcripts answered at once: 21 customers write.
+    const phones = Array.from({ length: 21 }, (_, i) => `+39333555${String(i).padStart(4, '0')}`);
+    await Promise.all(phones.map((p) => customerWrites(`Batch message from ${p}`, p)));
+    // The reload above started a fresh page: no search is active, the list filters apply.
+    const filters = sup.getByRole('form', { name: 'Filters' });
+    await filters.getByLabel('Contact phone').fill('');
+    await filters.getByLabel('Account').selectOption({ label: 'Supervised line' });
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    const rows = sup.getByRole('table', { name: 'Interactions' }).locator('tbody tr');
+    await eventually(async () => {
+      await filters.getByRole('button', { name: 'Apply filters' }).click();
+      await sup.locator('table[aria-label="Interactions"][aria-busy="false"]').waitFor();
+      expect(await rows.count()).toBe(21);
+    }, 30_000);
+    await sup.getByLabel('Select all').check();
+    await sup.getByRole('button', { name: 'Transcripts of selected' }).click();
+    const jobs = sup.getByRole('region', { name: 'Exports' });
+    const link = jobs.getByRole('link', { name: /^Download transcripts-/ });
+    await link.waitFor({ timeout: 30_000 });
+    const [download] = await Promise.all([sup.waitForEvent('download'), link.click()]);
+    const zip = unzipSync(new Uint8Array(readFileSync(await download.path())));
+    const texts = Object.keys(zip).filter((name) => name.endsWith('/transcript.txt'));
+    expect(texts).toHaveLength(21);
+    expect(texts.map((name) => strFromU8(zip[name]!)).join('\n')).toContain(`Batch message from ${phones[20]}`);
     expect(supErrors).toEqual([]);
   });
 });
