@@ -82,6 +82,12 @@ const schema = z.object({
   SES_ENDPOINT: optionalString,
   /** Where the console is (invitation links open its set-password page); default: PUBLIC_BASE_URL + `/console/`. */
   CONSOLE_URL: z.optional(z.url({ protocol: /^https?$/ })),
+  /** An interrupted send to a provider that echoes our correlation id stays `sending` this long, then `unconfirmed`. */
+  SEND_UNCONFIRMED_GRACE_SECONDS: integer(1, 3600, 120),
+  /** A campaign recipient whose message has not moved for this long is driven again (a send job lost in a crash). */
+  CAMPAIGN_STUCK_SECONDS: integer(1, 86400, 60),
+  /** A campaign message left `unconfirmed` with no provider status for this long (from its send) is sent again. */
+  CAMPAIGN_RESEND_UNCONFIRMED_SECONDS: integer(1, 86400, 180),
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
 });
 

@@ -93,8 +93,12 @@ export const settingsSchema = z.object({
     { sound: true, shake: false, template: DEFAULT_NOTIFICATION_TEMPLATE },
   ),
   disposition: z._default(z.object({ mandatory: z._default(z.boolean(), false), pauseId: z.optional(text(64)) }), { mandatory: false }),
+  /**
+   * Meta and Kaleyra: the approved template agents send once the window has closed, one of the account's templates
+   * (`/admin/whatsapp/templates`) by name, and language when it exists in several; `parameters`: default values.
+   */
   recontactTemplate: z.optional(
-    z.object({ name: text(512), language: z._default(text(20), 'en'), parameters: z._default(z.array(z.string().check(z.maxLength(1024))), []) }),
+    z.object({ name: text(512), language: z.optional(text(20)), parameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(50)), []) }),
   ),
   /** WhatsApp campaigns: an inbound message that is one of these words opts the contact out of this account's campaigns. */
   optOut: z._default(

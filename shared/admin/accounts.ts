@@ -13,6 +13,7 @@ import type { Channel, ProviderType, WebhookAuthentication } from '../providers/
 import { insertAccount, replaceAccount, type Account } from '../store/accounts';
 import { getAgent } from '../store/agents';
 import { getQueue } from '../store/queues';
+import { checkRecontactChoice } from '../outbound/stored-template';
 import { paginate, type ListQuery, type Page } from '../store/util';
 import * as z from 'zod/mini';
 import { issuesToDetails } from '../validation';
@@ -179,8 +180,20 @@ async function sealCredentials(accountId: string, credentials: Record<string, un
   return { credentialsBlob: await encryptSecret(secret, accountId), credentialFields };
 }
 
+/**
+ * The recontact template must be one of the account's APPROVED templates (its language is taken from it). A new
+ * account holds no templates yet: it is chosen with a PATCH once its template is approved.
+ */
+async function recontactProblems(accountId: string | undefined, type: ProviderType, settings: AccountSettings): Promise<ErrorDetail[]> {
+  const choice = settings.recontactTemplate;
+  if (!choice || !RECONTACT_PROVIDERS.includes(type)) return [];
+  const checked = await checkRecontactChoice(accountId, choice);
+  if (checked.choice) settings.recontactTemplate = checked.choice;
+  return checked.problems;
+}
+
 export async function createAccount(input: Omit<AccountCreate, 'allowUnauthenticatedWebhooks'> & { allowUnauthenticatedWebhooks?: boolean }): Promise<Account> {
-  const problems = [...accountRules(input), ...(await routingTargetProblems(input.settings.routing, 'body.settings.routing'))];
+  const problems = [...accountRules(input), ...(await routingTargetProblems(input.settings.routing, 'body.settings.routing')), ...(await recontactProblems(undefined, input.type, input.settings))];
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
   const credentials = checkCredentials(input.type, input.credentials);
   requireWebhookAuthentication(input.type, credentials, input.allowUnauthenticatedWebhooks ?? false);
@@ -226,6 +239,12 @@ function mergeSettings(current: AccountSettings, patch: Record<string, unknown>)
   const merged: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(patch)) {
     const old = merged[k];
+    if (k === 'recontactTemplate') {
+      // null takes the choice away; a new choice stands alone (another template's language is not this one's).
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+      continue;
+    }
     merged[k] = k === 'tools' ? mergeTools(old, v) : isPlainObject(v) && isPlainObject(old) ? { ...old, ...v } : v;
   }
   const result = settingsSchema.safeParse(merged);
@@ -242,6 +261,7 @@ export async function patchAccount(current: Account, patch: AccountPatch): Promi
   const draft = { channel: current.channel, type, key: patch.key ?? current.key, settings: settingsWithKey };
   const problems = accountRules(draft);
   if (patch.settings?.routing !== undefined) problems.push(...(await routingTargetProblems(settingsWithKey.routing, 'body.settings.routing')));
+  if (patch.settings?.recontactTemplate !== undefined || patch.type !== undefined) problems.push(...(await recontactProblems(current.id, type, settingsWithKey)));
   if (problems.length) throw new ValidationError(`invalid account: ${problems.map((p) => p.path).join(', ')}`, problems);
 
   let sealed = { credentialsBlob: current.credentialsBlob, credentialFields: current.credentialFields };

@@ -22,11 +22,13 @@ import { inWindow, nextWindowOpening, paceTick, recipientMoves, resolveParameter
 import { isOpen, sessionExpiresAt } from '../domain/interaction';
 import { renderTemplateText } from '../domain/templates';
 import { StaleVersionError } from '../errors';
+import { config } from '../config';
 import { log } from '../logger';
 import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';
 import { cancelTimer, type TimerEvent } from '../ports/timers';
 import { correlationRef } from '../outbound/correlation';
+import { isSendErrorCode, vocabularyCode } from '../providers/error-codes';
 import type { SendJob } from '../outbound/messages';
 import { notifyAdmins } from '../realtime/notify';
 import { getAccount, type Account } from '../store/accounts';
@@ -52,14 +54,15 @@ import { getTemplate, type WhatsAppTemplate } from '../store/templates';
 import { armTick, effectiveRate, pauseCampaign, tickName } from './lifecycle';
 
 export const TICK_MS = 1_000;
-/** A queued recipient whose message has not moved for this long is driven again. */
-export const STUCK_MS = 60_000;
+/** A queued recipient whose message has not moved for this long is driven again (`CAMPAIGN_STUCK_SECONDS`, 60). */
+const stuckMs = () => config.CAMPAIGN_STUCK_SECONDS * 1000;
 /**
  * A campaign message left `unconfirmed` (its send was interrupted) with no provider status for this long was never
  * taken by the provider: Meta and Kaleyra report `sent` for every message they accept, within seconds, naming our
- * correlation id. Unlike an agent's reply, a campaign message is then sent again, so a crash skips nobody.
+ * correlation id. Unlike an agent's reply, a campaign message is then sent again, so a crash skips nobody
+ * (`CAMPAIGN_RESEND_UNCONFIRMED_SECONDS`, 180).
  */
-export const RESEND_UNCONFIRMED_MS = 180_000;
+const resendUnconfirmedMs = () => config.CAMPAIGN_RESEND_UNCONFIRMED_SECONDS * 1000;
 /** Sends dispatched in parallel within one tick. */
 const CONCURRENCY = 8;
 
@@ -271,7 +274,7 @@ async function drive(ctx: Ctx, recipient: Recipient): Promise<void> {
   const inserted = await insertOutboundMessage(message, correlationRef(ctx.account.type, message.id));
   const current = inserted ? message : await getOutboundMessage(message.interactionId, message.id);
   if (!current) return;
-  if (current.status === 'unconfirmed' && !current.providerMessageId && Date.parse(current.sendingSince ?? current.createdAt) < now() - RESEND_UNCONFIRMED_MS) {
+  if (current.status === 'unconfirmed' && !current.providerMessageId && Date.parse(current.sendingSince ?? current.createdAt) < now() - resendUnconfirmedMs()) {
     // No status came for it in minutes: the provider never took it (it reports every message it accepts). Sent again.
     const requeued = await requeueUnconfirmed(current);
     if (!requeued) return;
@@ -306,7 +309,9 @@ async function sweepOrComplete(ctx: Ctx): Promise<void> {
     }
     return;
   }
-  const cutoff = now() - STUCK_MS;
+  // Stuck: not moved for a while, or held by the sender's gate while the campaign was paused (dispatched before the
+  // resume), which goes again at once rather than a minute later.
+  const cutoff = Math.max(now() - stuckMs(), campaign.resumedAt ? Date.parse(campaign.resumedAt) : 0);
   const stuck = queued.filter((r) => Date.parse(r.dispatchedAt ?? r.updatedAt) < cutoff).slice(0, 100);
   await pool(stuck, CONCURRENCY, async (recipient) => {
     // The clock restarts, so the next sweep leaves it alone for another minute.
@@ -333,9 +338,21 @@ export async function syncRecipient(message: OutboundMessageItem): Promise<void>
   await advanceRecipient(message.campaignId, message.recipientSeq, to, {
     ...stamp,
     ...(message.providerMessageId ? { providerMessageId: message.providerMessageId } : {}),
-    ...(to === 'failed' ? { errorCode: message.errorCode ?? 'PROVIDER_ERROR', errorMessage: message.errorMessage ?? '' } : {}),
+    ...(to === 'failed' ? await failure(message) : {}),
     updatedAt: nowIso(),
   });
+}
+
+/**
+ * A failed recipient's reason in the one error vocabulary. A send's failure is in it already; a failed delivery
+ * status carries the provider's own code (Meta `131026`), which is classified and kept at the head of the message.
+ */
+async function failure(message: OutboundMessageItem): Promise<Pick<Recipient, 'errorCode' | 'errorMessage'>> {
+  const raw = message.errorCode;
+  const detail = message.errorMessage ?? '';
+  if (raw && isSendErrorCode(raw)) return { errorCode: raw, errorMessage: detail };
+  const provider = (await getAccount(message.accountId))?.type ?? '';
+  return { errorCode: vocabularyCode(provider, raw), errorMessage: raw ? `${raw}${detail ? `: ${detail}` : ''}` : detail };
 }
 
 export { getCampaign };

@@ -148,7 +148,7 @@ export async function resumeCampaign(id: string): Promise<Campaign> {
     const at = nowIso();
     const startAt = current.schedule.startAt ? Date.parse(current.schedule.startAt) : now();
     const running = current.startedAt !== undefined || startAt <= now();
-    const next = await replaceCampaign(current, { ...rest, status: running ? 'running' : 'scheduled', ...(running && !current.startedAt ? { startedAt: at } : {}), updatedAt: at });
+    const next = await replaceCampaign(current, { ...rest, status: running ? 'running' : 'scheduled', ...(running && !current.startedAt ? { startedAt: at } : {}), resumedAt: at, updatedAt: at });
     await armTick(id, Math.max(now(), startAt));
     return next;
   });

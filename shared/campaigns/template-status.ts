@@ -10,6 +10,7 @@ import { log } from '../logger';
 import { nowIso } from '../ports/clock';
 import type { ProviderTemplateState } from '../providers/template-api';
 import { notifyAdmins } from '../realtime/notify';
+import { getAccount, type Account } from '../store/accounts';
 import { campaignsUsingTemplate } from '../store/campaigns';
 import { findTemplateByName, listTemplates, requireTemplate, updateTemplateState, type WhatsAppTemplate } from '../store/templates';
 import { pauseCampaign } from './lifecycle';
@@ -36,7 +37,11 @@ export async function applyTemplateState(template: WhatsAppTemplate, state: Prov
       });
       if (status !== current.status) {
         log.info('template status changed', { templateId: current.id, from: current.status, to: status, source });
-        await notifyAdmins({ type: 'template.status', accountId: current.accountId, templateId: current.id, name: current.name, language: current.language, status, ...(next.reason ? { reason: next.reason } : {}) }).catch((error: unknown) =>
+        // The account's recontact template: agents cannot send it while it is not APPROVED, which the admins must know.
+        const account = await getAccount(current.accountId);
+        const recontact = account !== undefined && isRecontactOf(account, current);
+        if (recontact && status !== 'APPROVED') log.warn("an account's recontact template is no longer APPROVED: agents cannot send it", { accountId: current.accountId, templateId: current.id, status });
+        await notifyAdmins({ type: 'template.status', accountId: current.accountId, templateId: current.id, name: current.name, language: current.language, status, ...(next.reason ? { reason: next.reason } : {}), ...(recontact ? { recontact: true } : {}) }).catch((error: unknown) =>
           log.warn('template notification failed', { error }),
         );
       }
@@ -49,6 +54,12 @@ export async function applyTemplateState(template: WhatsAppTemplate, state: Prov
     }
   }
   throw new StaleVersionError(`template ${template.id}`);
+}
+
+/** Whether the account names this template as its recontact template (by name, and language where it gives one). */
+export function isRecontactOf(account: Pick<Account, 'settings'>, template: Pick<WhatsAppTemplate, 'name' | 'language'>): boolean {
+  const choice = account.settings.recontactTemplate;
+  return choice?.name === template.name && (!choice.language || choice.language === template.language);
 }
 
 async function pauseCampaignsUsing(template: WhatsAppTemplate, code: string, reason: string): Promise<void> {

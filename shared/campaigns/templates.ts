@@ -27,6 +27,7 @@ import {
 import type { HttpRequestSpec, HttpResponseSpec } from '../providers/types';
 import { requireAccount, type Account } from '../store/accounts';
 import { campaignsUsingTemplate } from '../store/campaigns';
+import { isRecontactOf } from './template-status';
 import {
   findTemplateByName,
   getTemplate,
@@ -161,6 +162,9 @@ export async function deleteTemplate(template: WhatsAppTemplate): Promise<void> 
   const using = (await campaignsUsingTemplate(template.id)).filter((c) => c.status === 'running' || c.status === 'scheduled' || c.status === 'paused');
   if (using.length) throw new ConflictError('IN_USE', `template '${template.name}' is used by ${using.length} campaign(s) not finished`, using.map((c) => ({ path: 'campaigns', message: c.id })));
   const account = await requireAccount(template.accountId);
+  if (isRecontactOf(account, template)) {
+    throw new ConflictError('IN_USE', `template '${template.name}' is the account's recontact template: choose another one in its settings first`, [{ path: 'account.settings.recontactTemplate', message: account.id }]);
+  }
   if (account.type !== 'twilio' || template.providerTemplateId) {
     const res = await call(buildDelete(await apiContext(account), template));
     // Already gone at the provider is what we wanted.

@@ -31,7 +31,8 @@ import { requireSendable } from './content';
 import { replyBodySchema, templateSchema } from './reply-schema';
 import { correlationRef } from './correlation';
 import type { SendJob } from './messages';
-import { windowClosedError, windowRefuses } from './window';
+import { storedTemplateSend, recontactAvailability } from './stored-template';
+import { hasRecontact, windowClosedError, windowRefuses } from './window';
 
 const id = z.string().check(z.minLength(1), z.maxLength(128));
 const target = { accountId: id, interactionId: id, agentId: id };
@@ -74,9 +75,11 @@ async function load(accountId: string, interactionId: string): Promise<Context> 
   return { account, interaction };
 }
 
-/** Refuses free text outside the WhatsApp window, before anything is written or sent. */
-function checkWindow({ account, interaction }: Context, isTemplate: boolean): void {
-  if (windowRefuses(interaction, isTemplate, now())) throw windowClosedError(interaction, account);
+/** Refuses free text outside the WhatsApp window, before anything is written or sent, offering the recontact template. */
+async function checkWindow({ account, interaction }: Context, isTemplate: boolean): Promise<void> {
+  if (!windowRefuses(interaction, isTemplate, now())) return;
+  const recontact = hasRecontact(account.type) ? await recontactAvailability(account.id, account.settings.recontactTemplate) : {};
+  throw windowClosedError(interaction, recontact);
 }
 
 async function writeAndQueue(
@@ -143,7 +146,7 @@ export async function queueReply(input: ReplyInput, original?: OutboundMessageIt
   const ctx = await load(req.accountId, req.interactionId);
   const parts = replyParts(req);
   requireSendable(ctx.account, parts);
-  checkWindow(ctx, false);
+  await checkWindow(ctx, false);
   const content = parts.map((p) => p.part);
   return writeAndQueue(ctx, {
     kind: 'reply',
@@ -158,17 +161,9 @@ export async function queueReply(input: ReplyInput, original?: OutboundMessageIt
 export async function queueTemplate(input: TemplateInput): Promise<OutboundMessageItem> {
   const req = parseInput(templateInputSchema, input, 'template');
   const ctx = await load(req.accountId, req.interactionId);
-  const template: OutboundTemplate = {
-    name: req.template.name,
-    language: req.template.language,
-    parameters: req.template.parameters,
-  };
-  return writeAndQueue(ctx, {
-    kind: 'template',
-    agentId: req.agentId,
-    text: `[template ${template.name}] ${template.parameters.join(' | ')}`.trim(),
-    template,
-  });
+  // As the account's stored template says (language, parameters); its recontact template only while APPROVED.
+  const { template, text } = await storedTemplateSend(ctx.account, req.template);
+  return writeAndQueue(ctx, { kind: 'template', agentId: req.agentId, text, template });
 }
 
 /** The variables a canned answer may use: {{contact.*}}, {{agent.*}}, {{account.*}}. */
@@ -213,7 +208,7 @@ export function renderCanned(text: string, variables: Record<string, unknown>): 
 export async function queueCanned(input: CannedInput): Promise<OutboundMessageItem> {
   const req = parseInput(cannedInputSchema, input, 'canned');
   const ctx = await load(req.accountId, req.interactionId);
-  checkWindow(ctx, false);
+  await checkWindow(ctx, false);
   let text = req.text;
   if (req.cannedAnswerId !== undefined) {
     // The account's own answers first, then the general ones.
@@ -291,7 +286,7 @@ export async function startVideoCall(
   const video = ctx.account.settings.video;
   if (!video.enabled) throw new ConflictError('VIDEO_DISABLED', 'video calls are not enabled on this account');
   // The link is free text: check the window before a meeting is created for nothing.
-  checkWindow(ctx, false);
+  await checkWindow(ctx, false);
   const apiKey = await accountVideoApiKey(ctx.account);
   if (!apiKey) throw new ConflictError('VIDEO_NOT_CONFIGURED', 'the account has no video API key');
   const meeting = await createMeeting(ctx.account, apiKey, req.interactionId);

@@ -25,9 +25,12 @@ export const replyPreviewSchema = z.object({
   language: z.optional(z.string().check(z.regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'a language code such as en, it, pt-PT'))),
 });
 
-/** A WhatsApp template sent by name: the approved template's language and its positional parameters. */
+/**
+ * A WhatsApp template sent by name: its language (optional for a template the account holds in one language, and for
+ * the account's recontact template) and its parameter values in order (header first).
+ */
 export const templateSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(512)),
-  language: z.string().check(z.minLength(1), z.maxLength(20)),
+  language: z.optional(z.string().check(z.minLength(1), z.maxLength(20))),
   parameters: z._default(z.array(z.string().check(z.maxLength(1024))).check(z.maxLength(50)), []),
 });

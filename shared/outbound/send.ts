@@ -58,8 +58,8 @@ export const MAX_ATTEMPTS = 6;
 export const BACKOFF_BASE_MS = 2_000;
 export const BACKOFF_CAP_MS = 900_000;
 export const SEND_TIMEOUT_MS = 10_000;
-/** How long a correlated send may stay unrecorded before the message is declared `unconfirmed`. */
-export const UNCONFIRMED_GRACE_MS = 120_000;
+/** How long a correlated send may stay unrecorded before the message is declared `unconfirmed` (120 s by default). */
+const unconfirmedGraceMs = () => config.SEND_UNCONFIRMED_GRACE_SECONDS * 1000;
 /** A call older than the function's timeout cannot still be running. */
 export const RESEND_AFTER_MS = 30_000;
 /** Tokens are renewed this long before the provider says they expire. */
@@ -145,7 +145,7 @@ async function resumeInterrupted(job: SendJob, account: Account, interaction: In
     sendMessage('outbound', { body: JSON.stringify(job), delaySeconds: Math.min(900, Math.max(1, Math.ceil(waitMs / 1000))) });
 
   if (ECHOES_CORRELATION[account.type]) {
-    if (elapsed < UNCONFIRMED_GRACE_MS) return recheck(UNCONFIRMED_GRACE_MS - elapsed);
+    if (elapsed < unconfirmedGraceMs()) return recheck(unconfirmedGraceMs() - elapsed);
     const marked = await markUnconfirmed(message, nowIso());
     if (marked) {
       log.warn('outbound message unconfirmed: its send was interrupted; waiting for the provider status', { messageId: message.id, provider: account.type });

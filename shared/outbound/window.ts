@@ -32,37 +32,47 @@ export function windowRefuses(facts: WindowFacts, isTemplate: boolean, nowMs: nu
 }
 
 /**
- * 409 WINDOW_CLOSED. `recontactTemplate` is the account's recontact template where its provider has one (Meta,
- * Kaleyra) and the admin set it: the agent is offered to send that instead. It is repeated in the details so the
- * HTTP error body carries it.
+ * 409 WINDOW_CLOSED. `recontact.offer` is the account's recontact template where its provider has one (Meta,
+ * Kaleyra), the admin chose it and it is APPROVED: the agent is offered to send that instead. It is repeated in the
+ * details so the HTTP error body carries it. `recontact.unavailable` says why the chosen one cannot be offered now.
  */
 export class WindowClosedError extends AppError {
+  readonly recontactTemplate?: OutboundTemplate;
   constructor(
     readonly closedAt: string | undefined,
-    readonly recontactTemplate?: OutboundTemplate,
+    recontact: Recontact = {},
   ) {
     const details: ErrorDetail[] = [
       { path: 'interaction.windowExpiresAt', message: `the WhatsApp customer-service window ${closedAt ? `closed at ${closedAt}` : 'was never opened'}` },
     ];
-    if (recontactTemplate) {
+    if (recontact.offer) {
       const offer: ErrorDetail & { template: OutboundTemplate } = {
         path: 'recontactTemplate',
-        message: `send the account's recontact template '${recontactTemplate.name}' instead`,
-        template: recontactTemplate,
+        message: `send the account's recontact template '${recontact.offer.name}' instead`,
+        template: recontact.offer,
       };
       details.push(offer);
+    } else if (recontact.unavailable) {
+      details.push({ path: 'recontactTemplate', message: recontact.unavailable });
     }
     super(409, 'WINDOW_CLOSED', 'free text cannot be sent after the WhatsApp customer-service window closed; send a template', details);
+    if (recontact.offer) this.recontactTemplate = recontact.offer;
   }
 }
 
-/** The recontact template an account offers, when its provider has them. */
-export function recontactOffer(account: { type: ProviderType; settings: { recontactTemplate?: OutboundTemplate } }): OutboundTemplate | undefined {
-  return RECONTACT_PROVIDERS.includes(account.type) ? account.settings.recontactTemplate : undefined;
+/** The account's recontact template as the WINDOW_CLOSED answer has it (see ./stored-template.ts). */
+export interface Recontact {
+  offer?: OutboundTemplate;
+  unavailable?: string;
 }
 
-export function windowClosedError(facts: WindowFacts, account: { type: ProviderType; settings: { recontactTemplate?: OutboundTemplate } }): WindowClosedError {
+/** Whether the account's provider has recontact templates (Meta, Kaleyra). */
+export function hasRecontact(type: ProviderType): boolean {
+  return RECONTACT_PROVIDERS.includes(type);
+}
+
+export function windowClosedError(facts: WindowFacts, recontact: Recontact = {}): WindowClosedError {
   const closesAt = windowClosesAt(facts);
   const closedAt = closesAt !== undefined && Number.isFinite(closesAt) ? new Date(closesAt).toISOString() : undefined;
-  return new WindowClosedError(closedAt, recontactOffer(account));
+  return new WindowClosedError(closedAt, recontact);
 }

@@ -14,6 +14,7 @@
  */
 import { PayloadError, SignatureError } from '../errors';
 import * as z from 'zod/mini';
+import { KALEYRA_CODES } from './error-codes';
 import {
   asciiJson,
   classifyMetaCode,
@@ -30,7 +31,6 @@ import type {
   HttpResponseSpec,
   NormalisedEvent,
   ProviderModule,
-  SendErrorCode,
   SendOutcome,
   WebhookRequest,
 } from './types';
@@ -77,15 +77,6 @@ function parseKaleyra(req: WebhookRequest, account: AccountContext): NormalisedE
     statusCorrelationId: () => ref,
   });
 }
-
-const KALEYRA_CODES: Record<string, { code: SendErrorCode; retryable: boolean }> = {
-  RBC001: { code: 'AUTH_FAILED', retryable: false },
-  WA401: { code: 'AUTH_FAILED', retryable: false },
-  E110: { code: 'INSUFFICIENT_FUNDS', retryable: false },
-  WAV2101: { code: 'RATE_LIMITED', retryable: false }, // daily account limit: waiting minutes does not help
-  WA400: { code: 'INVALID_REQUEST', retryable: false },
-  WA500: { code: 'PROVIDER_UNAVAILABLE', retryable: true },
-};
 
 function parseKaleyraSendResponse(res: HttpResponseSpec): SendOutcome {
   const body = safeJson(res.body);

@@ -17,7 +17,6 @@ import type {
   NormalisedEvent,
   OutboundMessage,
   ProviderModule,
-  SendErrorCode,
   SendOutcome,
   SimulatedInbound,
   SimulatedStatus,
@@ -25,6 +24,7 @@ import type {
   TemplateStatusEvent,
   WebhookRequest,
 } from './types';
+import { classifyMetaCode, type Failure } from './error-codes';
 import { content, hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, toE164, toIso } from './util';
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -468,31 +468,7 @@ export function metaMessageBody(message: OutboundMessage): Record<string, unknow
   return { ...base, type: 'text', text: { preview_url: false, body: message.text ?? '' } };
 }
 
-type Failure = { code: SendErrorCode; retryable: boolean };
-
-const CODE_TABLE: [readonly number[], Failure][] = [
-  [[131047, 470], { code: 'WINDOW_CLOSED', retryable: false }],
-  [[131026, 1013], { code: 'INVALID_NUMBER', retryable: false }],
-  [[131050, 131030], { code: 'NOT_OPTED_IN', retryable: false }], // marketing opt-out; not on the test allow-list
-  [[130429, 131056, 131048, 80007, 4], { code: 'RATE_LIMITED', retryable: true }],
-  [[0, 3, 10, 190], { code: 'AUTH_FAILED', retryable: false }],
-  [[131042], { code: 'INSUFFICIENT_FUNDS', retryable: false }],
-  [
-    [132000, 132001, 132005, 132007, 132012, 132015, 132016, 132068, 132069],
-    { code: 'TEMPLATE_ERROR', retryable: false },
-  ],
-  [[131052, 131053], { code: 'MEDIA_ERROR', retryable: false }],
-  [[100, 131008, 131009, 131021], { code: 'INVALID_REQUEST', retryable: false }],
-  [[1, 2, 131000, 131016, 133004], { code: 'PROVIDER_UNAVAILABLE', retryable: true }],
-];
-
-/** Maps a Meta error code (also what Kaleyra passes through) to our vocabulary; undefined when not known. */
-export function classifyMetaCode(code: unknown): Failure | undefined {
-  const n = typeof code === 'number' ? code : typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : NaN;
-  if (Number.isNaN(n)) return undefined;
-  if (n >= 200 && n <= 299) return { code: 'AUTH_FAILED', retryable: false }; // Graph permission errors
-  return CODE_TABLE.find(([codes]) => codes.includes(n))?.[1];
-}
+export { classifyMetaCode };
 
 export function lowerHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));

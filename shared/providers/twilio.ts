@@ -18,6 +18,7 @@ import type {
   StatusEvent,
   WebhookRequest,
 } from './types';
+import { TWILIO_CODES } from './error-codes';
 import {
   basicAuthHeader,
   content,
@@ -59,16 +60,6 @@ const STATUS = new Map<string, DeliveryStatus>([
   ['canceled', 'failed'],
 ]);
 const INBOUND_STATUSES = new Set(['receiving', 'received']);
-
-/** Twilio error codes (twilio.com/docs/api/errors) that mean something our sender acts on. */
-const ERROR_CODES = new Map<string, SendErrorCode>([
-  ['63016', 'WINDOW_CLOSED'], // WhatsApp: outside the 24 h window, use a template
-  ['21211', 'INVALID_NUMBER'], // invalid 'To' phone number
-  ['21614', 'INVALID_NUMBER'], // 'To' is not a valid mobile number
-  ['63003', 'INVALID_NUMBER'], // channel could not find the To address
-  ['21610', 'NOT_OPTED_IN'], // the recipient replied STOP
-  ['21656', 'TEMPLATE_ERROR'], // ContentVariables invalid
-]);
 
 type Pairs = [string, string][];
 
@@ -330,7 +321,7 @@ export const twilioProvider: ProviderModule<TwilioCredentials> = {
     if (res.status === 429 || code === '20429') return fail('RATE_LIMITED', true, detail, retryAfterMs(res.headers));
     if (res.status >= 500) return fail('PROVIDER_UNAVAILABLE', true, detail, retryAfterMs(res.headers));
     if (res.status === 401 || res.status === 403) return fail('AUTH_FAILED', false, detail);
-    const mapped = code === undefined ? undefined : ERROR_CODES.get(code);
+    const mapped = code === undefined ? undefined : TWILIO_CODES.get(code);
     return fail(
       mapped ?? (res.status >= 400 && res.status < 500 ? 'INVALID_REQUEST' : 'PROVIDER_ERROR'),
       false,

@@ -43,6 +43,8 @@ export interface Campaign {
   /** Epoch ms of the provider's last request to slow down (HTTP 429, Meta 130429). */
   slowedAt?: number;
   startedAt?: string;
+  /** The last resume: recipients dispatched before it whose sends the pause held are driven again at once. */
+  resumedAt?: string;
   completedAt?: string;
   cancelledAt?: string;
   createdAt: string;

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Browser, Page } from 'playwright-core';
 import { accountCreateSchema } from '../../shared/admin/account-schema';
-import { createAccount, receiveUrl } from '../../shared/admin/accounts';
+import { createAccount, patchAccount, receiveUrl } from '../../shared/admin/accounts';
 import { twilioProvider } from '../../shared/providers/twilio';
 import { metaProvider } from '../../shared/providers/meta';
 import type { HttpRequestSpec } from '../../shared/providers/types';
@@ -23,6 +23,7 @@ import { createQueue } from '../../shared/store/queues';
 import { createUser, useAdminApi, USER_PASSWORD, type TestUser } from '../support/admin';
 import { launchBrowser, newPage, screenshot } from '../support/browser';
 import { eventually } from '../support/engine';
+import { storeApprovedTemplate } from '../support/fake-providers';
 
 jest.setTimeout(120_000);
 
@@ -127,11 +128,13 @@ beforeAll(async () => {
       listId: list.id,
       credentials: metaCredentials,
       settings: {
-        recontactTemplate: { name: 'recontact_v1', language: 'en_US', parameters: ['Ada'] },
         routing: [{ type: 'queue', queueId: queue.id, timeoutSeconds: 60 }],
       },
     }),
   );
+  // The recontact template is one of the account's APPROVED templates.
+  await storeApprovedTemplate(whatsapp, 'recontact_v1', 'en_US', 1);
+  whatsapp = await patchAccount(whatsapp, { settings: { recontactTemplate: { name: 'recontact_v1', language: 'en_US', parameters: ['Ada'] } } });
   await Promise.all([
     addMember('ACCOUNT', sms.id, agent.id),
     addMember('ACCOUNT', whatsapp.id, agent.id),

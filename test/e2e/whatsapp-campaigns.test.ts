@@ -11,16 +11,9 @@ import { closeSocket, eventually, nextMessage, openSocket } from '../support/eng
 import { addContacts, approvedTemplate, createWhatsAppAccount, postInbound, postMetaWebhook, postStatus, useWhatsApp, type TestAccount, type WhatsAppEnv } from '../support/whatsapp';
 import type { RecordedRequest } from '../support/fake-providers';
 
-// The machine is shared: completion gets generous deadlines; the rate is checked as an upper bound (the bench measures it).
-jest.setTimeout(600_000);
-
-/**
- * The sending-heavy cases (hundreds of sends and status webhooks, timing of a pause, the 131048 pause over a
- * WebSocket, the reply routing, Kaleyra and Twilio sends) run with SWITCHBOARD_CAMPAIGN_E2E=full. On the shared
- * 2-core machine of this session (load average above 20) the engine managed 2 to 3 campaign messages a second and
- * they did not finish in time, so they are not part of the default run until they are verified on a quieter machine.
- */
-const heavy = process.env.SWITCHBOARD_CAMPAIGN_E2E === 'full' ? it : it.skip;
+// The machine is shared: completion gets generous deadlines; the rate is checked as an upper bound (the bench measures
+// it). On a quiet machine the 500-recipient case takes its nominal 25 s plus a few seconds of set-up and webhooks.
+jest.setTimeout(300_000);
 
 const env = useWhatsApp();
 const sockets: WebSocket[] = [];
@@ -52,17 +45,19 @@ const untilStatus = (e: WhatsAppEnv, id: string, status: string, timeoutMs = 60_
     return c;
   }, timeoutMs, 1000);
 
+const RATE = 20;
+
 describe('a 500-recipient campaign', () => {
-  heavy('is sent at its rate, once per recipient, with exact statuses from the delivery webhooks', async () => {
+  it('is sent at its rate, once per recipient, with exact statuses from the delivery webhooks', async () => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
     const phones = await addContacts(e, account.listId, 500, 100_000);
     const before = e.fake.requests.length;
-    const c = await campaign(e, account, template.id, [account.listId], { ratePerSecond: 25 });
+    const c = await campaign(e, account, template.id, [account.listId], { ratePerSecond: RATE });
     expect(c.status).toBe('draft');
     expect((await action(e, c.id, 'start')).body.status).toBe('running');
-    const done = await untilStatus(e, c.id, 'completed', 500_000);
+    const done = await untilStatus(e, c.id, 'completed', 240_000);
     expect(done.counts).toMatchObject({ total: 500, pending: 0, sent: 500, skipped: 0, failed: 0 });
 
     const sends = sendsOf(e, 'meta', before);
@@ -70,8 +65,8 @@ describe('a 500-recipient campaign', () => {
     expect(new Set(sends.map(metaTo))).toEqual(new Set(phones));
     // Paced: never faster than the limit (5% over, plus the one-tick start); a loaded machine may be slower.
     const seconds = (sends[sends.length - 1]!.at - sends[0]!.at) / 1000;
-    const rate = (sends.length - 25) / seconds;
-    expect(rate).toBeLessThanOrEqual(25 * 1.05);
+    const rate = (sends.length - RATE) / seconds;
+    expect(rate).toBeLessThanOrEqual(RATE * 1.05);
     // The template with the contact's own parameter.
     const first = sends.find((r) => metaTo(r) === phones[0])!.json as Record<string, unknown>;
     expect(first).toMatchObject({
@@ -79,7 +74,8 @@ describe('a 500-recipient campaign', () => {
       template: { name: template.name, language: { code: 'it' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Cliente100000' }, { type: 'text', text: 'XMAS24' }] }] },
     });
 
-    // Delivery webhooks: 400 delivered, 50 of those read, 30 failed, 20 left at sent. Some read webhooks come alone.
+    // Delivery webhooks: 350 delivered, 50 read (their read webhooks come alone, with no delivered first), 30 failed,
+    // 70 left at sent.
     const wamid = (r: RecordedRequest) => (JSON.parse(r.answer!.body) as { messages: { id: string }[] }).messages[0]!.id;
     const ref = (r: RecordedRequest) => (r.json as { biz_opaque_callback_data: string }).biz_opaque_callback_data;
     const plan = sends.map((r, i) => ({ r, to: i < 350 ? 'delivered' : i < 400 ? 'read' : i < 430 ? 'failed' : 'sent' }));
@@ -94,14 +90,15 @@ describe('a 500-recipient campaign', () => {
     }
     const counts = await eventually(async () => {
       const now = await get(e, c.id);
-      expect(now.counts).toMatchObject({ sent: 20, delivered: 350, read: 50, failed: 30, pending: 0 });
+      expect(now.counts).toMatchObject({ sent: 70, delivered: 350, read: 50, failed: 30, pending: 0 });
       return now.counts;
-    }, 300_000, 1000);
+    }, 120_000, 500);
     expect(counts.total).toBe(500);
 
     const failed = await e.call('GET', `/admin/whatsapp/campaigns/${c.id}/recipients?status=failed&limit=100`, { token: e.token });
     expect(failed.body.items).toHaveLength(30);
-    expect(failed.body.items[0]).toMatchObject({ status: 'failed', errorCode: 'INVALID_NUMBER' });
+    // Meta's 131026 in the one error vocabulary, its own code kept at the head of the message.
+    expect(failed.body.items.every((r: { status: string; errorCode: string; errorMessage: string }) => r.status === 'failed' && r.errorCode === 'INVALID_NUMBER' && r.errorMessage.startsWith('131026'))).toBe(true);
     const page = await e.call('GET', `/admin/whatsapp/campaigns/${c.id}/recipients?limit=200`, { token: e.token });
     expect(page.body.items).toHaveLength(200);
     expect(page.body.nextCursor).toEqual(expect.any(String));
@@ -115,7 +112,7 @@ describe('a 500-recipient campaign', () => {
 });
 
 describe('lifecycle', () => {
-  heavy('pauses (nothing more is sent) and resumes to the end, each recipient once', async () => {
+  it('pauses (nothing more is sent) and resumes to the end, each recipient once', async () => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
@@ -199,7 +196,7 @@ describe('lifecycle', () => {
 });
 
 describe('automatic pauses', () => {
-  heavy("pauses on Meta's 131048 (spam restriction) and tells the admins; resumed, it finishes without doubling anyone", async () => {
+  it("pauses on Meta's 131048 (spam restriction) and tells the admins; resumed, it finishes without doubling anyone", async () => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
@@ -273,7 +270,7 @@ describe('recipients', () => {
     );
   });
 
-  heavy('a delivered template opens the 24 h window; the reply routes the interaction and the agent sees the campaign', async () => {
+  it('a delivered template opens the 24 h window; the reply routes the interaction and the agent sees the campaign', async () => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
@@ -320,7 +317,7 @@ describe('recipients', () => {
 });
 
 describe('other providers', () => {
-  heavy('sends a Kaleyra campaign as v2 template messages and a Twilio one by its Content sid', async () => {
+  it('sends a Kaleyra campaign as v2 template messages and a Twilio one by its Content sid', async () => {
     const e = env();
     const kaleyra = await createWhatsAppAccount(e, 'kaleyra');
     const kTemplate = await approvedTemplate(e, kaleyra);

@@ -2,11 +2,16 @@
  * WhatsApp templates end to end on the local engine with fake Meta, Kaleyra and Twilio servers: local validation
  * (each error a 400 naming the field, nothing submitted), the submission shapes each provider's template API takes,
  * status kept in step (Meta's `message_template_status_update` webhook, the sync endpoint, the periodic sync), list
- * with a status filter, delete at the provider, and who may do what.
+ * with a status filter, delete at the provider, and who may do what; the account's recontact template chosen from
+ * its APPROVED templates, sent as stored, and refused while it is not APPROVED.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, TABLE } from '../../shared/store/client';
+import { getOpenPointer } from '../../shared/store/interactions';
+import { keys } from '../../shared/store/keys';
 import { createUser, unique } from '../support/admin';
-import { eventually } from '../support/engine';
-import { approvedTemplate, createTemplate, createWhatsAppAccount, postMetaWebhook, TEMPLATE_BODY, useWhatsApp } from '../support/whatsapp';
+import { closeSocket, eventually, nextMessage, openSocket } from '../support/engine';
+import { approvedTemplate, createTemplate, createWhatsAppAccount, postInbound, postMetaWebhook, TEMPLATE_BODY, useWhatsApp } from '../support/whatsapp';
 
 jest.setTimeout(60_000);
 
@@ -209,5 +214,103 @@ describe('listing and deleting templates', () => {
     expect((await call('POST', '/admin/whatsapp/templates', { token: supervisor.token, body: { accountId: account.id, name: 'x', ...TEMPLATE_BODY } })).status).toBe(403);
     expect((await call('DELETE', `/admin/whatsapp/templates/${template.id}`, { token: supervisor.token })).status).toBe(403);
     expect((await call('GET', '/admin/whatsapp/templates', { token: agent.token })).status).toBe(403);
+  });
+});
+
+describe("the account's recontact template", () => {
+  it('is chosen from the APPROVED templates of the account, and sends as the stored template says', async () => {
+    const e = env();
+    const { fake, call, token } = e;
+    const account = await createWhatsAppAccount(e, 'meta');
+
+    // A new account holds no templates yet: a recontact template on create names nothing.
+    const list = (await call('POST', '/admin/lists', { token, body: { name: unique('list') } })).body.id as string;
+    const early = await call('POST', '/admin/accounts', {
+      token,
+      body: { channel: 'whatsapp', name: unique('wa'), key: 'RCT', type: 'meta', phone: '+393331234599', listId: list, credentials: account.credentials, settings: { recontactTemplate: { name: 'nope', parameters: [] } } },
+    });
+    expect(early.status).toBe(400);
+    expect(early.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.settings.recontactTemplate.name']);
+
+    const patch = (recontactTemplate: unknown) => call('PATCH', `/admin/accounts/${account.id}`, { token, body: { settings: { recontactTemplate } } });
+    const template = await createTemplate(e, account);
+    const pending = await patch({ name: template.name });
+    expect(pending.status).toBe(400);
+    expect(pending.body.error.details).toEqual([{ path: 'body.settings.recontactTemplate.name', message: expect.stringContaining('PENDING') }]);
+    fake.setTemplateStatus(template.providerTemplateId, 'APPROVED');
+    expect((await call('POST', `/admin/whatsapp/templates/${template.id}/sync`, { token })).body.status).toBe('APPROVED');
+    const wrongLanguage = await patch({ name: template.name, language: 'en_US' });
+    expect(wrongLanguage.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.settings.recontactTemplate.name']);
+    const wrongCount = await patch({ name: template.name, parameters: ['Maria'] });
+    expect(wrongCount.status).toBe(400);
+    expect(wrongCount.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.settings.recontactTemplate.parameters']);
+    const chosen = await patch({ name: template.name, parameters: ['Maria', 'XMAS24'] });
+    expect(chosen.status).toBe(200);
+    // The language is the stored template's.
+    expect(chosen.body.settings.recontactTemplate).toEqual({ name: template.name, language: 'it', parameters: ['Maria', 'XMAS24'] });
+
+    // A customer writes; the window then closes: free text is refused, offering the recontact template.
+    const phone = '+393409990001';
+    expect((await postInbound(account, phone, 'ciao')).status).toBe(200);
+    const pointer = await eventually(async () => {
+      const p = await getOpenPointer(account.id, phone);
+      if (!p) throw new Error('no interaction yet');
+      return p;
+    }, 30_000, 100);
+    await db.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.interaction(pointer.interactionId),
+        UpdateExpression: 'SET windowExpiresAt = :past, version = version + :one',
+        ExpressionAttributeValues: { ':past': new Date(Date.now() - 1000).toISOString(), ':one': 1 },
+      }),
+    );
+    const late = await call('POST', `/agent/interactions/${pointer.interactionId}/reply`, { token, body: { text: 'ci sei?' } });
+    expect(late.status).toBe(409);
+    expect(late.body.error.details).toContainEqual(expect.objectContaining({ path: 'recontactTemplate', template: { name: template.name, language: 'it', parameters: ['Maria', 'XMAS24'] } }));
+
+    // Sent by name alone: the stored template's language, its default parameters, its body as the agent sees it.
+    const before = fake.requests.length;
+    const sent = await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name } });
+    expect(sent.status).toBe(202);
+    expect(sent.body.text).toBe('Ciao Maria, il tuo codice è XMAS24.');
+    const send = await eventually(() => {
+      const r = fake.requests.slice(before).find((q) => q.target === 'meta' && q.path.endsWith('/messages') && (q.json as { type?: string }).type === 'template');
+      if (!r) throw new Error('no template send yet');
+      return r;
+    }, 30_000, 100);
+    expect(send.json).toMatchObject({ to: phone, template: { name: template.name, language: { code: 'it' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }, { type: 'text', text: 'XMAS24' }] }] } });
+    const badCount = await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name, parameters: ['only one'] } });
+    expect(badCount.status).toBe(400);
+    expect(badCount.body.error.details.map((d: { path: string }) => d.path)).toEqual(['body.template.parameters']);
+
+    // Meta pauses it: the admins are told it is the recontact template, agents cannot send it, nothing is offered.
+    const ws = await openSocket(`${e.engine.wsUrl}/?token=${token}`);
+    try {
+      const told = nextMessage<{ type: string; status: string; recontact?: boolean }>(ws, (m) => m.type === 'template.status' && (m as { templateId?: string }).templateId === template.id, 30_000);
+      const update = (event: string) =>
+        postMetaWebhook(account, [{ field: 'message_template_status_update', value: { event, message_template_id: Number(template.providerTemplateId), message_template_name: template.name, message_template_language: 'it', reason: 'NONE' } }]);
+      expect((await update('PAUSED')).status).toBe(200);
+      expect(await told).toMatchObject({ status: 'PAUSED', recontact: true });
+      const refused = await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name } });
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'TEMPLATE_NOT_APPROVED', details: [{ path: 'template.name', message: 'PAUSED' }] });
+      const noOffer = await call('POST', `/agent/interactions/${pointer.interactionId}/reply`, { token, body: { text: 'ci sei?' } });
+      expect(noOffer.status).toBe(409);
+      expect(noOffer.body.error.details).toContainEqual({ path: 'recontactTemplate', message: expect.stringContaining('PAUSED') });
+      // Deleting it is refused while the account names it; the choice can be taken away.
+      const del = await call('DELETE', `/admin/whatsapp/templates/${template.id}`, { token });
+      expect(del.status).toBe(409);
+      expect(del.body.error.code).toBe('IN_USE');
+      // Approved again, it works again with nothing to change.
+      expect((await update('APPROVED')).status).toBe(200);
+      await eventually(async () => expect((await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name } })).status).toBe(202), 30_000, 200);
+      const cleared = await patch(null);
+      expect(cleared.status).toBe(200);
+      expect(cleared.body.settings.recontactTemplate).toBeUndefined();
+      expect((await call('DELETE', `/admin/whatsapp/templates/${template.id}`, { token })).status).toBe(204);
+    } finally {
+      await closeSocket(ws);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ulid } from 'ulid';
 import { settingsSchema } from '../../shared/admin/account-schema';
-import { createAccount } from '../../shared/admin/accounts';
+import { createAccount, patchAccount } from '../../shared/admin/accounts';
 import type { Interaction } from '../../shared/domain/interaction';
 import { PROVIDER_TYPES, type Channel, type ProviderType } from '../../shared/providers/types';
 import type { Account } from '../../shared/store/accounts';
@@ -18,6 +18,7 @@ import { createAgent, type Agent } from '../../shared/store/agents';
 import { openWithInbound } from '../../shared/store/interactions';
 import { createList } from '../../shared/store/lists';
 import { addMember } from '../../shared/store/memberships';
+import { insertTemplate, type WhatsAppTemplate } from '../../shared/store/templates';
 
 export type FakeTarget = ProviderType | 'sinch-auth' | 'intelepeer-auth' | 'vidaoo' | 'twiliocontent';
 
@@ -283,6 +284,12 @@ export class FakeProviders {
     this.failures.set(target, { kind, remaining: count, retryAfterSeconds, ...(only ? { only } : {}) });
   }
 
+  /**
+   * Called with each request once it is recorded, before the fake answers it: a test can kill the engine here, so
+   * the provider has accepted a send whose answer the engine never reads.
+   */
+  beforeAnswer?: (req: RecordedRequest) => Promise<void> | void;
+
   /** Templates submitted to the fake, by provider id. */
   readonly templates = new Map<string, FakeTemplate>();
 
@@ -328,6 +335,7 @@ export class FakeProviders {
       ...parseBody(headers, body),
     };
     this.requests.push(recorded);
+    if (this.beforeAnswer) await this.beforeAnswer(recorded);
     const answer = this.answer(target, recorded);
     recorded.answer = { status: answer.status, body: answer.body };
     res.writeHead(answer.status, answer.headers ?? {});
@@ -477,6 +485,34 @@ export interface Conversation {
  * belongs to it, and an open interaction holding one inbound message from the customer, `windowOpenMs` before the
  * WhatsApp window closes (negative: already closed).
  */
+/**
+ * A template held by the account as the provider approved it, straight into the store: `Hello {{1}} ...` with
+ * `parameters` positional parameters.
+ */
+export async function storeApprovedTemplate(account: Pick<Account, 'id' | 'type'>, name: string, language: string, parameters = 0): Promise<WhatsAppTemplate> {
+  const names = Array.from({ length: parameters }, (_, i) => String(i + 1));
+  const at = new Date().toISOString();
+  const template: WhatsAppTemplate = {
+    id: ulid(),
+    accountId: account.id,
+    provider: account.type,
+    name,
+    language,
+    category: 'UTILITY',
+    parameterFormat: 'POSITIONAL',
+    components: [{ type: 'BODY', text: ['Hello', ...names.map((n) => `{{${n}}}`)].join(' '), ...(names.length ? { examples: names.map((n) => `example ${n}`) } : {}) }],
+    parameters: { header: [], body: names },
+    status: 'APPROVED',
+    providerTemplateId: String(Math.floor(1e14 + Math.random() * 9e14)),
+    statusAt: at,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+  await insertTemplate(template);
+  return template;
+}
+
 export async function seedConversation(
   type: ProviderType,
   fake: FakeProviders,
@@ -484,7 +520,9 @@ export async function seedConversation(
 ): Promise<Conversation> {
   const channel = options.channel ?? (WHATSAPP_ONLY.includes(type) ? 'whatsapp' : 'sms');
   const list = await createList({ name: `list-${hex(4)}` });
-  const account = await createAccount({
+  // A recontact template is one of the account's APPROVED templates: the account first, then the template, then the choice.
+  const { recontactTemplate, ...settings } = (options.settings ?? {}) as { recontactTemplate?: { name: string; language: string; parameters?: string[] } };
+  let account = await createAccount({
     channel,
     name: `${type} ${hex(3)}`,
     key: hex(2),
@@ -492,8 +530,12 @@ export async function seedConversation(
     phone: ACCOUNT_PHONE,
     listId: list.id,
     credentials: fakeCredentials(type, fake),
-    settings: settingsSchema.parse(options.settings ?? {}),
+    settings: settingsSchema.parse(settings),
   });
+  if (recontactTemplate) {
+    await storeApprovedTemplate(account, recontactTemplate.name, recontactTemplate.language, recontactTemplate.parameters?.length ?? 0);
+    account = await patchAccount(account, { settings: { recontactTemplate } });
+  }
   const agent = await createAgent({
     username: `agent-${hex(4)}`,
     fullName: 'Ada Agent',

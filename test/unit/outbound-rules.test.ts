@@ -2,7 +2,7 @@
 import { correlationRef, ECHOES_CORRELATION } from '../../shared/outbound/correlation';
 import { renderCanned } from '../../shared/outbound/enqueue';
 import { backoffSeconds, MAX_ATTEMPTS } from '../../shared/outbound/send';
-import { windowClosedError, windowRefuses } from '../../shared/outbound/window';
+import { hasRecontact, windowClosedError, windowRefuses } from '../../shared/outbound/window';
 import { PROVIDER_TYPES } from '../../shared/providers/types';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -26,17 +26,23 @@ describe('the WhatsApp window', () => {
     expect(windowRefuses({ channel: 'whatsapp' }, false, NOW)).toBe(true);
   });
 
-  it('offers the recontact template only for Meta and Kaleyra accounts', () => {
+  it('offers the recontact template only for Meta and Kaleyra accounts, and says why when it cannot', () => {
     const template = { name: 'recontact', language: 'en', parameters: [] };
     const facts = { channel: 'whatsapp' as const, windowExpiresAt: iso(-1) };
+    expect(hasRecontact('meta')).toBe(true);
+    expect(hasRecontact('kaleyra')).toBe(true);
+    expect(hasRecontact('twilio')).toBe(false);
 
-    const meta = windowClosedError(facts, { type: 'meta', settings: { recontactTemplate: template } });
-    const twilio = windowClosedError(facts, { type: 'twilio', settings: { recontactTemplate: template } });
+    const meta = windowClosedError(facts, { offer: template });
+    const none = windowClosedError(facts);
+    const paused = windowClosedError(facts, { unavailable: "the account's recontact template 'recontact' is PAUSED" });
 
     expect(meta).toMatchObject({ status: 409, code: 'WINDOW_CLOSED', recontactTemplate: template, closedAt: iso(-1) });
     expect(meta.details).toContainEqual(expect.objectContaining({ path: 'recontactTemplate', template }));
-    expect(twilio.recontactTemplate).toBeUndefined();
-    expect(twilio.details.map((d) => d.path)).toEqual(['interaction.windowExpiresAt']);
+    expect(none.recontactTemplate).toBeUndefined();
+    expect(none.details.map((d) => d.path)).toEqual(['interaction.windowExpiresAt']);
+    expect(paused.recontactTemplate).toBeUndefined();
+    expect(paused.details).toContainEqual({ path: 'recontactTemplate', message: expect.stringContaining('PAUSED') });
   });
 });
 
