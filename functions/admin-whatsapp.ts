@@ -14,6 +14,7 @@ import {
   templateListQuery,
 } from '../shared/admin/whatsapp-schema';
 import {
+  campaignFields,
   campaignView,
   cancelCampaign,
   createCampaign,
@@ -26,7 +27,7 @@ import {
 import { createTemplate, deleteTemplate, syncAllTemplates, syncTemplate } from '../shared/campaigns/templates';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
-import { listCampaigns, pageRecipients, requireCampaign, type Recipient, type RecipientPhase } from '../shared/store/campaigns';
+import { listCampaigns, pageRecipients, requireCampaign, type Campaign, type Recipient, type RecipientPhase } from '../shared/store/campaigns';
 import { listTemplates, requireTemplate } from '../shared/store/templates';
 import { paginate, type ListQuery } from '../shared/store/util';
 import { parseInput } from '../shared/validation';
@@ -68,7 +69,7 @@ export const handler = httpApi({
     const query = parseInput(campaignListQuery, req.query, 'query');
     const all = (await listCampaigns()).filter((c) => (!query.accountId || c.accountId === query.accountId) && (!query.status || c.status === query.status));
     const page = paginate(all as unknown as Record<string, unknown>[], query as ListQuery, ['name'], ['createdAt', 'name', 'updatedAt', 'status']);
-    return json(200, { ...page, items: page.items.map(({ pace: _p, slowedAt: _s, ...c }) => c) });
+    return json(200, { ...page, items: (page.items as unknown as Campaign[]).map(campaignFields) });
   }),
   'POST /admin/whatsapp/campaigns': guarded(async (req) => json(201, await campaignView(await createCampaign(parseInput(campaignCreateSchema, req.json()))))),
   'GET /admin/whatsapp/campaigns/{id}': guarded(async (req) => json(200, await campaignView(await requireCampaign(req.params.id!)))),

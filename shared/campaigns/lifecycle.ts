@@ -184,9 +184,14 @@ export async function recipientCounts(campaignId: string): Promise<RecipientCoun
   return result;
 }
 
-/** The campaign as the API shows it: its fields (pacing internals left out), the rate in force and the counts. */
+/** A campaign's fields as the API shows them: pacing internals left out, the provider's last slow-down as a time. */
+export function campaignFields(campaign: Campaign): Record<string, unknown> {
+  const { pace: _pace, slowedAt, ...fields } = campaign;
+  return { ...fields, ...(slowedAt !== undefined ? { slowedDownAt: new Date(slowedAt).toISOString() } : {}) };
+}
+
+/** The campaign as the API shows it: its fields, the rate in force and the counts. */
 export async function campaignView(campaign: Campaign, provider?: string): Promise<Record<string, unknown>> {
-  const { pace: _pace, slowedAt: _slowed, ...fields } = campaign;
   const account = provider ? undefined : await requireAccount(campaign.accountId).catch(() => undefined);
-  return { ...fields, rate: effectiveRate(campaign, provider ?? account?.type ?? ''), counts: await recipientCounts(campaign.id) };
+  return { ...campaignFields(campaign), rate: effectiveRate(campaign, provider ?? account?.type ?? ''), counts: await recipientCounts(campaign.id) };
 }

@@ -176,7 +176,7 @@ describe('lifecycle', () => {
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
     await addContacts(e, account.listId, 3, 300_000);
-    const startAt = new Date(Date.now() + 15_000).toISOString();
+    const startAt = new Date(Date.now() + 6_000).toISOString();
     const c = await campaign(e, account, template.id, [account.listId], { schedule: { startAt } });
     expect((await action(e, c.id, 'start')).body.status).toBe('scheduled');
     const done = await untilStatus(e, c.id, 'completed', 120_000);
@@ -217,6 +217,39 @@ describe('automatic pauses', () => {
     await untilStatus(e, c.id, 'completed', 300_000);
     const sends = sendsOf(e, 'meta', before);
     expect(sends.map(metaTo).sort()).toEqual([...phones].sort());
+  });
+
+  it("retries a recipient Meta refused for the pair rate (131056) alone and later, and slows the whole campaign on 130429", async () => {
+    const e = env();
+    const account = await createWhatsAppAccount(e, 'meta');
+    const template = await approvedTemplate(e, account);
+    const phones = await addContacts(e, account.listId, 30, 450_000);
+    const before = e.fake.requests.length;
+    const attemptsTo = (phone: string) => e.fake.requests.slice(before).filter((r) => r.target === 'meta' && r.method === 'POST' && r.path.endsWith('/messages') && metaTo(r) === phone);
+    const pairPhone = phones[3]!;
+    const slowPhone = phones[25]!;
+    e.fake.failNext('meta', 1, 'pair-rate', 1, (r) => r.path.endsWith('/messages') && metaTo(r) === pairPhone);
+    const c = await campaign(e, account, template.id, [account.listId], { ratePerSecond: 10 });
+    await action(e, c.id, 'start');
+    await eventually(() => expect(attemptsTo(pairPhone)).toHaveLength(1), 60_000, 50);
+    // The pair rate is that one user's: the campaign does not slow down for it.
+    expect((await get(e, c.id)).slowedDownAt).toBeUndefined();
+    e.fake.failNext('meta', 1, 'rate-limited', 2, (r) => r.path.endsWith('/messages') && metaTo(r) === slowPhone);
+    const done = await untilStatus(e, c.id, 'completed', 240_000);
+    expect(done.counts).toMatchObject({ total: 30, sent: 30, failed: 0 });
+    // 130429 (HTTP 429): the campaign's pace halved, and that message went again after the provider's Retry-After.
+    expect(done.slowedDownAt).toEqual(expect.any(String));
+    const slow = attemptsTo(slowPhone);
+    expect(slow.map((r) => r.answer?.status)).toEqual([429, 200]);
+    expect(slow[1]!.at - slow[0]!.at).toBeGreaterThanOrEqual(1900);
+    // 131056: retried for that recipient only, after Meta's pair-rate interval, while the others went on.
+    const pair = attemptsTo(pairPhone);
+    expect(pair.map((r) => r.answer?.status)).toEqual([400, 200]);
+    expect(pair[1]!.at - pair[0]!.at).toBeGreaterThanOrEqual(5900);
+    const between = sendsOf(e, 'meta', before).filter((r) => r.at > pair[0]!.at && r.at < pair[1]!.at && metaTo(r) !== pairPhone);
+    expect(between.length).toBeGreaterThan(0);
+    // Once each.
+    expect(sendsOf(e, 'meta', before).map(metaTo).sort()).toEqual([...phones].sort());
   });
 
   it('pauses when its template is PAUSED by Meta, and cannot resume until the template is APPROVED again', async () => {
