@@ -4,10 +4,14 @@
  * queue step entirely through the console; the new agent sets its password through the invitation link the console
  * shows and signs in on a second page; a signed Twilio webhook to the receive URL the console shows then reaches
  * that agent as an offer. Along the way a form submitted with a bad value shows the API's 400 detail beside the
- * field, the accounts list runs an advanced search, exports and bulk-deletes, and a list imports contacts from CSV.
+ * field, the routing editor reorders and removes steps, the accounts list runs an advanced search, hides a column,
+ * exports and bulk-deletes, a list imports contacts from CSV, and with SMTP configured (a real SMTP server on
+ * loopback) the invitation is mailed to the agent with an address and the link shown for the one without.
  * Screenshots of each main admin page go under test-output/console/.
  */
 import { readFileSync } from 'node:fs';
+import { SMTPServer } from 'smtp-server';
+import { reloadConfig } from '../../shared/config';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { twilioProvider } from '../../shared/providers/twilio';
 import type { HttpRequestSpec } from '../../shared/providers/types';
@@ -394,6 +398,50 @@ describe('the admin console', () => {
     const canned = await api.call('GET', `/admin/accounts/${accountId}/canned-answers`, { token: api.admin() });
     expect(canned.body.items).toEqual([expect.objectContaining({ name: 'Greeting', shortcut: 'hello' })]);
     await screenshot(admin, 'admin-16-canned-answer');
+    expect(errors).toEqual([]);
+  });
+  it('mails the invitations where mail is configured and shows the link of the agent without an address', async () => {
+    const mails: { to: string[]; data: string }[] = [];
+    const smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, done) {
+        let data = '';
+        stream.on('data', (c: Buffer) => (data += c.toString('utf8')));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data });
+          done();
+        });
+      },
+    });
+    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
+    try {
+      process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`;
+      process.env.MAIL_FROM = 'invites@switchboard.test';
+      reloadConfig();
+      await create('agents', 'agent', async () => {
+        await admin.getByLabel('Full name').fill('Ada Mailed');
+        await admin.getByLabel('Username').fill('ada.mailed');
+        await admin.getByLabel('Email', { exact: true }).fill('ada.mailed@example.test');
+      });
+      await open(admin, '#/admin/agents');
+      await row(admin, 'Agents', 'ada.mailed').getByRole('checkbox').check();
+      await row(admin, 'Agents', 'grace').getByRole('checkbox').check();
+      await admin.getByRole('button', { name: 'Send invitation' }).click();
+      const results = admin.getByRole('region', { name: 'Invitations' });
+      await results.getByText('Ada Mailed: invitation sent by email to ada.mailed@example.test').waitFor();
+      await results.getByText(/Grace Agent \(not mailed: the agent has no email address\)/).waitFor();
+      expect(await results.getByLabel('Invitation link for Grace Agent').inputValue()).toMatch(/#\/invitation\//);
+      await expect(results.getByLabel('Invitation link for Ada Mailed').count()).resolves.toBe(0);
+      await eventually(() => expect(mails.map((m) => m.to)).toEqual([['ada.mailed@example.test']]), 10_000);
+      await screenshot(admin, 'admin-17-invitations-mailed');
+    } finally {
+      delete process.env.SMTP_URL;
+      delete process.env.MAIL_FROM;
+      reloadConfig();
+      await new Promise<void>((r) => smtp.close(() => r()));
+    }
     expect(errors).toEqual([]);
   });
 });

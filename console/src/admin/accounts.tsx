@@ -65,7 +65,11 @@ function credentialFields(provider: ProviderForm | undefined, editing: boolean, 
     ...(c.options ? { options: c.options.map((o) => ({ value: o, label: o })) } : {}),
     required: c.required && !editing,
     writeOnly: true,
-    ...(editing && set.includes(c.name) ? { placeholder: 'set; unchanged unless filled' } : {}),
+    ...(editing && set.includes(c.name)
+      ? { placeholder: 'set; unchanged unless filled' }
+      : c.default !== undefined
+        ? { placeholder: `default: ${c.default}` }
+        : {}),
     ...(c.description && !c.description.includes('write-only') ? { hint: c.description } : {}),
   }));
 }

@@ -210,7 +210,7 @@ export function Field({ form, field }: { form: Form; field: FieldSpec }) {
   if (field.kind === 'select') {
     input = (
       <select {...common} value={text(value)} onChange={(e) => form.set(field.name, e.currentTarget.value)}>
-        {!field.required && <option value="">—</option>}
+        {!field.required && <option value="">{field.placeholder ?? '—'}</option>}
         {(field.options ?? []).map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -60,6 +60,8 @@ export interface CredentialField {
   options?: string[];
   kind: 'text' | 'number' | 'checkbox';
   description?: string;
+  /** What the API uses when the field is left out. */
+  default?: string;
 }
 
 export interface ProviderForm {
@@ -96,6 +98,7 @@ export async function providerForms(): Promise<ProviderForm[]> {
           ...(options?.length ? { options } : {}),
           kind: type === 'boolean' ? 'checkbox' : type === 'integer' || type === 'number' ? 'number' : 'text',
           ...(prop.description ? { description: prop.description } : {}),
+          ...(prop.default !== undefined ? { default: String(prop.default) } : {}),
         };
       }),
     };
