@@ -225,6 +225,47 @@ describe('the admin console', () => {
     expect(members.body.agentIds).toEqual([agentId]);
   });
 
+  it('draws a provider it has never heard of from the document the API publishes', async () => {
+    // The engine's own /openapi.json with one more AccountCreate variant: the console needs no change to offer it.
+    const page = await newPage(browser, errors);
+    await page.route('**/openapi.json', async (route) => {
+      const res = await route.fetch();
+      const doc = (await res.json()) as {
+        components: { schemas: Record<string, { oneOf?: { $ref: string }[]; properties?: Record<string, unknown> }> };
+      };
+      const schemas = doc.components.schemas;
+      const twilioVariant = schemas.AccountCreate_twilio!;
+      schemas.AccountCreate_acme = {
+        ...twilioVariant,
+        properties: {
+          ...twilioVariant.properties,
+          type: { const: 'acme' },
+          channel: { enum: ['sms'] },
+          credentials: {
+            type: 'object',
+            properties: {
+              tenantId: { type: 'string' },
+              signingSecret: { type: 'string' },
+              region: { type: 'string', enum: ['eu', 'us'] },
+            },
+            required: ['tenantId'],
+          },
+        },
+      };
+      schemas.AccountCreate!.oneOf!.push({ $ref: '#/components/schemas/AccountCreate_acme' });
+      await route.fulfill({ response: res, json: doc });
+    });
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await open(page, '#/admin/accounts/new');
+    await page.getByLabel('Provider', { exact: true }).selectOption('acme');
+    await page.getByLabel('Tenant ID').waitFor();
+    await page.getByLabel('Signing secret').waitFor();
+    await expect(page.getByLabel('Region').locator('option').allTextContents()).resolves.toEqual(['—', 'eu', 'us']);
+    await expect(page.getByLabel('Account SID').count()).resolves.toBe(0);
+    await screenshot(page, 'admin-05-account-new-unknown-provider');
+    await page.context().close();
+  });
+
   it('sends a signed Twilio webhook to that receive URL and the new agent is offered it', async () => {
     // The agent opens the invitation link the console showed, sets its password there, then signs in with it.
     const agentPage = await newPage(browser, errors);
