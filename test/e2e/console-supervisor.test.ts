@@ -270,6 +270,14 @@ describe('the supervisor console', () => {
     expect(notes).toEqual([
       expect.objectContaining({ text: 'Customer is a VIP: waive the late fee', agentId: supervisor.id }),
     ]);
+
+    // With attachments: the same zip (this conversation has no media), asked for with attachments=true.
+    const [withAttachments] = await Promise.all([
+      sup.waitForEvent('download'),
+      spy.getByRole('button', { name: 'Transcript with attachments' }).click(),
+    ]);
+    const full = unzipSync(new Uint8Array(readFileSync(await withAttachments.path())));
+    expect(strFromU8(full['transcript.txt']!)).toContain('Customer is a VIP: waive the late fee');
     expect(supErrors).toEqual([]);
     expect(agentErrors).toEqual([]);
   });
@@ -343,5 +351,22 @@ describe('the supervisor console', () => {
     expect(texts).toHaveLength(21);
     expect(texts.map((name) => strFromU8(zip[name]!)).join('\n')).toContain(`Batch message from ${phones[20]}`);
     expect(supErrors).toEqual([]);
+  });
+
+  it("shows neither page to an agent, and forgets the supervisor's list on sign-out", async () => {
+    await agentPage.goto(`${api.engine().httpUrl}/console/#/interactions`);
+    await agentPage.getByRole('tab', { name: /Mine/ }).waitFor();
+    await expect(agentPage.getByRole('link', { name: 'Board' }).count()).resolves.toBe(0);
+    await expect(agentPage.getByRole('region', { name: 'Interactions page' }).count()).resolves.toBe(0);
+
+    await sup.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(sup, supervisor);
+    await sup.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Interactions' }).click();
+    await sup.locator('table[aria-label="Interactions"][aria-busy="false"]').waitFor();
+    // The account filter chosen before signing out is gone: every account's interactions again.
+    await expect(sup.getByRole('form', { name: 'Filters' }).getByLabel('Account').inputValue()).resolves.toBe('');
+    await expect(sup.getByRole('region', { name: 'Exports' }).count()).resolves.toBe(0);
+    expect(supErrors).toEqual([]);
+    expect(agentErrors).toEqual([]);
   });
 });

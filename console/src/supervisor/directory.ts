@@ -2,8 +2,8 @@
  * The names behind the ids a supervisor's pages show (accounts, agents, queues, teams), read once from the admin
  * lists (staff may read them) and kept in a signal; a failed read leaves ids shown as ids.
  */
-import { signal } from '@preact/signals';
-import { client } from '../state';
+import { effect, signal } from '@preact/signals';
+import { client, session } from '../state';
 
 export interface Named {
   id: string;
@@ -19,6 +19,13 @@ export interface Directory {
 
 export const directory = signal<Directory>({ accounts: [], agents: [], queues: [], teams: [] });
 let loading: Promise<void> | undefined;
+
+// Read again for the next session (another person may see other names).
+effect(() => {
+  if (session.value) return;
+  loading = undefined;
+  directory.value = { accounts: [], agents: [], queues: [], teams: [] };
+});
 
 async function all(path: string, sort: string, name: (item: Record<string, unknown>) => string): Promise<Named[]> {
   const items: Named[] = [];

@@ -6,13 +6,13 @@
  * search, transcript zips with or without attachments, and delete with a confirmation. `#/interactions/<id>`
  * is the spy view of one interaction.
  */
-import { signal } from '@preact/signals';
+import { batch, effect, signal } from '@preact/signals';
 import type { ComponentChild } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../client';
 import { Dialog } from '../dialogs';
 import { navigate } from '../route';
-import { client, notice, showError, type Interaction } from '../state';
+import { client, notice, session, showError, type Interaction } from '../state';
 import { directory, loadDirectory, nameOf } from './directory';
 import { fetchFile, jobs, transcript } from './download';
 import { FieldError, FormError } from './fields';
@@ -70,6 +70,22 @@ const selection = signal<Set<string>>(new Set());
 const listError = signal<unknown>(undefined);
 const searchError = signal<unknown>(undefined);
 const loading = signal(false);
+
+// A sign-out forgets them: the next person to sign in on this tab starts from an empty page.
+effect(() => {
+  if (session.value) return;
+  batch(() => {
+    filters.value = NO_FILTERS;
+    draftSearch.value = { match: 'all', conditions: [] };
+    activeSearch.value = undefined;
+    builderOpen.value = false;
+    results.value = { items: [], loaded: false };
+    selection.value = new Set();
+    listError.value = undefined;
+    searchError.value = undefined;
+    jobs.value = [];
+  });
+});
 
 const PAGE = 50;
 
