@@ -215,12 +215,12 @@ async function enterWorkspace(): Promise<void> {
   const token = session.value?.token ?? '';
   socket = new LiveSocket(`${config.value?.wsUrl ?? ''}?token=${encodeURIComponent(token)}`, {
     onEvent: (event) => {
-      for (const l of liveListeners) l.event?.(event);
+      for (const l of liveListeners) guarded(() => l.event?.(event));
       void onEvent(event);
     },
     onState: (state) => (socketState.value = state),
     onOpen: (reconnected) => {
-      for (const l of liveListeners) l.open?.();
+      for (const l of liveListeners) guarded(() => l.open?.());
       void (reconnected ? catchUp() : Promise.resolve()).then(restorePresence);
     },
   });
@@ -309,6 +309,15 @@ interface LiveListener {
   open?: () => void;
 }
 const liveListeners = new Set<LiveListener>();
+
+/** A page's listener that throws must not keep the workspace (or the other pages) from the event. */
+function guarded(run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    showError(error);
+  }
+}
 
 /**
  * A page's own use of the socket (the supervisor's board and spy): its listener sees every event, and its `open`

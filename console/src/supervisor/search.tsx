@@ -4,8 +4,7 @@
  * in its OpenAPI document (`components.x-searchable-fields`), read once: a field the API adds shows up here.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { loadConfig } from '../client';
-import { showError } from '../state';
+import { config, showError } from '../state';
 import { directory, nameOf, type Directory } from './directory';
 import { FieldError } from './fields';
 import {
@@ -29,8 +28,7 @@ const catalogs = new Map<string, Promise<Catalog>>();
 export function searchCatalog(entity: string): Promise<Catalog> {
   let found = catalogs.get(entity);
   if (!found) {
-    found = loadConfig()
-      .then((config) => fetch(`${config.apiUrl}/openapi.json`))
+    found = fetch(`${config.value?.apiUrl ?? ''}/openapi.json`)
       .then((res) => {
         if (!res.ok) throw new Error(`the API document answered ${res.status}`);
         return res.json() as Promise<{ components?: { 'x-searchable-fields'?: Record<string, Catalog> } }>;
