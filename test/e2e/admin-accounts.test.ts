@@ -10,7 +10,9 @@ import { DEFAULT_NOTIFICATION_TEMPLATE, MAX_SECONDS } from '../../shared/admin/a
 import { accountCredentials } from '../../shared/admin/accounts';
 import { config } from '../../shared/config';
 import { setLogSink } from '../../shared/logger';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getAccount } from '../../shared/store/accounts';
+import { db, TABLE } from '../../shared/store/client';
 import { listCatalogItems } from '../../shared/store/catalog';
 import { membersOf } from '../../shared/store/memberships';
 import type { Channel, ProviderType } from '../../shared/providers/types';
@@ -307,6 +309,8 @@ describe('deleting accounts and lists', () => {
     const id = created.body.id as string;
     await call('PUT', `/admin/accounts/${id}/agents/${agent.id}`, { token: api.admin() });
     await call('POST', `/admin/accounts/${id}/dispositions`, { token: api.admin(), body: { name: 'Sold' } });
+    const doc = await call('POST', `/admin/accounts/${id}/knowledge`, { token: api.admin(), body: { name: 'Returns', text: 'Returns within 30 days.' } });
+    expect(doc.status).toBe(201);
     expect((await call('GET', `/admin/agents/${agent.id}/accounts`, { token: api.admin() })).body.accountIds).toEqual([id]);
 
     const res = await call('DELETE', `/admin/accounts/${id}`, { token: api.admin() });
@@ -316,6 +320,9 @@ describe('deleting accounts and lists', () => {
     expect(await membersOf('ACCOUNT', id)).toEqual([]);
     expect(await listCatalogItems('disposition', { accountId: id })).toEqual([]);
     expect((await call('GET', `/admin/accounts/${id}`, { token: api.admin() })).status).toBe(404);
+    // Nothing of the account is left in its partition: no knowledge document, no catalog item, no membership.
+    const left = await db.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `ACCOUNT#${id}` } }));
+    expect(left.Items ?? []).toEqual([]);
   });
 
   it('refuses with 409 LIST_IN_USE to delete a list an account uses, as its list or whitelist, and changes nothing', async () => {
