@@ -7,6 +7,7 @@
  * arms the push timer of the next whole second, and only one push per second wins its slot.
  */
 import { config } from '../config';
+import type { Board, Figures } from '../domain/board';
 import { dayOf } from '../domain/queueing';
 import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
@@ -22,37 +23,7 @@ import { onTimer } from '../timers/dispatch';
 
 export const TIMER_BOARD = 'board-push';
 
-export interface Figures {
-  waiting: number;
-  longestWaitSeconds: number;
-  offered: number;
-  inProgress: number;
-  closedToday: number;
-  acceptedToday: number;
-  averageWaitToAcceptSeconds: number | null;
-  averageHandleSeconds: number | null;
-  /** The share (0 to 1) of today's accepts within `serviceLevelSeconds` of entering the queue; null before any. */
-  serviceLevel: number | null;
-}
-
-export interface Board {
-  at: string;
-  day: string;
-  serviceLevelSeconds: number;
-  accounts: (Figures & { accountId: string; name: string; channel: string })[];
-  queues: (Figures & { queueId: string; name: string; strategy: string })[];
-  agents: {
-    agentId: string;
-    username: string;
-    fullName: string;
-    presence: string;
-    reason?: string;
-    load: { sms: number; whatsapp: number };
-    capacity: { sms: number; whatsapp: number };
-    handledToday: number;
-  }[];
-}
-
+export type { Board, Figures } from '../domain/board';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 

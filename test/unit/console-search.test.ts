@@ -1,5 +1,5 @@
 /** The supervisor console's advanced-search conditions: labels from the API's names, and inputs to conditions and back. */
-import { activeConditions, conditionOf, draftOf, words, type FieldSpec } from '../../console/src/supervisor/conditions';
+import { activeConditions, conditionOf, draftOf, words, type FieldSpec } from '../../console/src/conditions';
 
 const spec = (type: FieldSpec['type'], operators: string[] = []): FieldSpec => ({ type, operators });
 

@@ -9,6 +9,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { client, showError } from '../state';
 import type { Option } from './form';
 import { humanise, searchFields, type SearchField } from './schema';
+import { NO_VALUE, type Condition, type Search } from '../conditions';
+
+export type { Condition, Search };
 
 export interface Column<T> {
   key: string;
@@ -21,18 +24,6 @@ export interface Filter {
   name: string;
   label: string;
   options: Option[];
-}
-
-export interface Condition {
-  field: string;
-  operator: string;
-  value?: unknown;
-  disabled?: boolean;
-}
-
-export interface Search {
-  match: 'all' | 'any';
-  conditions: Condition[];
 }
 
 export interface Row {
@@ -62,10 +53,8 @@ export interface ListTableProps<T extends Row> {
   pageSize?: number;
 }
 
-const VALUELESS = new Set(['isEmpty', 'isNotEmpty']);
-
 function conditionValue(field: SearchField | undefined, operator: string, raw: string): unknown {
-  if (VALUELESS.has(operator)) return undefined;
+  if (NO_VALUE(operator)) return undefined;
   const one = (s: string): unknown =>
     field?.type === 'number' ? Number(s) : field?.type === 'boolean' ? s === 'true' : s.trim();
   if (operator === 'in' || operator === 'between')
@@ -109,7 +98,7 @@ export function SearchBuilder({
   const apply = () => {
     const built = conditions.map(({ raw, ...c }) => ({
       ...c,
-      ...(VALUELESS.has(c.operator)
+      ...(NO_VALUE(c.operator)
         ? { value: undefined }
         : { value: conditionValue(fields[c.field], c.operator, raw) }),
     }));
@@ -157,7 +146,7 @@ export function SearchBuilder({
                   </option>
                 ))}
               </select>
-              {VALUELESS.has(c.operator) ? null : (field?.type === 'enum' || field?.type === 'boolean') &&
+              {NO_VALUE(c.operator) ? null : (field?.type === 'enum' || field?.type === 'boolean') &&
                 c.operator !== 'in' ? (
                 <select aria-label="Value" value={c.raw} onChange={(e) => update(i, { raw: e.currentTarget.value })}>
                   <option value="">—</option>

@@ -11,36 +11,9 @@ import { duration } from '../format';
 import { useNow } from '../offers';
 import { client, listenLive, sendLive, showError } from '../state';
 import { FieldError } from './fields';
+import type { Board, Figures } from '../../../shared/domain/board';
 
-interface Figures {
-  waiting: number;
-  longestWaitSeconds: number;
-  offered: number;
-  inProgress: number;
-  closedToday: number;
-  acceptedToday: number;
-  averageWaitToAcceptSeconds: number | null;
-  averageHandleSeconds: number | null;
-  serviceLevel: number | null;
-}
-
-export interface Board {
-  at: string;
-  day: string;
-  serviceLevelSeconds: number;
-  accounts: (Figures & { accountId: string; name: string; channel: string })[];
-  queues: (Figures & { queueId: string; name: string; strategy: string })[];
-  agents: {
-    agentId: string;
-    username: string;
-    fullName: string;
-    presence: string;
-    reason?: string;
-    load: { sms: number; whatsapp: number };
-    capacity: { sms: number; whatsapp: number };
-    handledToday: number;
-  }[];
-}
+export type { Board } from '../../../shared/domain/board';
 
 interface Named {
   id: string;

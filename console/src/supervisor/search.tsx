@@ -18,7 +18,7 @@ import {
   type Draft,
   type FieldSpec,
   type Search,
-} from './conditions';
+} from '../conditions';
 
 export { activeConditions, words, type Catalog, type Condition, type FieldSpec, type Search };
 

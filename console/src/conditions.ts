@@ -1,5 +1,6 @@
 /**
- * The advanced search's conditions as data, without the DOM: the field catalog's shape as the API publishes it,
+ * The advanced search's conditions as data, without the DOM (the supervisor's interactions search and the admin
+ * lists' search both build them): the field catalog's shape as the API publishes it,
  * readable labels from the API's own names, and the conversion between a condition and the builder's inputs.
  */
 
