@@ -4,7 +4,7 @@
  * sender (through each provider module) and the campaigns (a recipient failed by a status webhook) read them here.
  * No imports beyond types: the inbound function carries this without the provider modules.
  */
-import type { SendErrorCode } from './types';
+import { SEND_ERROR_CODES, type SendErrorCode } from './types';
 
 export type Failure = { code: SendErrorCode; retryable: boolean };
 
@@ -52,19 +52,7 @@ export const TWILIO_CODES = new Map<string, SendErrorCode>([
   ['21656', 'TEMPLATE_ERROR'], // ContentVariables invalid
 ]);
 
-const VOCABULARY: ReadonlySet<string> = new Set<SendErrorCode>([
-  'WINDOW_CLOSED',
-  'INVALID_NUMBER',
-  'NOT_OPTED_IN',
-  'RATE_LIMITED',
-  'AUTH_FAILED',
-  'INSUFFICIENT_FUNDS',
-  'TEMPLATE_ERROR',
-  'MEDIA_ERROR',
-  'INVALID_REQUEST',
-  'PROVIDER_UNAVAILABLE',
-  'PROVIDER_ERROR',
-]);
+const VOCABULARY: ReadonlySet<string> = new Set<SendErrorCode>(SEND_ERROR_CODES);
 
 export function isSendErrorCode(code: string): code is SendErrorCode {
   return VOCABULARY.has(code);

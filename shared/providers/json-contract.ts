@@ -18,15 +18,16 @@
  */
 import { PayloadError, SignatureError } from '../errors';
 import * as z from 'zod/mini';
-import type {
-  DeliveryStatus,
-  HttpRequestSpec,
-  MediaRef,
-  NormalisedEvent,
-  ProviderModule,
-  SendErrorCode,
-  SendOutcome,
-  WebhookRequest,
+import {
+  SEND_ERROR_CODES,
+  type DeliveryStatus,
+  type HttpRequestSpec,
+  type MediaRef,
+  type NormalisedEvent,
+  type ProviderModule,
+  type SendErrorCode,
+  type SendOutcome,
+  type WebhookRequest,
 } from './types';
 import { hmacHex, parseJson, pick, retryAfterMs, safeEqual, senderOf, str, textContent, toE164, toIso } from './util';
 
@@ -40,19 +41,6 @@ export const TIMESTAMP_HEADER = 'x-signature-timestamp';
 const TOLERANCE_S = 300;
 
 const STATUSES: readonly DeliveryStatus[] = ['queued', 'sent', 'delivered', 'read', 'failed'];
-const SEND_CODES: readonly SendErrorCode[] = [
-  'WINDOW_CLOSED',
-  'INVALID_NUMBER',
-  'NOT_OPTED_IN',
-  'RATE_LIMITED',
-  'AUTH_FAILED',
-  'INSUFFICIENT_FUNDS',
-  'TEMPLATE_ERROR',
-  'MEDIA_ERROR',
-  'INVALID_REQUEST',
-  'PROVIDER_UNAVAILABLE',
-  'PROVIDER_ERROR',
-];
 
 function signature(secret: string, timestamp: string, rawBody: Buffer): string {
   return `sha256=${hmacHex('sha256', secret, Buffer.concat([Buffer.from(`${timestamp}.`), rawBody]))}`;
@@ -223,7 +211,7 @@ export function jsonContractProvider<K extends string>(
       }
       const errCode = str(pick(body, 'error', 'code'));
       const detail = str(pick(body, 'error', 'message')) ?? errCode ?? res.body.slice(0, 200);
-      const named = SEND_CODES.find((c) => c === errCode);
+      const named = SEND_ERROR_CODES.find((c) => c === errCode);
       if (res.status === 429) return failure(res.status, 'RATE_LIMITED', detail, res.headers);
       if (res.status >= 500) return failure(res.status, 'PROVIDER_UNAVAILABLE', detail, res.headers);
       if (res.status === 401 || res.status === 403) return failure(res.status, 'AUTH_FAILED', detail, res.headers);

@@ -130,18 +130,21 @@ export interface HttpAnswer {
 }
 
 /** The provider-independent outcome vocabulary for sends (issue: outbound). */
-export type SendErrorCode =
-  | 'WINDOW_CLOSED'
-  | 'INVALID_NUMBER'
-  | 'NOT_OPTED_IN'
-  | 'RATE_LIMITED'
-  | 'AUTH_FAILED'
-  | 'INSUFFICIENT_FUNDS'
-  | 'TEMPLATE_ERROR'
-  | 'MEDIA_ERROR'
-  | 'INVALID_REQUEST'
-  | 'PROVIDER_UNAVAILABLE'
-  | 'PROVIDER_ERROR';
+export const SEND_ERROR_CODES = [
+  'WINDOW_CLOSED',
+  'INVALID_NUMBER',
+  'NOT_OPTED_IN',
+  'RATE_LIMITED',
+  'AUTH_FAILED',
+  'INSUFFICIENT_FUNDS',
+  'TEMPLATE_ERROR',
+  'MEDIA_ERROR',
+  'INVALID_REQUEST',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_ERROR',
+] as const;
+
+export type SendErrorCode = (typeof SEND_ERROR_CODES)[number];
 
 export interface OutboundMessage {
   /** E.164 of the customer. */
