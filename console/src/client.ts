@@ -65,15 +65,16 @@ export class Api {
     this.token = token;
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The one fetch of every API call: the bearer token, and a JSON body when there is one. */
+  private send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.config.apiUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    return fetch(`${this.config.apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
     const text = await res.text();
     let parsed: unknown;
     try {
@@ -98,9 +99,7 @@ export class Api {
 
   /** Media needs the bearer token, so it is fetched and shown through an object URL. */
   async blobUrl(path: string): Promise<string> {
-    const res = await fetch(`${this.config.apiUrl}${path}`, {
-      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
-    });
+    const res = await this.send('GET', path);
     if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, 'media unavailable');
     return URL.createObjectURL(await res.blob());
   }
@@ -114,14 +113,7 @@ export class Api {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; blob?: Blob; filename?: string; json?: unknown }> {
-    const headers: Record<string, string> = {};
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.config.apiUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    const res = await this.send(method, path, body);
     if (res.status === 401 && this.token) this.onUnauthorized();
     const type = res.headers.get('content-type') ?? '';
     if (!res.ok || type.includes('json')) {
