@@ -35,9 +35,15 @@ interface PageOf<T> {
   nextCursor?: string;
 }
 
-export interface ListTableProps<T extends Row> {
+export interface ListTableProps<T extends object> {
   /** The table's accessible name, e.g. "Accounts". */
   label: string;
+  /** The row's key, for rows without an `id` (a campaign's recipients go by `seq`). */
+  rowId?: (row: T) => string;
+  /** Rows can be selected (for the actions); default true. */
+  selectable?: boolean;
+  /** The query parameter the search box fills (default `q`) and what the box says it searches. */
+  query?: { param: string; placeholder: string };
   /** GET route of the list (`?q=`, the filters, `limit`, `cursor`). */
   path: string;
   /** POST route of the advanced search, and the entity of `x-searchable-fields` it searches. */
@@ -98,9 +104,7 @@ export function SearchBuilder({
   const apply = () => {
     const built = conditions.map(({ raw, ...c }) => ({
       ...c,
-      ...(NO_VALUE(c.operator)
-        ? { value: undefined }
-        : { value: conditionValue(fields[c.field], c.operator, raw) }),
+      ...(NO_VALUE(c.operator) ? { value: undefined } : { value: conditionValue(fields[c.field], c.operator, raw) }),
     }));
     onApply(built.length ? { match, conditions: built } : undefined);
   };
@@ -216,8 +220,9 @@ export function SearchBuilder({
   );
 }
 
-export function ListTable<T extends Row>(props: ListTableProps<T>) {
-  const { label, path, filters = [], pageSize = 25 } = props;
+export function ListTable<T extends object>(props: ListTableProps<T>) {
+  const { label, path, filters = [], pageSize = 25, selectable = true } = props;
+  const idOf = props.rowId ?? ((row: T) => (row as unknown as Row).id);
   const [q, setQ] = useState('');
   const [typed, setTyped] = useState('');
   const [filterValues, setFilterValues] = useState<Record<string, string>>({});
@@ -252,7 +257,7 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
         });
       }
       const query = new URLSearchParams({ limit: String(pageSize) });
-      if (q) query.set('q', q);
+      if (q) query.set(props.query?.param ?? 'q', q);
       for (const [name, value] of Object.entries(filterValues)) if (value) query.set(name, value);
       if (cursor) query.set('cursor', cursor);
       return client().get<PageOf<T>>(`${path}?${query.toString()}`);
@@ -271,12 +276,12 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
     setTick((t) => t + 1);
   };
   const rows = page?.items ?? [];
-  const allChecked = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const allChecked = rows.length > 0 && rows.every((r) => selected.has(idOf(r)));
   const toggle = (row: T, on: boolean) =>
     setSelected((s) => {
       const next = new Map(s);
-      if (on) next.set(row.id, row);
-      else next.delete(row.id);
+      if (on) next.set(idOf(row), row);
+      else next.delete(idOf(row));
       return next;
     });
   const active = search?.conditions.filter((c) => !c.disabled).length ?? 0;
@@ -288,7 +293,7 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
           <span class="sr-only">Search {label.toLowerCase()}</span>
           <input
             type="search"
-            placeholder="Search…"
+            placeholder={props.query?.placeholder ?? 'Search…'}
             aria-label={`Search ${label.toLowerCase()}`}
             value={typed}
             disabled={Boolean(search)}
@@ -372,17 +377,19 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
       <table aria-label={label}>
         <thead>
           <tr>
-            <th scope="col" class="check">
-              <input
-                type="checkbox"
-                aria-label="Select all on this page"
-                checked={allChecked}
-                onChange={(e) => {
-                  const on = e.currentTarget.checked;
-                  for (const r of rows) toggle(r, on);
-                }}
-              />
-            </th>
+            {selectable && (
+              <th scope="col" class="check">
+                <input
+                  type="checkbox"
+                  aria-label="Select all on this page"
+                  checked={allChecked}
+                  onChange={(e) => {
+                    const on = e.currentTarget.checked;
+                    for (const r of rows) toggle(r, on);
+                  }}
+                />
+              </th>
+            )}
             {columns.map((c) => (
               <th scope="col" key={c.key}>
                 {c.label}
@@ -392,17 +399,20 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
         </thead>
         <tbody>
           {rows.map((row) => {
-            const name = String((row as unknown as Record<string, unknown>)[columns[0]?.key ?? 'id'] ?? row.id);
+            const id = idOf(row);
+            const name = String((row as unknown as Record<string, unknown>)[columns[0]?.key ?? 'id'] ?? id);
             return (
-              <tr key={row.id} aria-selected={selected.has(row.id)}>
-                <td class="check">
-                  <input
-                    type="checkbox"
-                    aria-label={`Select ${name}`}
-                    checked={selected.has(row.id)}
-                    onChange={(e) => toggle(row, e.currentTarget.checked)}
-                  />
-                </td>
+              <tr key={id} aria-selected={selectable ? selected.has(id) : undefined}>
+                {selectable && (
+                  <td class="check">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${name}`}
+                      checked={selected.has(id)}
+                      onChange={(e) => toggle(row, e.currentTarget.checked)}
+                    />
+                  </td>
+                )}
                 {columns.map((c, i) => {
                   const content = c.render
                     ? c.render(row)
@@ -411,7 +421,7 @@ export function ListTable<T extends Row>(props: ListTableProps<T>) {
                     <td key={c.key}>
                       {i === 0 && props.onOpen ? (
                         <button type="button" class="link" onClick={() => props.onOpen?.(row)}>
-                          {content || row.id}
+                          {content || id}
                         </button>
                       ) : (
                         content

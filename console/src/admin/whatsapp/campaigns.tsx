@@ -1,0 +1,495 @@
+/**
+ * WhatsApp campaigns: the list with each campaign's status and progress, the create form (account, an approved
+ * template, contact lists, where each template variable comes from, the rate and the sending window), and the
+ * campaign's page: start, pause, resume and cancel as its status allows, the counts per recipient status with the
+ * rate in force, and the recipients one by one (filtered by status, or found by phone) with the CSV export.
+ *
+ * The engine pushes no per-recipient events to admins (only `campaign.paused` and `campaign.completed`), so while
+ * a campaign is scheduled or running (and for 15 minutes after it completed, while some recipients still wait for a
+ * delivery status) its page reads it and its recipients again every 2 s; those two events reload it at once.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { Page } from '../../pages';
+import { navigate } from '../../route';
+import { client, listenLive, notice, showError } from '../../state';
+import { optionsOf, PageHead, useAll, type Named } from '../data';
+import {
+  bodyOf,
+  Fields,
+  FormView,
+  setPath,
+  useForm,
+  valuesOf,
+  type FieldSpec,
+  type Option,
+  type Values,
+} from '../form';
+import { BulkActions, ConfirmButton, ListTable } from '../table';
+import { StatusBadge, useWhatsAppAccounts, type Template } from './templates';
+
+type Counts = Record<'total' | 'pending' | 'sent' | 'delivered' | 'read' | 'replied' | 'failed' | 'skipped', number>;
+
+interface Campaign {
+  id: string;
+  accountId: string;
+  name: string;
+  templateId: string;
+  listIds: string[];
+  parameters: Record<string, { field: string } | { value: string }>;
+  schedule: { startAt?: string; window?: { from: string; to: string; timeZone: string; days?: number[] } };
+  ratePerSecond?: number;
+  status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+  pause?: { code: string; reason: string; at: string; automatic: boolean };
+  total?: number;
+  slowedDownAt?: string;
+  startedAt?: string;
+  completedAt?: string;
+  cancelledAt?: string;
+  createdAt: string;
+  /** On a campaign's own page (and after an action), not in the list. */
+  rate?: number;
+  counts?: Counts;
+}
+
+interface Recipient {
+  seq: number;
+  phone: string;
+  status: string;
+  skipReason?: string;
+  errorCode?: string;
+  errorMessage?: string;
+  sentAt?: string;
+  deliveredAt?: string;
+  readAt?: string;
+  repliedAt?: string;
+  failedAt?: string;
+}
+
+const BASE = 'admin/whatsapp/campaigns';
+const API = '/admin/whatsapp/campaigns';
+const STATUSES = ['draft', 'scheduled', 'running', 'paused', 'completed', 'cancelled'];
+const RECIPIENT_STATUSES = ['pending', 'sent', 'delivered', 'read', 'replied', 'failed', 'skipped'];
+const title = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const asOptions = (values: string[]): Option[] => values.map((v) => ({ value: v, label: title(v) }));
+const when = (iso: string | undefined) => (iso ? new Date(iso).toLocaleTimeString() : '');
+const go = (...rest: string[]) => navigate(...BASE.split('/'), ...rest);
+
+function CampaignList() {
+  const accounts = useWhatsAppAccounts();
+  const names = new Map(accounts.map((a) => [a.id, a.name]));
+  return (
+    <>
+      <PageHead title="Campaigns">
+        <button type="button" class="primary" onClick={() => go('new')}>
+          New campaign
+        </button>
+      </PageHead>
+      <ListTable<Campaign>
+        label="Campaigns"
+        path={API}
+        columns={[
+          { key: 'name', label: 'Name' },
+          { key: 'status', label: 'Status', render: (c) => <StatusBadge status={c.status} /> },
+          { key: 'accountId', label: 'Account', render: (c) => names.get(c.accountId) ?? c.accountId },
+          { key: 'total', label: 'Recipients', render: (c) => (c.total === undefined ? '—' : String(c.total)) },
+          {
+            key: 'startedAt',
+            label: 'Started',
+            render: (c) => (c.startedAt ? new Date(c.startedAt).toLocaleString() : ''),
+          },
+          { key: 'createdAt', label: 'Created', render: (c) => new Date(c.createdAt).toLocaleString() },
+        ]}
+        filters={[
+          { name: 'status', label: 'Status', options: asOptions(STATUSES) },
+          { name: 'accountId', label: 'Account', options: optionsOf(accounts) },
+        ]}
+        onOpen={(c) => go(c.id)}
+        actions={(selected, reload) => <BulkActions selected={selected} reload={reload} base={API} noun="campaign" />}
+      />
+    </>
+  );
+}
+
+const CONTACT_FIELDS = ['firstName', 'lastName', 'phone', 'email'];
+const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d, i) => ({ value: String(i + 1), label: d }));
+
+/** The form's fields: fixed ones, then a source and a value for each variable of the template chosen. */
+function campaignFields(
+  accounts: Option[],
+  templates: Template[],
+  lists: Named[],
+  template: Template | undefined,
+): FieldSpec[] {
+  const params = template ? [...template.parameters.header, ...template.parameters.body] : [];
+  return [
+    { name: 'name', label: 'Name', required: true },
+    { name: 'accountId', label: 'Account', kind: 'select', options: accounts, required: true },
+    {
+      name: 'templateId',
+      label: 'Template',
+      kind: 'select',
+      required: true,
+      options: templates.map((t) => ({ value: t.id, label: `${t.name} (${t.language})` })),
+      hint: templates.length ? 'the account’s approved templates' : 'this account has no approved template yet',
+    },
+    { name: 'listIds', label: 'Contact lists', kind: 'multi', options: optionsOf(lists) },
+    ...params.flatMap((p): FieldSpec[] => [
+      {
+        name: `source.${p}`,
+        label: `Variable {{${p}}} from`,
+        kind: 'select',
+        required: true,
+        options: [
+          ...CONTACT_FIELDS.map((f) => ({ value: `field:${f}`, label: `Contact: ${f}` })),
+          { value: 'field:', label: 'Contact: custom field…' },
+          { value: 'value', label: 'Fixed text' },
+        ],
+      },
+      {
+        name: `parameters.${p}`,
+        label: `Variable {{${p}}}`,
+        when: (v) => v[`source.${p}`] === 'value' || v[`source.${p}`] === 'field:',
+        hint: 'the custom field’s name, or the fixed text',
+      },
+    ]),
+    {
+      name: 'ratePerSecond',
+      label: 'Rate (messages per second)',
+      kind: 'number',
+      hint: 'empty: the provider’s default',
+    },
+    {
+      name: 'schedule.startAt',
+      label: 'Start at',
+      placeholder: '2026-12-24T09:00:00+01:00',
+      hint: 'empty: when started',
+    },
+    { name: 'schedule.window.from', label: 'Send from (HH:MM)', placeholder: '09:00', hint: 'empty: any time of day' },
+    {
+      name: 'schedule.window.to',
+      label: 'Send until (HH:MM)',
+      placeholder: '18:00',
+      when: (v) => Boolean(v['schedule.window.from']),
+    },
+    {
+      name: 'schedule.window.timeZone',
+      label: 'Time zone',
+      placeholder: 'Europe/Rome',
+      when: (v) => Boolean(v['schedule.window.from']),
+    },
+    {
+      name: 'schedule.window.days',
+      label: 'Days',
+      kind: 'multi',
+      options: DAYS,
+      when: (v) => Boolean(v['schedule.window.from']),
+    },
+  ];
+}
+
+function campaignBody(fields: FieldSpec[], values: Values): Record<string, unknown> {
+  const plain = fields.filter((f) => !f.name.startsWith('source.') && !f.name.startsWith('parameters.'));
+  const body = bodyOf(plain, values);
+  const days = getDays(values);
+  if (days.length && (body.schedule as { window?: unknown } | undefined)?.window)
+    setPath(body, 'schedule.window.days', days);
+  const parameters: Record<string, unknown> = {};
+  for (const f of fields.filter((f) => f.name.startsWith('source.'))) {
+    const name = f.name.slice('source.'.length);
+    const source = String(values[f.name] ?? '');
+    const typed = String(values[`parameters.${name}`] ?? '').trim();
+    if (source === 'value') parameters[name] = { value: typed };
+    else if (source === 'field:') parameters[name] = { field: typed };
+    else if (source.startsWith('field:')) parameters[name] = { field: source.slice('field:'.length) };
+  }
+  return { ...body, parameters };
+}
+
+const getDays = (values: Values) => ((values['schedule.window.days'] as string[] | undefined) ?? []).map(Number);
+
+function CampaignCreate() {
+  const accounts = useWhatsAppAccounts();
+  const [lists] = useAll<Named>('/admin/lists');
+  const form = useForm(valuesOf([], undefined, { name: '', accountId: '', templateId: '', listIds: [] }));
+  const accountId = String(form.values.accountId ?? '');
+  const [templates] = useAll<Template>(
+    accountId ? `/admin/whatsapp/templates?accountId=${accountId}&status=APPROVED` : undefined,
+  );
+  const usable = templates.filter((t) => t.accountId === accountId && t.status === 'APPROVED');
+  const template = usable.find((t) => t.id === form.values.templateId);
+  const fields = campaignFields(optionsOf(accounts), usable, lists, template);
+  // The first account and template are chosen to begin with; each new variable starts from the contact's first name.
+  useEffect(() => {
+    if (!accountId && accounts[0]) form.set('accountId', accounts[0].id);
+  }, [accounts.length]);
+  useEffect(() => {
+    if (!template && usable[0]) form.set('templateId', usable[0].id);
+  }, [usable.map((t) => t.id).join()]);
+  useEffect(() => {
+    for (const f of fields)
+      if (f.name.startsWith('source.') && !form.values[f.name]) form.set(f.name, 'field:firstName');
+  }, [template?.id]);
+  return (
+    <>
+      <PageHead title="New campaign">
+        <a href={`#/${BASE}`}>Back to campaigns</a>
+      </PageHead>
+      <FormView
+        form={form}
+        label="New campaign"
+        submitLabel="Create campaign"
+        claims={[...fields.map((f) => f.name), 'parameters', 'schedule']}
+        onSubmit={() =>
+          void form.submit(async () => {
+            const created = await client().post<Campaign>(API, campaignBody(fields, form.values));
+            notice.value = { kind: 'info', text: `Campaign ${created.name} created` };
+            go(created.id);
+          })
+        }
+      >
+        <Fields form={form} fields={fields} />
+      </FormView>
+    </>
+  );
+}
+
+const ACTIONS: { action: 'start' | 'pause' | 'resume' | 'cancel'; label: string; from: Campaign['status'][] }[] = [
+  { action: 'start', label: 'Start', from: ['draft'] },
+  { action: 'pause', label: 'Pause', from: ['scheduled', 'running'] },
+  { action: 'resume', label: 'Resume', from: ['paused'] },
+  { action: 'cancel', label: 'Cancel campaign', from: ['draft', 'scheduled', 'running', 'paused'] },
+];
+
+/**
+ * Whether the page keeps reading the campaign: while it sends, and for a while after it completed as long as some
+ * recipients still wait for their delivery status (the provider's webhooks come after the last send).
+ */
+const AFTER_COMPLETION_MS = 15 * 60_000;
+function isLive(c: Campaign, now: number): boolean {
+  if (c.status === 'scheduled' || c.status === 'running') return true;
+  const completed = c.completedAt ? Date.parse(c.completedAt) : Number.NaN;
+  return c.status === 'completed' && (c.counts?.sent ?? 0) > 0 && now - completed < AFTER_COMPLETION_MS;
+}
+
+function Progress({ campaign }: { campaign: Campaign }) {
+  const counts = campaign.counts;
+  if (!counts) return null;
+  const done = counts.total - counts.pending;
+  const shown = ['pending', 'sent', 'delivered', 'read', 'replied', 'failed', 'skipped'] as const;
+  return (
+    <section class="campaign-progress" aria-label="Progress">
+      <h3>Progress</h3>
+      <p>
+        <meter min={0} max={Math.max(counts.total, 1)} value={done} aria-label="Dispatched" />{' '}
+        <span role="status">
+          {done} of {counts.total} dispatched
+        </span>
+        {campaign.rate !== undefined && <span class="meta"> · rate {campaign.rate} messages/s</span>}
+        {campaign.slowedDownAt && (
+          <span class="meta"> · slowed down by the provider at {when(campaign.slowedDownAt)}</span>
+        )}
+      </p>
+      <dl class="counts">
+        {shown.map((s) => (
+          <div key={s} class={`count count-${s}`}>
+            <dt>{s === 'pending' ? 'Queued' : title(s)}</dt>
+            <dd aria-label={`${s === 'pending' ? 'Queued' : title(s)} recipients`}>{counts[s]}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function Recipients({ campaign, generation }: { campaign: Campaign; generation: number }) {
+  const path = `${API}/${encodeURIComponent(campaign.id)}/recipients`;
+  return (
+    <section class="recipients" aria-label="Recipients">
+      <div class="page-head">
+        <h3>Recipients</h3>
+        <div class="page-head-actions">
+          <button
+            type="button"
+            onClick={() =>
+              void client().download(`${path}/export`, `campaign-${campaign.id}-recipients.csv`).catch(showError)
+            }
+          >
+            Export recipients (CSV)
+          </button>
+        </div>
+      </div>
+      <ListTable<Recipient>
+        label="Recipients"
+        path={path}
+        rowId={(r) => String(r.seq)}
+        selectable={false}
+        query={{ param: 'phone', placeholder: 'Phone (exact), +39…' }}
+        reloadKey={generation}
+        pageSize={50}
+        columns={[
+          { key: 'phone', label: 'Phone' },
+          { key: 'status', label: 'Status', render: (r) => <StatusBadge status={r.status} label={r.phone} /> },
+          { key: 'sentAt', label: 'Sent', render: (r) => when(r.sentAt) },
+          { key: 'deliveredAt', label: 'Delivered', render: (r) => when(r.deliveredAt) },
+          { key: 'readAt', label: 'Read', render: (r) => when(r.readAt) },
+          { key: 'repliedAt', label: 'Replied', render: (r) => when(r.repliedAt) },
+          {
+            key: 'errorCode',
+            label: 'Error or skip',
+            render: (r) => [r.skipReason, r.errorCode, r.errorMessage].filter(Boolean).join(': '),
+          },
+        ]}
+        filters={[{ name: 'status', label: 'Recipient status', options: asOptions(RECIPIENT_STATUSES) }]}
+      />
+    </section>
+  );
+}
+
+function CampaignDetail({ id }: { id: string }) {
+  const [campaign, setCampaign] = useState<Campaign | undefined>(undefined);
+  const [generation, setGeneration] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const url = `${API}/${encodeURIComponent(id)}`;
+  const read = () => {
+    client()
+      .get<Campaign>(url)
+      .then((c) => {
+        setCampaign(c);
+        setGeneration((g) => g + 1);
+      }, showError);
+  };
+  useEffect(read, [id]);
+  const live = campaign ? isLive(campaign, Date.now()) : false;
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(read, 2000);
+    return () => clearInterval(timer);
+  }, [live, id]);
+  useEffect(
+    () =>
+      listenLive({
+        event: (event) => {
+          if ((event.type === 'campaign.paused' || event.type === 'campaign.completed') && event.campaignId === id)
+            read();
+        },
+      }),
+    [id],
+  );
+  const [tpl, setTpl] = useState<Template | undefined>(undefined);
+  useEffect(() => {
+    if (campaign?.templateId)
+      client()
+        .get<Template>(`/admin/whatsapp/templates/${encodeURIComponent(campaign.templateId)}`)
+        .then(setTpl, () => setTpl(undefined));
+  }, [campaign?.templateId]);
+  if (!campaign) return <p class="loading">Loading…</p>;
+  const act = (action: string) => {
+    setBusy(true);
+    client()
+      .post<Campaign>(`${url}/${action}`)
+      .then((c) => {
+        setCampaign(c);
+        setGeneration((g) => g + 1);
+      }, showError)
+      .finally(() => setBusy(false));
+  };
+  const daily = campaign.schedule.window;
+  return (
+    <>
+      <PageHead title={`Campaign: ${campaign.name}`}>
+        <a href={`#/${BASE}`}>Back to campaigns</a>
+        {ACTIONS.filter((a) => a.from.includes(campaign.status)).map((a) =>
+          a.action === 'cancel' ? (
+            <ConfirmButton
+              key={a.action}
+              label={a.label}
+              confirmLabel="Confirm: cancel this campaign"
+              disabled={busy}
+              onConfirm={() => act('cancel')}
+            />
+          ) : (
+            <button
+              key={a.action}
+              type="button"
+              class={a.action === 'start' ? 'primary' : undefined}
+              disabled={busy}
+              onClick={() => act(a.action)}
+            >
+              {a.label}
+            </button>
+          ),
+        )}
+        {(campaign.status === 'draft' || campaign.status === 'completed' || campaign.status === 'cancelled') && (
+          <ConfirmButton
+            label="Delete campaign"
+            confirmLabel="Confirm: delete this campaign"
+            onConfirm={() =>
+              void client()
+                .del(url)
+                .then(() => go(), showError)
+            }
+          />
+        )}
+      </PageHead>
+      <section class="detail-card" aria-label="Campaign">
+        <dl class="facts">
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={campaign.status} />
+            {live && <span class="meta"> · live (read every 2 s)</span>}
+          </dd>
+          {campaign.pause && (
+            <>
+              <dt>Paused</dt>
+              <dd>
+                {campaign.pause.automatic ? 'automatically' : 'by an admin'} at {when(campaign.pause.at)}:{' '}
+                {campaign.pause.reason}
+              </dd>
+            </>
+          )}
+          <dt>Template</dt>
+          <dd>{tpl ? `${tpl.name} (${tpl.language}), ${tpl.status}` : campaign.templateId}</dd>
+          <dt>Variables</dt>
+          <dd>
+            {Object.entries(campaign.parameters)
+              .map(([k, s]) => `{{${k}}} ← ${'field' in s ? `contact ${s.field}` : `“${s.value}”`}`)
+              .join(', ') || 'none'}
+          </dd>
+          <dt>Schedule</dt>
+          <dd>
+            {campaign.schedule.startAt
+              ? `from ${new Date(campaign.schedule.startAt).toLocaleString()}`
+              : 'when started'}
+            {daily ? `, ${daily.from}–${daily.to} ${daily.timeZone}` : ', any time of day'}
+          </dd>
+          {campaign.startedAt && (
+            <>
+              <dt>Started</dt>
+              <dd>{new Date(campaign.startedAt).toLocaleString()}</dd>
+            </>
+          )}
+          {campaign.completedAt && (
+            <>
+              <dt>Completed</dt>
+              <dd>{new Date(campaign.completedAt).toLocaleString()}</dd>
+            </>
+          )}
+        </dl>
+      </section>
+      <Progress campaign={campaign} />
+      <Recipients campaign={campaign} generation={generation} />
+    </>
+  );
+}
+
+export const campaignsPage: Page = {
+  path: BASE,
+  title: 'Campaigns',
+  roles: ['admin'],
+  component: ({ subpath }) => {
+    const [first] = subpath;
+    if (first === 'new') return <CampaignCreate />;
+    if (first) return <CampaignDetail key={first} id={first} />;
+    return <CampaignList />;
+  },
+};
