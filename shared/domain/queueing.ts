@@ -59,7 +59,16 @@ export function holders(i: QueueingFacts): string[] {
 }
 
 /** The queue whose line the interaction stands in, with its place (first entry time), if it stands in one. */
-export function lineOf(i: QueueingFacts): { queueId: string; enteredAt: string } | undefined {
+/** Where an interaction stands in a line: the queue and when it first entered it. */
+export interface LineSpot {
+  queueId: string;
+  enteredAt: string;
+}
+
+/** The gauge field that counts a line's entries and departures (`QUEUE#{id}` and `ACCOUNT#{id}` gauges). */
+export const LINE_CHANGES = 'lineChanges';
+
+export function lineOf(i: QueueingFacts): LineSpot | undefined {
   const r = i.routing;
   if (i.status !== 'open' || !r?.queueId || !r.enteredAt || !LINE_PHASES.has(r.phase)) return undefined;
   return { queueId: r.queueId, enteredAt: r.enteredAt };
@@ -92,8 +101,8 @@ export interface Transition {
   added: string[];
   /** Agents who no longer hold it: they may have room for the next waiting interaction. */
   released: string[];
-  lineBefore?: { queueId: string; enteredAt: string };
-  lineAfter?: { queueId: string; enteredAt: string };
+  lineBefore?: LineSpot;
+  lineAfter?: LineSpot;
   counters: CounterDelta[];
 }
 
@@ -152,6 +161,11 @@ export function transition(before: QueueingFacts, after: QueueingFacts, nowMs: n
   }
   const lineBefore = lineOf(before);
   const lineAfter = lineOf(after);
+  // Each line's gauge counts the entries and departures of its line, so a reader that knows a line's head at one
+  // count knows it is still the head while the count is the same (the board reads a head only when it moved).
+  const left = (x?: LineSpot, y?: LineSpot) => x !== undefined && (y === undefined || x.queueId !== y.queueId || x.enteredAt !== y.enteredAt);
+  if (left(lineBefore, lineAfter)) for (const e of scopes(before.accountId, lineBefore!.queueId)) addDelta(counters, e, false, LINE_CHANGES, 1);
+  if (left(lineAfter, lineBefore)) for (const e of scopes(after.accountId, lineAfter!.queueId)) addDelta(counters, e, false, LINE_CHANGES, 1);
   return {
     added: [...is].filter((x) => !was.has(x)),
     released: [...was].filter((x) => !is.has(x)),

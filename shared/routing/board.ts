@@ -8,7 +8,7 @@
  */
 import { config } from '../config';
 import type { Board, Figures } from '../domain/board';
-import { dayOf } from '../domain/queueing';
+import { dayOf, LINE_CHANGES } from '../domain/queueing';
 import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
 import { notifyConnections } from '../realtime/notify';
@@ -44,16 +44,64 @@ function figures(g: Counters | undefined, d: Counters | undefined, oldest: strin
   };
 }
 
-/** Up to this many queues and accounts shown, their line heads are read in the same round as the counters. */
+/** Up to this many queues and accounts shown, the heads the board has not read yet are read beside the counters. */
 const EAGER_HEADS = 24;
 
+/**
+ * This container's last read of each line's head (`QUEUE#{id}` or `ACCOUNT#{id}`), with the line's change count at
+ * that read: while the gauge shows the same count the head has not moved. An account's head comes from a global
+ * index, which may lag its table for a moment, so no head is kept longer than a few seconds either way.
+ */
+const heads = new Map<string, { changes: number; enteredAt: string | undefined; readAt: number }>();
+const HEAD_MAX_AGE_MS = 5_000;
+
 const inLine = (g: Counters | undefined) => (g?.waiting ?? 0) + (g?.offered ?? 0) > 0;
+
+interface Line {
+  entity: string;
+  head: () => Promise<string | undefined>;
+}
+
+/**
+ * When each line's longest-waiting interaction entered it. A head is read again only when its line's change count
+ * moved since this container read it (or it is old): a board of unchanged lines reads none. The counters are read
+ * first for that, so a head read after them is at least as new as the count it is kept under.
+ */
+async function lineHeads(lines: Line[], counters: Promise<{ gauges: Map<string, Counters> }>, eager: boolean, nowMs: number) {
+  const known = (line: Line) => {
+    const kept = heads.get(line.entity);
+    return kept && nowMs - kept.readAt < HEAD_MAX_AGE_MS ? kept : undefined;
+  };
+  // Lines this container has no recent head of: read at once beside the counters when the board is small.
+  const early = new Map(eager ? lines.filter((l) => !known(l)).map((l) => [l.entity, l.head()] as const) : []);
+  const { gauges } = await counters;
+  return Promise.all(
+    lines.map(async (line) => {
+      const g = gauges.get(line.entity);
+      if (!inLine(g)) return undefined;
+      const changes = g?.[LINE_CHANGES] ?? 0;
+      const kept = known(line);
+      if (kept && kept.changes === changes) return kept.enteredAt;
+      const read = early.get(line.entity);
+      if (read) {
+        // Read beside the counters, so possibly older than their count: right for this board, and kept under no
+        // count, so the next board reads it again after its counters and keeps that one.
+        const enteredAt = await read;
+        heads.set(line.entity, { changes: -1, enteredAt, readAt: nowMs });
+        return enteredAt;
+      }
+      const enteredAt = await line.head();
+      heads.set(line.entity, { changes, enteredAt, readAt: nowMs });
+      return enteredAt;
+    }),
+  );
+}
 
 export async function readBoard(filter: { accountId?: string; teamId?: string } = {}): Promise<Board> {
   const nowMs = now();
   const day = dayOf(nowMs);
   // The listings (queues, accounts, agents) come from this container's short cache, which this process's admin
-  // writes drop at once; the counters, line heads and presence are read every time, in one round on most boards.
+  // writes drop at once; the counters and presence are read every time, and a line's head when its line moved.
   const [queues, accounts, agents, team] = await Promise.all([
     listQueuesCached(),
     listAllAccountsCached(),
@@ -67,16 +115,18 @@ export async function readBoard(filter: { accountId?: string; teamId?: string } 
   );
   const shownAccounts = accounts.filter((a) => (!filter.accountId || a.id === filter.accountId) && (!teamAccounts || teamAccounts.has(a.id)));
   const shownQueues = queues.filter((q) => !teamQueues || teamQueues.has(q.id));
-  const heads = (gauges?: Map<string, Counters>) =>
-    Promise.all([
-      Promise.all(shownQueues.map(async (q) => (!gauges || inLine(gauges.get(`QUEUE#${q.id}`)) ? (await lineHead(q.id, 1))[0]?.enteredAt : undefined))),
-      Promise.all(shownAccounts.map((a) => (!gauges || inLine(gauges.get(`ACCOUNT#${a.id}`)) ? oldestWaitingOf(a.id) : Promise.resolve(undefined)))),
-    ]);
-  // A board of a few lines reads their heads beside the counters (one round); a larger one only the heads of the
-  // lines the counters show waiting (a second round, fewer reads).
-  const eager = shownQueues.length + shownAccounts.length <= EAGER_HEADS;
-  const [{ gauges, daily }, presence, early] = await Promise.all([readCounters(day), presenceOf(people.map((a) => a.id)), eager ? heads() : undefined]);
-  const [queueHeads, accountHeads] = early ?? (await heads(gauges));
+  const lines: Line[] = [
+    ...shownQueues.map((q) => ({ entity: `QUEUE#${q.id}`, head: async () => (await lineHead(q.id, 1))[0]?.enteredAt })),
+    ...shownAccounts.map((a) => ({ entity: `ACCOUNT#${a.id}`, head: () => oldestWaitingOf(a.id) })),
+  ];
+  const counters = readCounters(day);
+  const [{ gauges, daily }, presence, lineStarts] = await Promise.all([
+    counters,
+    presenceOf(people.map((a) => a.id)),
+    lineHeads(lines, counters, lines.length <= EAGER_HEADS, nowMs),
+  ]);
+  const queueHeads = lineStarts.slice(0, shownQueues.length);
+  const accountHeads = lineStarts.slice(shownQueues.length);
   return {
     at: new Date(nowMs).toISOString(),
     day,

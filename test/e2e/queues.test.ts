@@ -294,6 +294,32 @@ it("keeps the board's figures equal to a recount of the stored interactions", as
   expect(board.agents.find((x: { agentId: string }) => x.agentId === b2.id)).toMatchObject({ presence: 'offline', load: { sms: 0, whatsapp: 0 } });
 });
 
+it('shows the wait of whoever is first in line now: the head a board read is followed when it is served', async () => {
+  const supervisor = await agent('sup7', undefined, 'supervisor');
+  const solo = await agent('c1', { sms: 1, whatsapp: 1 });
+  const { queue, account } = await setup('QAH', 'ring-all', [solo]);
+  await d.inbound(account, newPhone(), 'first in line');
+  await engine().idle();
+  await new Promise((r) => setTimeout(r, 3_000));
+  await d.inbound(account, newPhone(), 'second in line');
+  await engine().idle();
+  const longest = async () => {
+    const board = (await d.api(supervisor.token, 'GET', '/supervisor/board')).body;
+    const q = board.queues.find((x: { queueId: string }) => x.queueId === queue.id);
+    const acc = board.accounts.find((x: { accountId: string }) => x.accountId === account.id);
+    return [q.longestWaitSeconds as number, acc.longestWaitSeconds as number];
+  };
+  // Read twice, so the second read is the one that may answer from the heads it already knows.
+  await longest();
+  for (const wait of await longest()) expect(wait).toBeGreaterThanOrEqual(3);
+  await d.presence(solo, 'online');
+  const offer = await d.waitFor(solo, 'interaction.offered');
+  expect((await d.api(solo.token, 'POST', `/agent/interactions/${offer.interactionId}/accept`)).status).toBe(200);
+  await engine().idle();
+  // The first left the line: the longest wait is now the second's, which came in three seconds later.
+  for (const wait of await longest()) expect(wait).toBeLessThan(3);
+});
+
 it('pushes board.updated to subscribed supervisors at most once a second, refuses agents, and tells agents queue.waiting', async () => {
   const supervisor = await agent('sup7', undefined, 'supervisor');
   const watcher = await agent('watch');

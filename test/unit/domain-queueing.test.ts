@@ -48,7 +48,8 @@ describe('transition', () => {
     expect(t.lineBefore).toBeDefined();
     expect(t.lineAfter).toBeUndefined();
     const queue = t.counters.find((c) => c.entity === 'QUEUE#q1' && !c.daily)!;
-    expect(queue.deltas).toEqual({ offered: -1, inProgress: 1 });
+    // The interaction left the line: its line's change count moves with it.
+    expect(queue.deltas).toEqual({ offered: -1, inProgress: 1, lineChanges: 1 });
     const daily = t.counters.find((c) => c.entity === 'ACCOUNT#acc' && c.daily)!;
     expect(daily.deltas).toEqual({ accepted: 1, acceptWaitMs: 30_000, acceptedInSl: 1 });
     expect(transition(offered, assigned, nowMs, 10).counters.find((c) => c.entity === 'QUEUE#q1' && c.daily)!.deltas.acceptedInSl).toBeUndefined();
