@@ -71,6 +71,22 @@ function startKeyOf(item: Record<string, unknown>, index?: 'gsi1' | 'gsi2'): Rec
   return key;
 }
 
+/** The most items one filtered Query reads. */
+const MAX_READ_PER_QUERY = 500;
+
+/**
+ * How many items the next Query reads. Without a filter every item read is a match, so exactly the rest of the
+ * page. With one, as many as the share of matches seen so far on this page implies for the rest, with a margin
+ * (twice the rest before anything is known, the most a Query reads once nothing matched): a page of 50 over a
+ * filter one item in three passes reads about 170 items, not 500.
+ */
+function readSize(wanted: number, budget: number, seen?: { read: number; matched: number }): number {
+  if (!seen) return Math.min(wanted, budget);
+  const guess =
+    seen.read === 0 ? wanted * 2 : seen.matched === 0 ? MAX_READ_PER_QUERY : Math.ceil(((wanted * seen.read) / seen.matched) * 1.25) + 10;
+  return Math.max(1, Math.min(budget, MAX_READ_PER_QUERY, guess));
+}
+
 export async function walkPartitions(input: WalkInput): Promise<WalkResult> {
   const names = keyNames(input.index);
   const start = decodeCursor(input.cursor, input.partitions.length);
@@ -81,6 +97,7 @@ export async function walkPartitions(input: WalkInput): Promise<WalkResult> {
   let resume: Record<string, unknown> | undefined = start && Object.keys(start.k).length > 0 ? start.k : undefined;
   const range =
     input.from && input.to ? '#sk BETWEEN :from AND :to' : input.from ? '#sk >= :from' : input.to ? '#sk <= :to' : undefined;
+  const filtered = input.filter !== undefined || input.predicate !== undefined;
   while (p < input.partitions.length) {
     const wanted = input.limit - items.length;
     const budget = input.maxRead - itemsRead;
@@ -99,8 +116,7 @@ export async function walkPartitions(input: WalkInput): Promise<WalkResult> {
           ...input.filter?.values,
         },
         ScanIndexForward: input.order === 'asc',
-        // Without a filter every item read is a match; with one, read up to the budget in pages of 500.
-        Limit: input.filter || input.predicate ? Math.min(budget, 500) : Math.min(wanted, budget),
+        Limit: readSize(wanted, budget, filtered ? { read: itemsRead, matched: items.length } : undefined),
         ExclusiveStartKey: resume,
       }),
     );
