@@ -24,6 +24,13 @@ export interface Search {
   conditions: Condition[];
 }
 
+/** Names for the ids some fields take (agentId, accountId): what a value select offers, and a value's name. */
+export interface Lookup {
+  /** The choices for the field's value, or undefined where the field takes no id. */
+  options: (field: string) => { id: string; name: string }[] | undefined;
+  name: (field: string, id: string) => string;
+}
+
 /** `notEquals` reads "not equals", `lastMessageAt` reads "last message at": labels from the API's own names. */
 export const words = (name: string) =>
   name

@@ -336,17 +336,17 @@ describe('the admin console', () => {
     // The advanced search: name contains "console".
     await admin.getByRole('button', { name: 'Advanced search' }).click();
     const builder = admin.getByRole('region', { name: 'Advanced search' });
+    await builder.getByLabel('Field').selectOption('name');
+    await builder.getByLabel('Operator').selectOption('contains');
+    await builder.getByLabel('Value').fill('console');
     await builder.getByRole('button', { name: 'Add condition' }).click();
-    const condition = builder.getByRole('listitem', { name: 'Condition 1' });
-    await condition.getByLabel('Field').selectOption('name');
-    await condition.getByLabel('Operator').selectOption('contains');
-    await condition.getByLabel('Value').fill('console');
-    await builder.getByRole('button', { name: 'Apply search' }).click();
+    await builder.getByRole('list', { name: 'Conditions' }).getByRole('listitem', { name: 'name contains console' }).waitFor();
+    await builder.getByRole('button', { name: 'Search', exact: true }).click();
     await admin.getByRole('button', { name: 'Advanced search (1 active)' }).waitFor();
     await eventually(async () => expect(await row(admin, 'Accounts', 'Spare line').count()).toBe(0), 10_000);
     await row(admin, 'Accounts', 'Admin console line').waitFor();
     await screenshot(admin, 'admin-10-accounts-search');
-    await builder.getByRole('button', { name: 'Clear search' }).click();
+    await builder.getByRole('button', { name: 'Remove all conditions' }).click();
     await row(admin, 'Accounts', 'Spare line').waitFor();
 
     // Manage columns: a column hidden leaves the table.

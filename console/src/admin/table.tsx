@@ -1,15 +1,17 @@
 /**
  * The admin pages' list: a table over a paged API list (`items` + `nextCursor`) with a search box, filters, cursor
  * paging, row selection that survives paging (for bulk delete, export, invitations) and, where the API has one, the
- * advanced search (field, operator, value; all or any; each condition editable, disabled or removed) whose fields and
- * operators come from the OpenAPI document's `x-searchable-fields`.
+ * advanced search: the console's one builder (`search-builder.tsx`, the supervisor's interactions search uses it too),
+ * whose fields and operators come from the OpenAPI document's `x-searchable-fields`.
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../client';
+import { activeConditions, type Condition, type Search } from '../conditions';
+import { FormError } from '../field-errors';
+import { SearchBuilder } from '../search-builder';
 import { client, showError } from '../state';
 import type { Option } from './form';
-import { humanise, searchFields, type SearchField } from './schema';
-import { NO_VALUE, type Condition, type Search } from '../conditions';
 
 export type { Condition, Search };
 
@@ -59,166 +61,7 @@ export interface ListTableProps<T extends object> {
   pageSize?: number;
 }
 
-function conditionValue(field: SearchField | undefined, operator: string, raw: string): unknown {
-  if (NO_VALUE(operator)) return undefined;
-  const one = (s: string): unknown =>
-    field?.type === 'number' ? Number(s) : field?.type === 'boolean' ? s === 'true' : s.trim();
-  if (operator === 'in' || operator === 'between')
-    return raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map(one);
-  return one(raw);
-}
-
-const shown = (value: unknown) => (Array.isArray(value) ? value.join(', ') : value === undefined ? '' : String(value));
-
-/** The advanced search builder: a draft of conditions, applied as a whole. */
-export function SearchBuilder({
-  entity,
-  initial,
-  onApply,
-  onClose,
-}: {
-  entity: string;
-  initial: Search | undefined;
-  onApply: (search: Search | undefined) => void;
-  onClose: () => void;
-}) {
-  const [fields, setFields] = useState<Record<string, SearchField>>({});
-  const [match, setMatch] = useState<'all' | 'any'>(initial?.match ?? 'all');
-  const [conditions, setConditions] = useState<(Condition & { raw: string })[]>(
-    (initial?.conditions ?? []).map((c) => ({ ...c, raw: shown(c.value) })),
-  );
-  useEffect(() => {
-    searchFields(entity).then(setFields, showError);
-  }, [entity]);
-  const names = Object.keys(fields);
-  const update = (i: number, change: Partial<Condition & { raw: string }>) =>
-    setConditions((list) => list.map((c, j) => (j === i ? { ...c, ...change } : c)));
-  const add = () => {
-    const field = names[0];
-    if (field) setConditions((list) => [...list, { field, operator: fields[field]!.operators[0]!, raw: '' }]);
-  };
-  const apply = () => {
-    const built = conditions.map(({ raw, ...c }) => ({
-      ...c,
-      ...(NO_VALUE(c.operator) ? { value: undefined } : { value: conditionValue(fields[c.field], c.operator, raw) }),
-    }));
-    onApply(built.length ? { match, conditions: built } : undefined);
-  };
-  return (
-    <section class="search-builder" aria-label="Advanced search">
-      <div class="search-match">
-        <label>
-          Match
-          <select aria-label="Match" value={match} onChange={(e) => setMatch(e.currentTarget.value as 'all' | 'any')}>
-            <option value="all">all conditions</option>
-            <option value="any">any condition</option>
-          </select>
-        </label>
-      </div>
-      <ol class="conditions">
-        {conditions.map((c, i) => {
-          const field = fields[c.field];
-          return (
-            <li key={i} class={c.disabled ? 'condition disabled' : 'condition'} aria-label={`Condition ${i + 1}`}>
-              <select
-                aria-label="Field"
-                value={c.field}
-                onChange={(e) => {
-                  const next = e.currentTarget.value;
-                  const ops = fields[next]?.operators ?? [];
-                  update(i, { field: next, operator: ops.includes(c.operator) ? c.operator : (ops[0] ?? '') });
-                }}
-              >
-                {names.map((n) => (
-                  <option key={n} value={n}>
-                    {humanise(n)}
-                  </option>
-                ))}
-              </select>
-              <select
-                aria-label="Operator"
-                value={c.operator}
-                onChange={(e) => update(i, { operator: e.currentTarget.value })}
-              >
-                {(field?.operators ?? []).map((op) => (
-                  <option key={op} value={op}>
-                    {humanise(op)}
-                  </option>
-                ))}
-              </select>
-              {NO_VALUE(c.operator) ? null : (field?.type === 'enum' || field?.type === 'boolean') &&
-                c.operator !== 'in' ? (
-                <select aria-label="Value" value={c.raw} onChange={(e) => update(i, { raw: e.currentTarget.value })}>
-                  <option value="">—</option>
-                  {(field.type === 'boolean' ? ['true', 'false'] : (field.values ?? [])).map((v) => (
-                    <option key={v} value={v}>
-                      {v}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  aria-label="Value"
-                  value={c.raw}
-                  placeholder={
-                    c.operator === 'between'
-                      ? 'low, high'
-                      : c.operator === 'in'
-                        ? 'a, b, c'
-                        : field?.type === 'date'
-                          ? '2026-01-31T00:00:00Z'
-                          : ''
-                  }
-                  onInput={(e) => update(i, { raw: e.currentTarget.value })}
-                />
-              )}
-              <label class="inline">
-                <input
-                  type="checkbox"
-                  checked={c.disabled === true}
-                  onChange={(e) => update(i, { disabled: e.currentTarget.checked })}
-                />
-                Disabled
-              </label>
-              <button
-                type="button"
-                class="link"
-                aria-label={`Remove condition ${i + 1}`}
-                onClick={() => setConditions((list) => list.filter((_, j) => j !== i))}
-              >
-                Remove
-              </button>
-            </li>
-          );
-        })}
-      </ol>
-      <div class="form-actions">
-        <button type="button" onClick={add} disabled={!names.length}>
-          Add condition
-        </button>
-        <button type="button" class="primary" onClick={apply}>
-          Apply search
-        </button>
-        <button
-          type="button"
-          onClick={() => {
-            setConditions([]);
-            onApply(undefined);
-          }}
-        >
-          Clear search
-        </button>
-        <button type="button" class="link" onClick={onClose}>
-          Hide
-        </button>
-      </div>
-    </section>
-  );
-}
+const NO_SEARCH: Search = { match: 'all', conditions: [] };
 
 export function ListTable<T extends object>(props: ListTableProps<T>) {
   const { label, path, filters = [], pageSize = 25, selectable = true } = props;
@@ -229,7 +72,10 @@ export function ListTable<T extends object>(props: ListTableProps<T>) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [page, setPage] = useState<PageOf<T> | undefined>(undefined);
   const [selected, setSelected] = useState<Map<string, T>>(new Map());
+  // What the builder edits, and what the list shows (the draft once run).
+  const [draft, setDraft] = useState<Search>(NO_SEARCH);
   const [search, setSearch] = useState<Search | undefined>(undefined);
+  const [searchError, setSearchError] = useState<unknown>(undefined);
   const [builder, setBuilder] = useState(false);
   const [tick, setTick] = useState(0);
   const [hidden, setHidden] = useState<Set<string>>(new Set());
@@ -264,7 +110,12 @@ export function ListTable<T extends object>(props: ListTableProps<T>) {
     };
     load().then(
       (result) => live && setPage(result),
-      (error: unknown) => live && showError(error),
+      (error: unknown) => {
+        if (!live) return;
+        // A search the API refused shows its details beside the conditions they name.
+        if (search && error instanceof ApiError && error.details.length) setSearchError(error);
+        else showError(error);
+      },
     );
     return () => {
       live = false;
@@ -364,15 +215,28 @@ export function ListTable<T extends object>(props: ListTableProps<T>) {
         <span class="list-actions">{props.actions?.([...selected.values()], reload)}</span>
       </div>
       {builder && props.search && (
-        <SearchBuilder
-          entity={props.search.entity}
-          initial={search}
-          onClose={() => setBuilder(false)}
-          onApply={(next) => {
-            setSearch(next);
-            setCursors([undefined]);
-          }}
-        />
+        <>
+          <SearchBuilder
+            entity={props.search.entity}
+            search={draft}
+            onChange={(next) => {
+              setDraft(next);
+              setSearchError(undefined);
+            }}
+            onRun={() => {
+              setSearch(activeConditions(draft).length ? draft : undefined);
+              setCursors([undefined]);
+            }}
+            onClear={() => {
+              setDraft(NO_SEARCH);
+              setSearch(undefined);
+              setSearchError(undefined);
+              setCursors([undefined]);
+            }}
+            error={searchError}
+          />
+          <FormError error={searchError} claimed={['body.conditions', 'body.match']} />
+        </>
       )}
       <table aria-label={label}>
         <thead>

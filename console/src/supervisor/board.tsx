@@ -10,7 +10,7 @@ import { ApiError } from '../client';
 import { duration } from '../format';
 import { useNow } from '../offers';
 import { client, listenLive, sendLive, showError } from '../state';
-import { FieldError } from './fields';
+import { FieldError } from '../field-errors';
 import type { Board, Figures } from '../../../shared/domain/board';
 
 export type { Board } from '../../../shared/domain/board';

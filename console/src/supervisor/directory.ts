@@ -3,6 +3,7 @@
  * lists (staff may read them) and kept in a signal; a failed read leaves ids shown as ids.
  */
 import { effect, signal } from '@preact/signals';
+import type { Lookup } from '../conditions';
 import { client, session } from '../state';
 
 export interface Named {
@@ -61,3 +62,17 @@ export function nameOf(kind: keyof Directory, id: string | undefined): string {
   if (!id) return '';
   return directory.value[kind].find((n) => n.id === id)?.name ?? id;
 }
+
+/** Search fields whose values are ids the directory names: their value is picked, and shown, by name. */
+const ID_FIELDS: Record<string, keyof Directory> = { agentId: 'agents', accountId: 'accounts', queueId: 'queues' };
+
+export const directoryLookup: Lookup = {
+  options: (field) => {
+    const kind = ID_FIELDS[field];
+    return kind ? directory.value[kind] : undefined;
+  },
+  name: (field, id) => {
+    const kind = ID_FIELDS[field];
+    return kind ? nameOf(kind, id) : id;
+  },
+};

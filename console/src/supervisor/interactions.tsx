@@ -13,10 +13,11 @@ import { ApiError } from '../client';
 import { Dialog } from '../dialogs';
 import { navigate } from '../route';
 import { client, notice, session, showError, type Interaction } from '../state';
-import { directory, loadDirectory, nameOf } from './directory';
+import { directory, directoryLookup, loadDirectory, nameOf } from './directory';
 import { fetchFile, jobs, transcript } from './download';
-import { FieldError, FormError } from './fields';
-import { activeConditions, SearchBuilder, type Search } from './search';
+import { FieldError, FormError } from '../field-errors';
+import { activeConditions, type Search } from '../conditions';
+import { SearchBuilder } from '../search-builder';
 import { SpyView } from './spy';
 
 export type Row = Interaction & {
@@ -612,6 +613,7 @@ function InteractionsList() {
             onRun={run}
             onClear={clear}
             error={searchError.value}
+            lookup={directoryLookup}
           />
           <FormError error={searchError.value} claimed={['body.conditions', 'body.match', 'body.sort']} />
         </>

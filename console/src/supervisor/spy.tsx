@@ -10,7 +10,7 @@ import { ApiError } from '../client';
 import { Timeline } from '../messages';
 import { client, listenLive, sendLive, showError, type Interaction, type Message, type Note } from '../state';
 import { loadDirectory, nameOf } from './directory';
-import { FieldError } from './fields';
+import { FieldError } from '../field-errors';
 import { transcript } from './download';
 
 type Detail = Interaction & { closedAt?: string; messages: Message[]; notes: Note[] };

@@ -1,12 +1,13 @@
 /**
- * The advanced search builder: pick a field, an operator and a value, add the condition; edit, disable or remove
- * each one; match all or any. The fields, their types, operators and enum values are the ones the API publishes
- * in its OpenAPI document (`components.x-searchable-fields`), read once: a field the API adds shows up here.
+ * The advanced search builder, one for the whole console (the supervisor's interactions search and every admin list
+ * with a search route): pick a field, an operator and a value, add the condition; edit, disable or remove each one;
+ * match all or any. The fields, their types, operators and enum values are the ones the API publishes in its OpenAPI
+ * document (`components.x-searchable-fields`), read once: a field the API adds shows up here. Fields whose values are
+ * ids (an agent, an account) are picked and shown by name where the page gives a `lookup`.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { config, showError } from '../state';
-import { directory, nameOf, type Directory } from './directory';
-import { FieldError } from './fields';
+import { FieldError } from './field-errors';
+import { config, showError } from './state';
 import {
   activeConditions,
   conditionOf,
@@ -17,10 +18,9 @@ import {
   type Condition,
   type Draft,
   type FieldSpec,
+  type Lookup,
   type Search,
-} from '../conditions';
-
-export { activeConditions, words, type Catalog, type Condition, type FieldSpec, type Search };
+} from './conditions';
 
 const catalogs = new Map<string, Promise<Catalog>>();
 
@@ -40,14 +40,9 @@ export function searchCatalog(entity: string): Promise<Catalog> {
   return found;
 }
 
-/** Fields whose values are ids of something the directory names: their value is picked by name. */
-const LOOKUP: Record<string, keyof Directory> = { agentId: 'agents', accountId: 'accounts', queueId: 'queues' };
-
-export function describe(condition: Condition): string {
-  const show = (v: unknown) => {
-    const lookup = LOOKUP[condition.field];
-    return lookup && typeof v === 'string' ? nameOf(lookup, v) : String(v);
-  };
+/** A condition as a sentence: `channel equals sms`, `agent ID equals Grace` (an id by its name where `lookup` knows it). */
+export function describe(condition: Condition, lookup?: Lookup): string {
+  const show = (v: unknown) => (lookup && typeof v === 'string' ? lookup.name(condition.field, v) : String(v));
   const value = NO_VALUE(condition.operator)
     ? ''
     : Array.isArray(condition.value)
@@ -64,19 +59,21 @@ function ValueInput({
   value,
   onChange,
   label,
+  lookup,
 }: {
   field: string;
   spec: FieldSpec;
   value: string;
   onChange: (v: string) => void;
   label: string;
+  lookup: Lookup | undefined;
 }) {
-  const lookup = LOOKUP[field];
-  if (lookup) {
+  const named = lookup?.options(field);
+  if (named) {
     return (
       <select aria-label={label} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
         <option value="">Choose…</option>
-        {directory.value[lookup].map((n) => (
+        {named.map((n) => (
           <option key={n.id} value={n.id}>
             {n.name}
           </option>
@@ -114,6 +111,7 @@ export function SearchBuilder({
   onRun,
   onClear,
   error,
+  lookup,
 }: {
   entity: string;
   search: Search;
@@ -121,6 +119,7 @@ export function SearchBuilder({
   onRun: () => void;
   onClear: () => void;
   error: unknown;
+  lookup?: Lookup;
 }) {
   const [catalog, setCatalog] = useState<Catalog | undefined>();
   const [draft, setDraft] = useState<Draft>({ field: '', operator: '', values: [''] });
@@ -200,6 +199,7 @@ export function SearchBuilder({
                 field={draft.field}
                 spec={draft.operator === 'in' ? { ...spec, type: 'string' } : spec}
                 label={valueLabel(n)}
+                lookup={lookup}
                 value={draft.values[n] ?? ''}
                 onChange={(v) => {
                   const values = [...draft.values];
@@ -254,10 +254,10 @@ export function SearchBuilder({
               <li
                 key={i}
                 class={`condition${c.disabled ? ' disabled' : ''}${editing === i ? ' editing' : ''}`}
-                aria-label={describe(c)}
+                aria-label={describe(c, lookup)}
               >
                 <span class="condition-text">
-                  {describe(c)}
+                  {describe(c, lookup)}
                   {c.disabled && <span class="muted"> (disabled)</span>}
                 </span>
                 <button type="button" class="link" onClick={() => edit(i)}>
@@ -278,7 +278,7 @@ export function SearchBuilder({
                 <button
                   type="button"
                   class="link"
-                  aria-label={`Remove ${describe(c)}`}
+                  aria-label={`Remove ${describe(c, lookup)}`}
                   onClick={() => {
                     if (editing === i) setEditing(undefined);
                     onChange({ ...search, conditions: search.conditions.filter((_, j) => j !== i) });

@@ -2,7 +2,7 @@
  * The API's 400 details beside the field they name: a detail's path (`query.from`, `body.conditions.2.value`)
  * is matched against the path a form field stands for, itself or anything below it.
  */
-import { ApiError, type ApiErrorDetail } from '../client';
+import { ApiError, type ApiErrorDetail } from './client';
 
 export function detailsAt(error: unknown, path: string): ApiErrorDetail[] {
   if (!(error instanceof ApiError)) return [];
