@@ -4,8 +4,9 @@
  * examples field), the fake approves it and the console's sync shows it APPROVED; the admin creates a campaign to a
  * five-contact list with a contact field and a fixed text as its variables, starts it, and the campaign's page shows
  * each recipient reach `sent` and then, as Meta's signed status webhooks arrive, `delivered`, `read` or `failed`,
- * with the counts; the status filter and the CSV export work on what it shows. Screenshots under
- * test-output/console/ (whatsapp-*.png).
+ * with the counts; the status filter and the CSV export work on what it shows. A template Meta rejects by webhook
+ * turns REJECTED on the open page with its reason (the `template.status` event), and a campaign's buttons follow its
+ * status through pause, resume and cancel. Screenshots under test-output/console/ (whatsapp-*.png).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -13,7 +14,16 @@ import { ADMIN_PASSWORD } from '../support/admin';
 import { launchBrowser, newPage, screenshot } from '../support/browser';
 import { eventually } from '../support/engine';
 import type { RecordedRequest } from '../support/fake-providers';
-import { addContacts, createWhatsAppAccount, postStatus, useWhatsApp, type TestAccount } from '../support/whatsapp';
+import {
+  addContacts,
+  approvedTemplate,
+  createTemplate,
+  createWhatsAppAccount,
+  postMetaWebhook,
+  postStatus,
+  useWhatsApp,
+  type TestAccount,
+} from '../support/whatsapp';
 
 jest.setTimeout(180_000);
 
@@ -240,6 +250,68 @@ describe('the WhatsApp pages of the admin console', () => {
     await row.getByLabel('Status: completed').waitFor();
     expect(await row.textContent()).toContain('5');
     await screenshot(admin, 'whatsapp-06-campaigns');
+    expect(errors).toEqual([]);
+  });
+
+  it("shows a template Meta rejects by webhook without a reload, and a campaign's buttons through pause, resume and cancel", async () => {
+    const template = await createTemplate(env(), account, { name: 'winter_notice' });
+    await section('WhatsApp templates').click();
+    const row = admin
+      .getByRole('table', { name: 'WhatsApp templates' })
+      .getByRole('row')
+      .filter({ hasText: 'winter_notice' });
+    await row.getByLabel('Status: PENDING').waitFor();
+    const update = await postMetaWebhook(account, [
+      {
+        field: 'message_template_status_update',
+        value: {
+          event: 'REJECTED',
+          message_template_id: Number(template.providerTemplateId),
+          message_template_name: 'winter_notice',
+          message_template_language: 'it',
+          reason: 'INVALID_FORMAT',
+        },
+      },
+    ]);
+    expect(update.status).toBe(200);
+    // Nobody clicks: the engine's template.status event reloads the list.
+    await row.getByLabel('Status: REJECTED').waitFor({ timeout: 15_000 });
+    expect(await row.textContent()).toContain('INVALID_FORMAT');
+    await screenshot(admin, 'whatsapp-07-template-rejected');
+
+    // A slow campaign (one message every 2 s) made through the API: its page's buttons follow its status.
+    const approved = await approvedTemplate(env(), account);
+    const slow = await env().call('POST', '/admin/whatsapp/campaigns', {
+      token: env().token,
+      body: {
+        accountId: account.id,
+        name: 'Slow campaign',
+        templateId: approved.id,
+        listIds: [account.listId],
+        parameters: { '1': { field: 'firstName' }, '2': { value: 'XMAS24' } },
+        ratePerSecond: 0.5,
+      },
+    });
+    expect(slow.status).toBe(201);
+    await admin.evaluate(`location.hash = '#/admin/whatsapp/campaigns/${slow.body.id}'`);
+    await admin.getByRole('heading', { name: 'Campaign: Slow campaign' }).waitFor();
+    const button = (name: string) => admin.getByRole('button', { name, exact: true });
+    await button('Start').click();
+    await badge('Status: running').waitFor();
+    await button('Pause').click();
+    await badge('Status: paused').waitFor();
+    expect(await button('Pause').count()).toBe(0);
+    expect(await button('Start').count()).toBe(0);
+    await admin.getByText('by an admin').waitFor();
+    await button('Resume').click();
+    await badge('Status: running').waitFor();
+    await button('Cancel campaign').click();
+    await button('Confirm: cancel this campaign').click();
+    await badge('Status: cancelled').waitFor();
+    for (const name of ['Start', 'Pause', 'Resume', 'Cancel campaign']) expect(await button(name).count()).toBe(0);
+    const stored = await env().call('GET', `/admin/whatsapp/campaigns/${slow.body.id}`, { token: env().token });
+    expect(stored.body.status).toBe('cancelled');
+    expect(stored.body.counts.total).toBe(5);
     expect(errors).toEqual([]);
   });
 });
