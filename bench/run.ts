@@ -1175,6 +1175,18 @@ async function phaseBundles(): Promise<void> {
   summary.push({ figure: 'z. largest load time / floor', value: load(byLoad), unit: 'x', kind: 'max', target: 1.25, note: byLoad.name });
 }
 
+/** How long each phase took, engine start and stop included: where a run's time goes (printed at the end). */
+const phaseTimes: string[] = [];
+
+async function timed(phases: string, run: () => Promise<void>): Promise<void> {
+  const started = performance.now();
+  try {
+    await run();
+  } finally {
+    phaseTimes.push(`${phases} ${num((performance.now() - started) / 1000, 1)} s`);
+  }
+}
+
 async function main(): Promise<void> {
   const benchStarted = performance.now();
   if (flags.supervision) {
@@ -1191,21 +1203,21 @@ async function main(): Promise<void> {
     console.log(`  load client: ${flags.client === 'inline' ? 'inline (same event loop as the engine)' : 'worker thread'}${QUICK ? '; --quick phases' : ''}`);
     if (!httpRoutes.some((r) => r.path.startsWith('/webhooks/'))) throw new Error('the webhook route is not in lib/wiring.ts');
     if (!flags['campaign-only']) {
-      if (runs('a', 'b', 'f')) await phasesAB();
-      if (runs('r')) await phaseRecovery();
-      if (runs('c')) await phaseC();
-      if (runs('d')) await phaseD();
-      if (runs('q')) await phaseQueues();
-      if (runs('l')) await phaseLogin();
-      if (!QUICK && runs('console')) await consoleBench();
-      if (runs('g')) phaseRegex();
-      if (runs('z')) await phaseBundles();
+      if (runs('a', 'b', 'f')) await timed('a, f, b', phasesAB);
+      if (runs('r')) await timed('r', phaseRecovery);
+      if (runs('c')) await timed('c', phaseC);
+      if (runs('d')) await timed('d', phaseD);
+      if (runs('q')) await timed('q', phaseQueues);
+      if (runs('l')) await timed('l', phaseLogin);
+      if (!QUICK && runs('console')) await timed('console', consoleBench);
+      if (runs('g')) await timed('g', async () => phaseRegex());
+      if (runs('z')) await timed('z', phaseBundles);
     }
-    if (flags.campaign || flags['campaign-only']) await phaseE();
+    if (flags.campaign || flags['campaign-only']) await timed('e', phaseE);
   } finally {
     printSummary();
     console.log(`\nmachine at the end: ${machineLoad()}`);
-    console.log(`bench took ${num((performance.now() - benchStarted) / 1000)} s`);
+    console.log(`bench took ${num((performance.now() - benchStarted) / 1000)} s${phaseTimes.length ? ` (phases: ${phaseTimes.join(', ')})` : ''}`);
   }
 }
 

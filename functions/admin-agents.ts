@@ -9,7 +9,7 @@ import { invitationLink, inviteAgent, newInviteId } from '../shared/admin/invita
 import { ValidationError } from '../shared/errors';
 import { hashPassword } from '../shared/domain/password';
 import { defaultCapacity } from '../shared/domain/queueing';
-import { requestServe } from '../shared/routing/service';
+import { requestServe } from '../shared/routing/serve-request';
 import { httpApi, json, noContent, type HttpRequest, type RouteHandler } from '../shared/http/api';
 import { adminAccess } from '../shared/http/guard';
 import { endSessions } from '../shared/realtime/sessions';

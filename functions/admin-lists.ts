@@ -1,5 +1,5 @@
 /** /admin/lists: contact lists and their contacts (E.164 phone unique within a list, names, email, custom fields). */
-import { normaliseE164 } from '../shared/admin/account-schema';
+import { normaliseE164 } from '../shared/domain/phone';
 import { contactCreateSchema, contactListQuery, contactPatchSchema, listCreateSchema, listListQuery, listPatchSchema } from '../shared/admin/list-schema';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type RouteHandler } from '../shared/http/api';

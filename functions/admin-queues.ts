@@ -1,7 +1,7 @@
 /** /admin/queues: queues, their strategy, and their member agents. */
 import { queueCreateSchema, queueListQuery, queuePatchSchema } from '../shared/admin/queue-schema';
 import { httpApi } from '../shared/http/api';
-import { requestServe } from '../shared/routing/service';
+import { requestServe } from '../shared/routing/serve-request';
 import { queues } from '../shared/store/queues';
 import { groupRoutes } from '../shared/admin/group-routes';
 

@@ -31,7 +31,8 @@ import {
 } from '../shared/admin/agent-api-schema';
 import { queryInteractionsOfAccounts } from '../shared/store/interaction-queries';
 import '../shared/routing';
-import { accept, armInactivity, closeByAgent, reject, requestServe, transfer } from '../shared/routing/service';
+import { accept, armInactivity, closeByAgent, reject, transfer } from '../shared/routing/service';
+import { requestServe } from '../shared/routing/serve-request';
 import { getAccount, listAllAccounts, requireAccount, type Account } from '../shared/store/accounts';
 import { agentView, getAgent, type Agent } from '../shared/store/agents';
 import { listCatalogItems } from '../shared/store/catalog';

@@ -1,7 +1,7 @@
 /** /supervisor: the live board of queues, accounts and agents, for supervisors and admins. */
 import { httpApi, json } from '../shared/http/api';
 import { requireRoles } from '../shared/http/guard';
-import { readBoard } from '../shared/routing/board';
+import { readBoard } from '../shared/routing/board-read';
 import { boardQuery } from '../shared/admin/queue-schema';
 import { parseInput } from '../shared/validation';
 import { NotFoundError } from '../shared/errors';

@@ -22,7 +22,7 @@ import { getConnection, removeWatcher, saveWatcher, WATCHERS_TTL_MS } from '../s
 import * as z from 'zod/mini';
 import { parseInput } from '../shared/validation';
 import { AppError } from '../shared/errors';
-import { readBoard } from '../shared/routing/board';
+import { readBoard } from '../shared/routing/board-read';
 import { subscribe as subscribeBoard, unsubscribe as unsubscribeBoard } from '../shared/store/board';
 import { markBoardSubscriber } from '../shared/store/connections';
 

@@ -131,7 +131,6 @@ export const functions = {
     // websocket: revoking a user (password, disable, lock, role, delete) closes its sockets; a raised capacity offers
     // waiting interactions at once (it tells the agent and arms the offer's timer). mail: invitations by mail.
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true, mail: true },
-    bundleBudget: 1.55,
     description: 'Admin API: agents, invitations, memberships',
   },
   'admin-accounts': {
@@ -140,7 +139,7 @@ export const functions = {
     timeoutSeconds: 15,
     // websocket: removing an agent from an account closes the agent's sockets.
     access: { table: 'RW', tokenSecret: true, credentials: 'both', websocket: true },
-    bundleBudget: 1.80,
+    bundleBudget: 1.70,
     description: 'Admin API: SMS and WhatsApp accounts with write-only, encrypted credentials',
   },
   'admin-queues': {
@@ -149,7 +148,6 @@ export const functions = {
     timeoutSeconds: 15,
     // A new member is offered what waits in the queue at once: it tells the agent and arms the offer's timer.
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['timers'], scheduler: true },
-    bundleBudget: 1.50,
     description: 'Admin API: queues, their strategy and member agents',
   },
   'admin-lists': {
@@ -158,7 +156,7 @@ export const functions = {
     timeoutSeconds: 15,
     // Erasing a contact deletes its interactions, whose timers it cancels.
     access: { table: 'RW', tokenSecret: true, scheduler: true },
-    bundleBudget: 1.70,
+    bundleBudget: 1.30,
     description: 'Admin API: contact lists and their contacts',
   },
   'admin-catalog': {
@@ -188,7 +186,7 @@ export const functions = {
     timeoutSeconds: 29,
     // Transcripts fetch attachments with the account's credentials; deletes cancel timers; notes notify agents.
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['exports', 'timers'], scheduler: true, credentials: 'decrypt' },
-    bundleBudget: 1.55,
+    bundleBudget: 1.50,
     description: 'Supervision API: interaction lists, advanced search, CSV export, transcripts, notes and delete',
   },
   'admin-exports': {
@@ -211,7 +209,7 @@ export const functions = {
     timeoutSeconds: 900,
     access: { table: 'RO', tokenSecret: true, blobs: 'RW', credentials: 'decrypt' },
     consumes: 'exports',
-    bundleBudget: 1.40,
+    bundleBudget: 1.30,
     description: 'Runs export jobs: streams CSVs and transcript zips into the exports bucket',
   },
   supervisor: {
@@ -219,7 +217,6 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 10,
     access: { table: 'RO', tokenSecret: true },
-    bundleBudget: 1.35,
     description: 'Supervisor API: the live board of queues, accounts and agents, read from counters',
   },
   openapi: {
@@ -227,7 +224,7 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 5,
     access: {},
-    bundleBudgetKb: 520,
+    bundleBudgetKb: 470,
     description: 'GET /openapi.json: the OpenAPI 3.1 document of the HTTP API, generated from the zod schemas',
   },
   asyncapi: {
@@ -244,7 +241,7 @@ export const functions = {
     timeoutSeconds: 30,
     // Submits templates with the account's credentials; start and resume arm the campaign's tick.
     access: { table: 'RW', tokenSecret: true, credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
-    bundleBudget: 1.55,
+    bundleBudget: 1.45,
     description: 'Admin API: WhatsApp templates (submitted to Meta, Kaleyra or Twilio) and outbound campaigns',
   },
   'whatsapp-sync': {
@@ -253,7 +250,7 @@ export const functions = {
     timeoutSeconds: 300,
     access: { table: 'RW', credentials: 'decrypt', sendTo: ['timers'], scheduler: true, websocket: true },
     everyMinutes: 15,
-    bundleBudget: 1.45,
+    bundleBudget: 1.35,
     description: 'Periodic WhatsApp sync: template statuses from the providers, and a lost campaign tick re-armed',
   },
   'agent-api': {
@@ -262,7 +259,7 @@ export const functions = {
     timeoutSeconds: 15,
     // translate and generative: the agents' tools (message and reply translation, the assistant's generative mode).
     access: { table: 'RW', tokenSecret: true, websocket: true, sendTo: ['outbound', 'timers'], scheduler: true, credentials: 'decrypt', translate: true, generative: true },
-    bundleBudget: 1.75,
+    bundleBudget: 1.65,
     description: 'Agent API: interactions, accept/reject, reply, close, transfer, presence, translation and the assistant',
   },
   sender: {
@@ -272,7 +269,7 @@ export const functions = {
     // Scheduler: a campaign the provider restricts (Meta 131048) is paused and its tick cancelled from here.
     access: { table: 'RW', sendTo: ['outbound'], sendToDeadLetter: ['outbound'], websocket: true, credentials: 'decrypt', scheduler: true },
     consumes: 'outbound',
-    bundleBudget: 1.45,
+    bundleBudget: 1.35,
     description: 'Sends outbound messages through the account provider, with retries, the WhatsApp window and the DLQ',
   },
   timers: {
@@ -290,7 +287,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 10,
     access: { table: 'RO', sendTo: ['inbound'], credentials: 'decrypt' },
-    bundleBudget: 1.45,
+    bundleBudget: 1.35,
     description: 'Provider webhooks: token and signature check, parse, enqueue to the inbound FIFO queue, then acknowledge',
   },
   inbound: {

@@ -6,8 +6,8 @@
  */
 import Mustache from 'mustache';
 import { DEFAULT_OPT_OUT_KEYWORDS } from '../domain/campaigns';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { patternProblem } from '../domain/pattern';
+import { isPossiblePhone } from '../domain/phone';
 import { PROVIDER_TYPES } from '../providers/types';
 import * as z from 'zod/mini';
 import { assistantDefaults, toolsSchema, translationDefaults } from './tools-schema';
@@ -147,7 +147,7 @@ export const settingsSchema = z.object({
 export type AccountSettings = z.infer<typeof settingsSchema>;
 
 const e164 = z.string().check(
-  z.refine((p) => parsePhoneNumberFromString(p)?.isPossible() === true, 'not a phone number (E.164, e.g. +393331234567)'),
+  z.refine(isPossiblePhone, 'not a phone number (E.164, e.g. +393331234567)'),
 );
 
 /** Longest credential value (a PEM key fits); the provider's own schema then checks which fields exist. */
@@ -205,7 +205,3 @@ export type AccountPatch = z.infer<typeof accountPatchSchema>;
 
 /** PUT /admin/accounts/{id}/whitelist: the lists whose contacts may write to the account. */
 export const whitelistSchema = z.object({ listIds: z.array(text(64)).check(z.maxLength(20)) });
-
-export function normaliseE164(phone: string): string {
-  return parsePhoneNumberFromString(phone)?.number ?? phone;
-}

@@ -18,7 +18,8 @@ import { paginate, type ListQuery, type Page } from '../store/util';
 import * as z from 'zod/mini';
 import { issuesToDetails } from '../validation';
 import { GOOGLE_TRANSLATE_KEY, receiveUrl, VIDEO_KEY } from './account-credentials';
-import { normaliseE164, settingsSchema, toolsOf, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
+import { normaliseE164 } from '../domain/phone';
+import { settingsSchema, toolsOf, type AccountCreate, type AccountPatch, type AccountSettings } from './account-schema';
 
 // Also here, where the admin API's callers and tests have always found them.
 export { accountCredentials, accountGoogleTranslateKey, accountVideoApiKey, receiveUrl } from './account-credentials';

@@ -2,8 +2,8 @@
  * What an admin may write on contact lists and their contacts. A contact's phone must be a possible number and is
  * stored in E.164 (`normaliseE164`), so the inbound path finds the contact whatever format the admin typed.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import * as z from 'zod/mini';
+import { isPossiblePhone } from '../domain/phone';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const description = z.string().check(z.maxLength(2000));
@@ -30,7 +30,7 @@ export const listListQuery = z.object({
 
 const e164 = z.string().check(
   z.maxLength(32),
-  z.refine((p) => parsePhoneNumberFromString(p)?.isPossible() === true, 'not a phone number (E.164, e.g. +393331234567)'),
+  z.refine(isPossiblePhone, 'not a phone number (E.164, e.g. +393331234567)'),
 );
 
 const customFields = z.record(z.string().check(z.minLength(1), z.maxLength(64)), z.string().check(z.maxLength(1000))).check(

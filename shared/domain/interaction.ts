@@ -3,9 +3,9 @@
  * after it opened) and customer-service window (24 h after the customer's last message), and the whitelist rule.
  * No I/O: the inbound processor and the store feed these plain values.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Channel, MediaRef } from '../providers/types';
 import type { ContentPart } from './content';
+import { isPossiblePhone } from './phone';
 import type { DeliveryStatus } from '../providers/types';
 
 export const WHATSAPP_SESSION_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +46,7 @@ export interface Interaction {
 
 /** Whether an inbound sender is a possible E.164 number, the only kind a list contact is made from. */
 export function isVerifiablePhone(from: string): boolean {
-  return /^\+\d{6,15}$/.test(from) && parsePhoneNumberFromString(from)?.isPossible() === true;
+  return /^\+\d{6,15}$/.test(from) && isPossiblePhone(from);
 }
 
 export type MessageStatus = 'received' | DeliveryStatus;

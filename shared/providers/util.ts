@@ -3,7 +3,7 @@
  * phone normalisation and JSON parsing that fails with a PayloadError instead of throwing a SyntaxError.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { parsePhone } from '../domain/phone';
 import { mediaRefsOf, renderParts, textAndMedia, type ContentPart } from '../domain/content';
 import { PayloadError, SignatureError } from '../errors';
 import type { InboundMessageEvent, MediaRef } from './types';
@@ -75,7 +75,7 @@ export function toE164(value: string): string {
       : /^\d{8,15}$/.test(bare)
         ? `+${bare}`
         : bare;
-  const parsed = parsePhoneNumberFromString(withPlus);
+  const parsed = parsePhone(withPlus);
   return parsed?.isPossible() ? parsed.number : bare;
 }
 

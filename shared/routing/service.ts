@@ -32,13 +32,12 @@ import { boardChanged } from './board';
 import { onTimer } from '../timers/dispatch';
 import { sendMessage } from '../ports/queue';
 import { stableUlid } from '../ids';
+import { requestServe, TIMER_SERVE } from './serve-request';
 
 export const TIMER_ROUTE = 'route-timeout';
 export const TIMER_OFFER = 'offer-timeout';
 export const TIMER_INACTIVITY = 'inactivity';
 export const TIMER_SESSION = 'session-expiry';
-/** An agent got room: offer it the longest-waiting interactions of its queues (see requestServe). */
-export const TIMER_SERVE = 'serve-agent';
 export const INACTIVITY_DISPOSITION = 'Closed for inactivity';
 
 const OFFERABLE = new Set(['offered', 'waiting-agent', 'waiting-queue', 'transfer', 'unassigned']);
@@ -525,20 +524,6 @@ async function declineAndPass(interaction: RoutedInteraction, account: Account, 
       except.push(error.agentId);
     }
   }
-}
-
-/**
- * Agents may have got room (online, unpaused, an interaction closed, transferred away, rejected or timed out, capacity
- * raised, added to a queue): each is served by its own timer, due now, in the timers function. The request that gave
- * the room answers at once instead of waiting out the offers (20 agents coming online together would otherwise
- * contend for the same lines inside their own requests), the serving is durable (a crash before it leaves the timer),
- * and triggers that come together for one agent are one serving: the timer's name is the agent's.
- */
-export async function requestServe(agentIds: Iterable<string>): Promise<void> {
-  const at = now();
-  await Promise.all(
-    [...new Set(agentIds)].map((agentId) => armTimer({ name: timerName(agentId, 'serve'), kind: TIMER_SERVE, dueAt: at, payload: { agentId } })),
-  );
 }
 
 onTimer(TIMER_SERVE, async (timer) => {
