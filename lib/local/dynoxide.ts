@@ -4,6 +4,7 @@
  * watchdog ends it when the parent dies without calling stop() (see WATCHDOG).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { lowerPriority } from './priority';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -40,7 +41,8 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  */
 const WATCHDOG = '"$0" "$@" </dev/null & child=$!; echo "pid $child"; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"';
 
-export async function startDynoxide(options: { dbPath?: string; port?: number } = {}): Promise<RunningStore> {
+/** `nice`: how much lower than the engine the store runs (see priority.ts); 0 leaves it as it is. */
+export async function startDynoxide(options: { dbPath?: string; port?: number; nice?: number } = {}): Promise<RunningStore> {
   const port = options.port ?? (await freePort());
   const args = ['--host', '127.0.0.1', '--port', String(port)];
   if (options.dbPath) {
@@ -82,6 +84,7 @@ export async function startDynoxide(options: { dbPath?: string; port?: number } 
   );
   exited.catch(() => undefined);
   storePid = await Promise.race([pidLine, exited]);
+  lowerPriority(storePid, options.nice ?? 0);
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ready = await Promise.race([ping(endpoint), exited]);

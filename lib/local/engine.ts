@@ -57,6 +57,12 @@ export interface EngineOptions {
    * and the benchmark do). Off by default so tests can reach into the consumers (fault injection, the clock).
    */
   consumerThreads?: boolean | number;
+  /**
+   * How much lower the store process and the consumer threads run than the HTTP thread (a nice increment, 0-19;
+   * default 10, or `SWITCHBOARD_BACKGROUND_NICE`): on a busy machine a provider's webhook is answered first, and the
+   * work it queued takes the CPU left over. Linux only; elsewhere it changes nothing.
+   */
+  backgroundNice?: number;
   timerPollMs?: number;
   /** How long a fired timer stays claimed before it fires again when its handler never finished; default the timers function's timeout. */
   timerLeaseMs?: number;
@@ -163,10 +169,11 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const secrets = localSecrets({ ...options, dataDir });
   const tableName = options.tableName ?? 'switchboard';
 
+  const backgroundNice = options.backgroundNice ?? Number(process.env.SWITCHBOARD_BACKGROUND_NICE ?? 10);
   let store: RunningStore | undefined;
   const storeEndpoint =
     options.ddbEndpoint ??
-    (store = await startDynoxide(options.inMemory ? {} : { dbPath: join(dataDir, 'store.db') })).endpoint;
+    (store = await startDynoxide({ ...(options.inMemory ? {} : { dbPath: join(dataDir, 'store.db') }), nice: backgroundNice })).endpoint;
   await ensureTable(storeEndpoint, tableName);
 
   const httpServer = createServer();
@@ -225,7 +232,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   // Queues and their consumers, in a worker thread when asked (it starts after the environment is set: it copies it).
   // Like Lambda containers, each worker has its own module state; a batch goes to the least busy one.
   const threadCount = options.consumerThreads === true ? 1 : typeof options.consumerThreads === 'number' ? options.consumerThreads : 0;
-  const workers = Array.from({ length: threadCount }, () => new FunctionWorker());
+  const workers = Array.from({ length: threadCount }, () => new FunctionWorker(backgroundNice));
   const worker = workers[0];
   const consume = (fn: FunctionName) => (event: unknown) => {
     if (!worker) return invoke(fn, event);

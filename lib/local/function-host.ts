@@ -3,8 +3,9 @@
  * the engine, which runs queue consumers here so they use a second core, the way Lambda runs consumers apart from
  * the API. Each worker is like a separate Lambda container: its own module state, caches and clients.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
+import { lowerThisThread } from './priority';
 
 interface Invoke {
   id: number;
@@ -14,6 +15,7 @@ interface Invoke {
 }
 
 const ROOT = join(__dirname, '..', '..');
+lowerThisThread(Number((workerData as { nice?: number } | null)?.nice ?? 0));
 const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
 
 function handlerOf(entry: string) {

@@ -10,8 +10,9 @@ export class FunctionWorker {
   private next = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor() {
-    this.worker = new Worker(join(__dirname, 'function-worker.js'), { env: process.env });
+  /** `nice`: how much lower than the engine's HTTP thread this thread runs (see lowerThisThread). */
+  constructor(nice = 0) {
+    this.worker = new Worker(join(__dirname, 'function-worker.js'), { env: process.env, workerData: { nice } });
     this.worker.on('message', (m: { id: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
       const waiter = this.pending.get(m.id);
       if (!waiter) return;

@@ -2,7 +2,10 @@
  * The engine as npm start runs it: queue consumers in a worker thread, with their own module state, reaching the
  * same store and queues. A signed webhook is acknowledged by the main thread and stored by the worker.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { eventually, useEngine } from '../support/engine';
+import { startDynoxide } from '../../lib/local/dynoxide';
 import { accountCreateSchema } from '../../shared/admin/account-schema';
 import { createAccount, receiveUrl } from '../../shared/admin/accounts';
 import { twilioProvider } from '../../shared/providers/twilio';
@@ -36,4 +39,26 @@ it('stores webhooks through consumers running in a worker thread, in order', asy
     return found;
   }, 45_000);
   expect((await listMessages(interaction!.id)).map((m) => m.text)).toEqual(['message 0', 'message 1', 'message 2', 'message 3', 'message 4']);
+});
+
+/** The nice value of each thread of a process (Linux: field 19 of /proc/<pid>/task/<tid>/stat). */
+function niceOfThreads(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
+(process.platform === 'linux' ? it : it.skip)('runs the consumer thread and the store below the HTTP thread, so webhooks are answered first', async () => {
+  // The engine's consumer thread: ten below this (the HTTP) thread.
+  const mine = getPriority();
+  expect(niceOfThreads(process.pid)).toContain(Math.min(19, mine + 10));
+  const store = await startDynoxide({ nice: 10 });
+  try {
+    const threads = niceOfThreads(store.pid);
+    expect(threads.length).toBeGreaterThan(0);
+    expect(threads.every((n) => n >= 10)).toBe(true);
+  } finally {
+    await store.stop();
+  }
 });

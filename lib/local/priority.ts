@@ -1,0 +1,42 @@
+/**
+ * Scheduling priority for the engine's background work. On Linux a thread has its own nice value, set through its
+ * thread id (what /proc/thread-self names), so a worker thread can run below the HTTP thread of the same process.
+ * Best effort: where it cannot (another OS, a container that forbids it) the work runs at the usual priority.
+ */
+import { readdirSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
+
+function lower(id: number, nice: number): boolean {
+  try {
+    setPriority(id, Math.min(19, getPriority(id) + nice));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Raises the nice value of the process `pid` by `nice` (never lowers it), every thread it has (on Linux a nice value
+ * is a thread's; threads it starts later inherit it); false when it could not.
+ */
+export function lowerPriority(pid: number, nice: number): boolean {
+  if (!(nice > 0)) return false;
+  let threads: number[] = [pid];
+  try {
+    if (process.platform === 'linux') threads = readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    // the process alone, then
+  }
+  return threads.map((id) => lower(id, nice)).every(Boolean);
+}
+
+/** The same for the calling thread (a worker thread), by its Linux thread id. */
+export function lowerThisThread(nice: number): boolean {
+  if (!(nice > 0) || process.platform !== 'linux') return false;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 && lower(tid, nice);
+  } catch {
+    return false;
+  }
+}
