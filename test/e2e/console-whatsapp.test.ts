@@ -6,7 +6,7 @@
  * each recipient reach `sent` and then, as Meta's signed status webhooks arrive, `delivered`, `read` or `failed`,
  * with the counts; the status filter and the CSV export work on what it shows. A template Meta rejects by webhook
  * turns REJECTED on the open page with its reason (the `template.status` event), and a campaign's buttons follow its
- * status through pause, resume and cancel. Screenshots under test-output/console/ (whatsapp-*.png).
+ * status through pause, an edit while paused, resume and cancel. Screenshots under test-output/console/ (whatsapp-*.png).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -253,7 +253,7 @@ describe('the WhatsApp pages of the admin console', () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows a template Meta rejects by webhook without a reload, and a campaign's buttons through pause, resume and cancel", async () => {
+  it("shows a template Meta rejects by webhook without a reload, and a campaign's buttons through pause, edit, resume and cancel", async () => {
     const template = await createTemplate(env(), account, { name: 'winter_notice' });
     await section('WhatsApp templates').click();
     const row = admin
@@ -303,12 +303,42 @@ describe('the WhatsApp pages of the admin console', () => {
     expect(await button('Pause').count()).toBe(0);
     expect(await button('Start').count()).toBe(0);
     await admin.getByText('by an admin').waitFor();
+
+    // Paused, it may be edited: its recipients are written, so only its name, rate and schedule are offered, and a
+    // bad time shows the API's 400 beside its field.
+    await button('Edit').click();
+    const edit = admin.getByRole('form', { name: 'Edit campaign' });
+    expect(await edit.getByLabel('Template', { exact: true }).count()).toBe(0);
+    expect(await edit.getByLabel('Variable {{1}} from', { exact: true }).count()).toBe(0);
+    await edit.getByLabel('Name', { exact: true }).fill('Slow campaign, renamed');
+    await edit.getByLabel('Rate (messages per second)').fill('1');
+    await edit.getByLabel('Send from (HH:MM)').fill('25:00');
+    await edit.getByLabel('Send until (HH:MM)').fill('23:59');
+    await edit.getByLabel('Time zone').fill('Europe/Rome');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    const from = edit.getByLabel('Send from (HH:MM)');
+    await eventually(async () => expect(await from.getAttribute('aria-invalid')).toBe('true'), 10_000);
+    expect(await fieldError('Send from (HH:MM)')).toMatch(/HH:MM/);
+    await from.fill('00:00');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('heading', { name: 'Campaign: Slow campaign, renamed' }).waitFor();
+    const edited = await env().call('GET', `/admin/whatsapp/campaigns/${slow.body.id}`, { token: env().token });
+    expect(edited.body).toMatchObject({
+      name: 'Slow campaign, renamed',
+      ratePerSecond: 1,
+      status: 'paused',
+      schedule: { window: { from: '00:00', to: '23:59', timeZone: 'Europe/Rome' } },
+      parameters: { '1': { field: 'firstName' }, '2': { value: 'XMAS24' } },
+    });
+    await screenshot(admin, 'whatsapp-08-campaign-paused-edited');
+
     await button('Resume').click();
     await badge('Status: running').waitFor();
     await button('Cancel campaign').click();
     await button('Confirm: cancel this campaign').click();
     await badge('Status: cancelled').waitFor();
-    for (const name of ['Start', 'Pause', 'Resume', 'Cancel campaign']) expect(await button(name).count()).toBe(0);
+    for (const name of ['Start', 'Pause', 'Resume', 'Cancel campaign', 'Edit'])
+      expect(await button(name).count()).toBe(0);
     const stored = await env().call('GET', `/admin/whatsapp/campaigns/${slow.body.id}`, { token: env().token });
     expect(stored.body.status).toBe('cancelled');
     expect(stored.body.counts.total).toBe(5);

@@ -40,6 +40,8 @@ interface Campaign {
   ratePerSecond?: number;
   status: 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
   pause?: { code: string; reason: string; at: string; automatic: boolean };
+  /** The recipients are written: template, lists and variables can no longer change. */
+  prepared?: boolean;
   total?: number;
   slowedDownAt?: string;
   startedAt?: string;
@@ -113,17 +115,19 @@ function CampaignList() {
 const CONTACT_FIELDS = ['firstName', 'lastName', 'phone', 'email'];
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map((d, i) => ({ value: String(i + 1), label: d }));
 
-/** The form's fields: fixed ones, then a source and a value for each variable of the template chosen. */
+/**
+ * The form's fields: fixed ones, then a source and a value for each variable of the template chosen. Without
+ * `audience` (a campaign whose recipients are written) the template, lists and variables are left out.
+ */
 function campaignFields(
   accounts: Option[],
   templates: Template[],
   lists: Named[],
   template: Template | undefined,
+  audience = true,
 ): FieldSpec[] {
-  const params = template ? [...template.parameters.header, ...template.parameters.body] : [];
-  return [
-    { name: 'name', label: 'Name', required: true },
-    { name: 'accountId', label: 'Account', kind: 'select', options: accounts, required: true },
+  const params = template && audience ? [...template.parameters.header, ...template.parameters.body] : [];
+  const who: FieldSpec[] = [
     {
       name: 'templateId',
       label: 'Template',
@@ -133,6 +137,11 @@ function campaignFields(
       hint: templates.length ? 'the account’s approved templates' : 'this account has no approved template yet',
     },
     { name: 'listIds', label: 'Contact lists', kind: 'multi', options: optionsOf(lists) },
+  ];
+  return [
+    { name: 'name', label: 'Name', required: true },
+    { name: 'accountId', label: 'Account', kind: 'select', options: accounts, required: true, createOnly: true },
+    ...(audience ? who : []),
     ...params.flatMap((p): FieldSpec[] => [
       {
         name: `source.${p}`,
@@ -187,12 +196,21 @@ function campaignFields(
   ];
 }
 
-function campaignBody(fields: FieldSpec[], values: Values): Record<string, unknown> {
-  const plain = fields.filter((f) => !f.name.startsWith('source.') && !f.name.startsWith('parameters.'));
+/** The body of a create, or of an edit (`editing`): that one sends the schedule whole and an emptied rate as null. */
+function campaignBody(fields: FieldSpec[], values: Values, editing = false): Record<string, unknown> {
+  const plain = fields.filter(
+    (f) => !f.name.startsWith('source.') && !f.name.startsWith('parameters.') && !(editing && f.createOnly),
+  );
   const body = bodyOf(plain, values);
+  if (editing) {
+    body.schedule ??= {};
+    body.ratePerSecond ??= null;
+  }
+  // The days as ISO weekday numbers; none ticked is every day (the API takes no empty list).
+  const daily = (body.schedule as { window?: { days?: unknown } } | undefined)?.window;
   const days = getDays(values);
-  if (days.length && (body.schedule as { window?: unknown } | undefined)?.window)
-    setPath(body, 'schedule.window.days', days);
+  if (daily && days.length) setPath(body, 'schedule.window.days', days);
+  else if (daily) delete daily.days;
   const parameters: Record<string, unknown> = {};
   for (const f of fields.filter((f) => f.name.startsWith('source.'))) {
     const name = f.name.slice('source.'.length);
@@ -202,56 +220,104 @@ function campaignBody(fields: FieldSpec[], values: Values): Record<string, unkno
     else if (source === 'field:') parameters[name] = { field: typed };
     else if (source.startsWith('field:')) parameters[name] = { field: source.slice('field:'.length) };
   }
-  return { ...body, parameters };
+  return fields.some((f) => f.name === 'templateId') ? { ...body, parameters } : body;
+}
+
+/** A campaign's form values: each variable's source as the select has it (`field:firstName`, `field:`, `value`). */
+function valuesOfCampaign(c: Campaign): Values {
+  const daily = c.schedule.window;
+  const values: Values = {
+    name: c.name,
+    accountId: c.accountId,
+    templateId: c.templateId,
+    listIds: c.listIds,
+    ratePerSecond: c.ratePerSecond ?? '',
+    'schedule.startAt': c.schedule.startAt ?? '',
+    'schedule.window.from': daily?.from ?? '',
+    'schedule.window.to': daily?.to ?? '',
+    'schedule.window.timeZone': daily?.timeZone ?? '',
+    'schedule.window.days': (daily?.days ?? []).map(String),
+  };
+  for (const [name, source] of Object.entries(c.parameters)) {
+    if ('value' in source) Object.assign(values, { [`source.${name}`]: 'value', [`parameters.${name}`]: source.value });
+    else if (CONTACT_FIELDS.includes(source.field)) values[`source.${name}`] = `field:${source.field}`;
+    else Object.assign(values, { [`source.${name}`]: 'field:', [`parameters.${name}`]: source.field });
+  }
+  return values;
 }
 
 const getDays = (values: Values) => ((values['schedule.window.days'] as string[] | undefined) ?? []).map(Number);
 
-function CampaignCreate() {
+/** The create form, or (with `campaign`) the edit form of a draft, scheduled or paused campaign. */
+function CampaignForm({ campaign, onSaved }: { campaign?: Campaign; onSaved: (c: Campaign) => void }) {
   const accounts = useWhatsAppAccounts();
   const [lists] = useAll<Named>('/admin/lists');
-  const form = useForm(valuesOf([], undefined, { name: '', accountId: '', templateId: '', listIds: [] }));
+  const form = useForm(
+    campaign
+      ? valuesOfCampaign(campaign)
+      : valuesOf([], undefined, { name: '', accountId: '', templateId: '', listIds: [] }),
+  );
   const accountId = String(form.values.accountId ?? '');
   const [templates] = useAll<Template>(
     accountId ? `/admin/whatsapp/templates?accountId=${accountId}&status=APPROVED` : undefined,
   );
   const usable = templates.filter((t) => t.accountId === accountId && t.status === 'APPROVED');
   const template = usable.find((t) => t.id === form.values.templateId);
-  const fields = campaignFields(optionsOf(accounts), usable, lists, template);
+  const fields = campaignFields(optionsOf(accounts), usable, lists, template, !campaign?.prepared);
   // The first account and template are chosen to begin with; each new variable starts from the contact's first name.
   useEffect(() => {
     if (!accountId && accounts[0]) form.set('accountId', accounts[0].id);
   }, [accounts.length]);
   useEffect(() => {
-    if (!template && usable[0]) form.set('templateId', usable[0].id);
+    if (!template && !campaign && usable[0]) form.set('templateId', usable[0].id);
   }, [usable.map((t) => t.id).join()]);
   useEffect(() => {
     for (const f of fields)
       if (f.name.startsWith('source.') && !form.values[f.name]) form.set(f.name, 'field:firstName');
   }, [template?.id]);
   return (
+    <FormView
+      form={form}
+      label={campaign ? 'Edit campaign' : 'New campaign'}
+      submitLabel={campaign ? 'Save' : 'Create campaign'}
+      claims={[...fields.map((f) => f.name), 'parameters', 'schedule']}
+      onSubmit={() =>
+        void form.submit(async () => {
+          const body = campaignBody(fields, form.values, Boolean(campaign));
+          onSaved(
+            campaign
+              ? await client().patch<Campaign>(`${API}/${encodeURIComponent(campaign.id)}`, body)
+              : await client().post<Campaign>(API, body),
+          );
+        })
+      }
+    >
+      {campaign?.prepared && (
+        <p class="hint">The recipients are written: the template, the lists and the variables can no longer change.</p>
+      )}
+      <Fields form={form} fields={fields} editing={Boolean(campaign)} />
+    </FormView>
+  );
+}
+
+function CampaignCreate() {
+  return (
     <>
       <PageHead title="New campaign">
         <a href={`#/${BASE}`}>Back to campaigns</a>
       </PageHead>
-      <FormView
-        form={form}
-        label="New campaign"
-        submitLabel="Create campaign"
-        claims={[...fields.map((f) => f.name), 'parameters', 'schedule']}
-        onSubmit={() =>
-          void form.submit(async () => {
-            const created = await client().post<Campaign>(API, campaignBody(fields, form.values));
-            notice.value = { kind: 'info', text: `Campaign ${created.name} created` };
-            go(created.id);
-          })
-        }
-      >
-        <Fields form={form} fields={fields} />
-      </FormView>
+      <CampaignForm
+        onSaved={(created) => {
+          notice.value = { kind: 'info', text: `Campaign ${created.name} created` };
+          go(created.id);
+        }}
+      />
     </>
   );
 }
+
+/** Nothing is being sent: the campaign may change (its audience only until its recipients are written). */
+const EDITABLE: Campaign['status'][] = ['draft', 'scheduled', 'paused'];
 
 const ACTIONS: { action: 'start' | 'pause' | 'resume' | 'cancel'; label: string; from: Campaign['status'][] }[] = [
   { action: 'start', label: 'Start', from: ['draft'] },
@@ -349,6 +415,7 @@ function CampaignDetail({ id }: { id: string }) {
   const [campaign, setCampaign] = useState<Campaign | undefined>(undefined);
   const [generation, setGeneration] = useState(0);
   const [busy, setBusy] = useState(false);
+  const [editing, setEditing] = useState(false);
   const url = `${API}/${encodeURIComponent(id)}`;
   const read = () => {
     client()
@@ -419,6 +486,11 @@ function CampaignDetail({ id }: { id: string }) {
             </button>
           ),
         )}
+        {EDITABLE.includes(campaign.status) && (
+          <button type="button" aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
+            {editing ? 'Close the edit form' : 'Edit'}
+          </button>
+        )}
         {(campaign.status === 'draft' || campaign.status === 'completed' || campaign.status === 'cancelled') && (
           <ConfirmButton
             label="Delete campaign"
@@ -431,6 +503,17 @@ function CampaignDetail({ id }: { id: string }) {
           />
         )}
       </PageHead>
+      {editing && EDITABLE.includes(campaign.status) && (
+        <CampaignForm
+          key={campaign.id}
+          campaign={campaign}
+          onSaved={(saved) => {
+            setCampaign(saved);
+            setEditing(false);
+            notice.value = { kind: 'info', text: 'Saved' };
+          }}
+        />
+      )}
       <section class="detail-card" aria-label="Campaign">
         <dl class="facts">
           <dt>Status</dt>
