@@ -5,7 +5,7 @@
  * Node's own start is left out), both as ratios to the floor's. Load times are measured without source maps, as
  * Lambda runs the functions; `--source-maps` (or a full run of `npm run bench`) also measures the webhook and the
  * health check with `--enable-source-maps`, which is what that flag costs at start. `--quick` measures only
- * QUICK_FUNCTIONS (the full table takes minutes on a loaded machine). Runnable alone:
+ * QUICK_FUNCTIONS, median of QUICK_SAMPLES (the full table takes minutes on a loaded machine). Runnable alone:
  * `npx tsx bench/bundles.ts [--quick] [--source-maps]`.
  */
 import { execFileSync } from 'node:child_process';
@@ -49,28 +49,31 @@ function loadOnce(file: string, sourceMaps: boolean): number {
   return Number(out);
 }
 
-function medianLoad(file: string, sourceMaps = false): number {
-  const samples = Array.from({ length: SAMPLES }, () => loadOnce(file, sourceMaps)).sort((a, b) => a - b);
+function medianLoad(file: string, sourceMaps = false, count = SAMPLES): number {
+  const samples = Array.from({ length: count }, () => loadOnce(file, sourceMaps)).sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
 }
 
 /** The functions a --quick run measures: the provider-facing webhook and the smallest. */
 export const QUICK_FUNCTIONS: FunctionName[] = ['webhook', 'health'];
+/** Loads per median in a --quick run. */
+export const QUICK_SAMPLES = 3;
 
-export async function measureBundles(options: { sourceMaps?: boolean; names?: FunctionName[] } = {}): Promise<BundleBench> {
+export async function measureBundles(options: { sourceMaps?: boolean; names?: FunctionName[]; samples?: number } = {}): Promise<BundleBench> {
   const outdir = mkdtempSync(join(tmpdir(), 'switchboard-bench-bundles-'));
   try {
+    const samples = options.samples ?? SAMPLES;
     const started = performance.now();
     const figures = await buildBundles(outdir, options.names);
     const buildMs = performance.now() - started;
     const floorLoads = new Map<string, number>();
     const rows = figures.map((f): BundleRow => {
-      if (!floorLoads.has(f.floorFile)) floorLoads.set(f.floorFile, medianLoad(f.floorFile));
+      if (!floorLoads.has(f.floorFile)) floorLoads.set(f.floorFile, medianLoad(f.floorFile, false, samples));
       return {
         ...f,
-        loadMs: medianLoad(f.file),
+        loadMs: medianLoad(f.file, false, samples),
         floorLoadMs: floorLoads.get(f.floorFile) ?? Number.NaN,
-        ...(options.sourceMaps && SOURCE_MAP_PROBES.includes(f.name) ? { loadMsSourceMaps: medianLoad(f.file, true) } : {}),
+        ...(options.sourceMaps && SOURCE_MAP_PROBES.includes(f.name) ? { loadMsSourceMaps: medianLoad(f.file, true, samples) } : {}),
       };
     });
     return { rows, buildMs, overBudget: figures.map(budgetProblem).filter((p): p is string => p !== undefined) };
@@ -113,7 +116,7 @@ export function bundleTable(bench: BundleBench): string[] {
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const sourceMaps = process.argv.includes('--source-maps') || !quick;
-  measureBundles({ sourceMaps, ...(quick ? { names: QUICK_FUNCTIONS } : {}) })
+  measureBundles({ sourceMaps, ...(quick ? { names: QUICK_FUNCTIONS, samples: QUICK_SAMPLES } : {}) })
     .then((bench) => console.log(bundleTable(bench).join('\n')))
     .catch((error: Error) => {
       console.error(`bundle bench could not run: ${error.stack ?? error.message}`);

@@ -60,7 +60,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startEngine, type Engine } from '../lib/local/engine';
 import { httpRoutes } from '../lib/wiring';
 import { consoleBench } from './console';
-import { bundleTable, measureBundles, QUICK_FUNCTIONS } from './bundles';
+import { bundleTable, measureBundles, QUICK_FUNCTIONS, QUICK_SAMPLES } from './bundles';
 import { measureRegex } from './regex';
 import { LoadClient, messageId, type ClientSetup, type FromWorker, type RunResult, type RunSpec, type Tick, type ToWorker } from './load-client';
 
@@ -451,7 +451,7 @@ async function phaseC(): Promise<void> {
  */
 async function floorPhase(endpoint: string, tableName: string): Promise<number> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const durationMs = seconds(6, 2);
+  const durationMs = seconds(6, 1);
   const body = 'x'.repeat(300);
   let done = 0;
   const started = performance.now();
@@ -476,7 +476,7 @@ async function phasesAB(): Promise<void> {
     await warmUp(r, contactsA, 'a0');
 
     console.log(`\n=== a. Webhook acknowledgement latency at ${ACK_RATE} requests/s, open loop (target p99 <= 15 ms at 200/s)`);
-    const a = await client.run({ ratePerSec: ACK_RATE, durationMs: seconds(10, 3), contacts: contactsA, idPrefix: 'a1' });
+    const a = await client.run({ ratePerSec: ACK_RATE, durationMs: seconds(10, 2), contacts: contactsA, idPrefix: 'a1' });
     describeRun('load', a);
     const [p50, p99, max] = [percentile(a.latencies, 50), percentile(a.latencies, 99), Math.max(...a.latencies)];
     console.log(`  ack latency p50 ${ms(p50)}, p99 ${ms(p99)}, max ${ms(max)}  → p99 is ${num(p99 / 15, 2)}x the 15 ms target`);
@@ -510,7 +510,7 @@ async function phasesAB(): Promise<void> {
       client.setRate(rate);
     };
     const intakeStarted = performance.now();
-    const b = await client.run({ ratePerSec: rate, durationMs: seconds(30, 6), contacts: contactsB, idPrefix: 'b1', tickMs: 1000 }, controller);
+    const b = await client.run({ ratePerSec: rate, durationMs: seconds(30, 3), contacts: contactsB, idPrefix: 'b1', tickMs: 1000 }, controller);
     // Long enough that a slow (or busy) machine drains what it acknowledged: "lost" must mean lost, not still queued.
     const drainMs = await idle(engine, seconds(180, 120));
     const intakeMs = performance.now() - intakeStarted;
@@ -612,7 +612,7 @@ async function phaseD(): Promise<void> {
       `\n=== d. Webhook to agent WebSocket notification at 30% of the path's capacity: floor ${num(storeFloor)} requests/s, ` +
         `${num(lifecycle, 1)} requests per new interaction offered, accepted and closed${lifecycleRequests ? '' : ' (assumed: phase c did not run)'} → ${offerRate}/s (target p99 <= 100 ms)`,
     );
-    const sends = Math.round(offerRate * (QUICK ? 4 : 12));
+    const sends = Math.round(offerRate * (QUICK ? 2 : 12));
     const contactsD = contacts(4_000_000, sends);
     const postsBefore = r.posts();
     const run = await r.client.run({ ratePerSec: offerRate, durationMs: (sends / offerRate) * 1000, contacts: contactsD, idPrefix: 'd1' });
@@ -638,8 +638,8 @@ async function phaseD(): Promise<void> {
     await patchAccount(await requireAccount(r.account.id), { settings: { routing: [] } });
     // The consumer thread keeps an account read for 5 s: wait it out, so none of these is still offered by the queue.
     await new Promise((res) => setTimeout(res, 5_500));
-    const held = contacts(4_500_000, 90);
-    const opened = await r.client.run({ ratePerSec: 100, durationMs: 900, contacts: held, idPrefix: 'd1b' });
+    const held = contacts(4_500_000, QUICK ? 30 : 90);
+    const opened = await r.client.run({ ratePerSec: 100, durationMs: held.length * 10, contacts: held, idPrefix: 'd1b' });
     await idle(r.engine, 30_000);
     const byPhone = new Map((await listInteractionsOf(r.account.id)).filter((i) => i.status === 'open').map((i) => [i.contactPhone, i.id]));
     let accepted = 0;
@@ -650,7 +650,7 @@ async function phaseD(): Promise<void> {
     console.log(`  follow-up set-up: ${opened.acked} interactions opened with no plan, ${accepted} accepted by the three account agents`);
     const handled = held.filter((p) => byPhone.has(p));
     received.clear();
-    const follow = await r.client.run({ ratePerSec: followRate, durationMs: seconds(10, 3), contacts: handled, idPrefix: 'd2' });
+    const follow = await r.client.run({ ratePerSec: followRate, durationMs: seconds(10, 2), contacts: handled, idPrefix: 'd2' });
     await idle(r.engine, 30_000);
     await new Promise((res) => setTimeout(res, 200));
     const followLatencies = follow.records
@@ -672,8 +672,8 @@ async function phaseD(): Promise<void> {
  * socket is taken. Consumers run inline, so one SDK client counts the requests of each offer.
  */
 async function phaseQueues(): Promise<void> {
-  const waitingTotal = QUICK ? 300 : 1000;
-  const agentCount = QUICK ? 20 : 50;
+  const waitingTotal = QUICK ? 100 : 1000;
+  const agentCount = QUICK ? 10 : 50;
   const rounds = QUICK ? 2 : 5;
   const r = await rig(false);
   try {
@@ -732,7 +732,7 @@ async function phaseQueues(): Promise<void> {
     console.log(`  ${fill.acked} webhooks acknowledged; waiting per queue: ${lines.join(', ')} (${lines.reduce((a, b) => a + b, 0)} in all)`);
 
     const boardTimes: number[] = [];
-    const boardReads = QUICK ? 30 : 100;
+    const boardReads = QUICK ? 20 : 100;
     const boardBefore = requests;
     for (let i = 0; i < boardReads; i++) {
       const t0 = performance.now();
@@ -1011,7 +1011,7 @@ async function phaseLogin(): Promise<void> {
     const { hashPassword, verifyPassword } = load<typeof import('../shared/domain/password')>('shared/domain/password');
     const password = 'Bench-Pass1!';
     const passwordHash = await hashPassword(password);
-    const count = QUICK ? 10 : 40;
+    const count = QUICK ? 5 : 40;
     const usernames: string[] = [];
     for (let i = 0; i < count; i++) {
       const agent = await createAgent({ username: `bench${i}`, fullName: `Bench ${i}`, typology: 'webrtc', voicemail: false, remoteControl: false, role: 'agent', disabled: false, passwordHash });
@@ -1156,8 +1156,8 @@ function phaseRegex(): void {
 
 /** z. Cold-start weight: every function's bundle and load time against its floor (bench/bundles.ts). */
 async function phaseBundles(): Promise<void> {
-  console.log(`\n=== z. Function bundles against their floors (the SDK clients each is granted): size and load time in a fresh process, median of 5 (target <= 1.25x each)${QUICK ? `; --quick: ${QUICK_FUNCTIONS.join(', ')}` : ''}`);
-  const bench = await measureBundles({ sourceMaps: !QUICK, ...(QUICK ? { names: QUICK_FUNCTIONS } : {}) });
+  console.log(`\n=== z. Function bundles against their floors (the SDK clients each is granted): size and load time in a fresh process, median of ${QUICK ? QUICK_SAMPLES : 5} (target <= 1.25x each)${QUICK ? `; --quick: ${QUICK_FUNCTIONS.join(', ')}` : ''}`);
+  const bench = await measureBundles({ sourceMaps: !QUICK, ...(QUICK ? { names: QUICK_FUNCTIONS, samples: QUICK_SAMPLES } : {}) });
   for (const line of bundleTable(bench)) console.log(`  ${line}`);
   const worst = (ratio: (r: (typeof bench.rows)[number]) => number) => bench.rows.reduce((a, b) => (ratio(b) > ratio(a) ? b : a));
   const ratioRows = bench.rows.filter((r) => 'ratio' in r.budget);
