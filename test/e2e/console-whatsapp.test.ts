@@ -167,7 +167,7 @@ describe('the WhatsApp pages of the admin console', () => {
     for (const phone of phones) await recipients.getByLabel(`${phone}: sent`).waitFor({ timeout: 60_000 });
     await badge('Status: completed').waitFor({ timeout: 30_000 });
     expect(await count('Sent').textContent()).toBe('5');
-    expect(await count('Queued').textContent()).toBe('0');
+    expect(await count('Pending').textContent()).toBe('0');
     expect(await admin.getByRole('button', { name: 'Start', exact: true }).count()).toBe(0);
 
     const sends = env()

@@ -358,8 +358,8 @@ function Progress({ campaign }: { campaign: Campaign }) {
       <dl class="counts">
         {shown.map((s) => (
           <div key={s} class={`count count-${s}`}>
-            <dt>{s === 'pending' ? 'Queued' : title(s)}</dt>
-            <dd aria-label={`${s === 'pending' ? 'Queued' : title(s)} recipients`}>{counts[s]}</dd>
+            <dt>{title(s)}</dt>
+            <dd aria-label={`${title(s)} recipients`}>{counts[s]}</dd>
           </div>
         ))}
       </dl>
