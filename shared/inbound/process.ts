@@ -30,6 +30,7 @@ import {
   findByProviderId,
   getInteraction,
   getMessage,
+  contactAndPointer,
   getOpenPointer,
   markAutoReplyQueued,
   openWithInbound,
@@ -195,9 +196,8 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
   const whitelist = account.settings.whitelist;
   // A sender that is no phone number is kept on its interaction but never becomes a list contact (nor a whitelisted one).
   const verifiable = isVerifiablePhone(phone);
-  const [knownContactId, pointer, memberOfAny] = await Promise.all([
-    verifiable ? contactIdByPhone(account.listId, phone) : Promise.resolve(undefined),
-    getOpenPointer(account.id, phone),
+  const [{ contactId: knownContactId, pointer }, memberOfAny] = await Promise.all([
+    contactAndPointer(account.id, verifiable ? account.listId : undefined, phone),
     whitelist.enabled ? verifiable && inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
   ]);
   const contactId = knownContactId ?? (verifiable ? await createContactId(account.listId, phone) : '');

@@ -17,7 +17,8 @@ import { db, TABLE } from './client';
 import { keys } from './keys';
 import type { RoutedInteraction } from './routing';
 import { transitionItems, writeTransition } from './transition';
-import { cancellationReasons, getItem, isConditionFailed, strip, queryAll } from './util';
+import { phoneKey } from './lists';
+import { cancellationReasons, getItem, getItems, isConditionFailed, strip, queryAll } from './util';
 
 /** Dedupe markers and parked statuses outlive any provider's redelivery window (Meta retries for 7 days). */
 export const DEDUPE_TTL_SECONDS = 8 * 24 * 60 * 60;
@@ -114,14 +115,22 @@ export async function listInteractionsOf(accountId: string): Promise<Interaction
   ).map((i) => strip<Interaction>(i));
 }
 
+const toPointer = (item: OpenPointer | undefined): OpenPointer | undefined =>
+  item ? { interactionId: item.interactionId, ...(item.sessionExpiresAt ? { sessionExpiresAt: item.sessionExpiresAt } : {}) } : undefined;
+
 export async function getOpenPointer(accountId: string, phone: string): Promise<OpenPointer | undefined> {
-  const item = await getItem<OpenPointer>(itemKeys.pointer(accountId, phone), true);
-  return item
-    ? {
-        interactionId: item.interactionId,
-        ...(item.sessionExpiresAt ? { sessionExpiresAt: item.sessionExpiresAt } : {}),
-      }
-    : undefined;
+  return toPointer(await getItem<OpenPointer>(itemKeys.pointer(accountId, phone), true));
+}
+
+/**
+ * What a message from `phone` needs first, in one strongly consistent BatchGet: its contact's id in the account's
+ * list (when `listId` is given) and the account's open-interaction pointer for that phone.
+ */
+export async function contactAndPointer(accountId: string, listId: string | undefined, phone: string): Promise<{ contactId?: string; pointer?: OpenPointer }> {
+  const [pointer, marker] = await getItems([itemKeys.pointer(accountId, phone), ...(listId ? [phoneKey(listId, phone)] : [])], true);
+  const contactId = marker?.contactId;
+  const open = toPointer(pointer as OpenPointer | undefined);
+  return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}) };
 }
 
 /** The interaction a new message from this contact would join, if one is open. */

@@ -35,7 +35,7 @@ export interface Contact {
 }
 
 const contactKey = (listId: string, id: string) => ({ pk: `LIST#${listId}`, sk: `CONTACT#${id}` });
-const phoneKey = (listId: string, phone: string) => ({ pk: `LIST#${listId}`, sk: `PHONE#${phone}` });
+export const phoneKey = (listId: string, phone: string) => ({ pk: `LIST#${listId}`, sk: `PHONE#${phone}` });
 
 export async function createList(input: { name: string; description?: string }): Promise<ContactList> {
   const now = nowIso();

@@ -1,5 +1,5 @@
 /** Helpers every repository uses: condition failures as domain errors, cursors, and in-memory listing. */
-import { GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../errors';
 import { db, TABLE } from './client';
 
@@ -17,6 +17,24 @@ export function cancellationReasons(error: unknown): string[] | undefined {
 export async function getItem<T>(key: { pk: string; sk: string }, consistent = false): Promise<T | undefined> {
   const out = await db.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: consistent }));
   return out.Item as T | undefined;
+}
+
+/**
+ * Several items by key in one BatchGetItem (up to 100; unprocessed keys asked again), each answer in the order of
+ * `keys`, undefined where there is no item: the look-ups one step needs, in one request instead of one each.
+ */
+export async function getItems(keys: { pk: string; sk: string }[], consistent = false): Promise<(Record<string, unknown> | undefined)[]> {
+  if (keys.length > 100) throw new RangeError('getItems reads at most 100 keys');
+  const found = new Map<string, Record<string, unknown>>();
+  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = keys.length
+    ? { [TABLE]: { Keys: keys, ConsistentRead: consistent } }
+    : undefined;
+  while (request && Object.keys(request).length > 0) {
+    const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+    for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+    request = out.UnprocessedKeys as typeof request;
+  }
+  return keys.map((k) => found.get(`${k.pk}\n${k.sk}`));
 }
 
 /** Every item a Query matches, page after page (partitions and indexes that a listing reads whole). */
