@@ -236,6 +236,13 @@ function mergeTools(old: unknown, patch: unknown): unknown {
   return merged;
 }
 
+/** A settings section's fields over the stored ones; a field set to null is taken away (its default applies). */
+function mergeSection(old: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...old, ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === null) delete merged[k];
+  return merged;
+}
+
 function mergeSettings(current: AccountSettings, patch: Record<string, unknown>): AccountSettings {
   const merged: Record<string, unknown> = { ...current };
   for (const [k, v] of Object.entries(patch)) {
@@ -246,7 +253,7 @@ function mergeSettings(current: AccountSettings, patch: Record<string, unknown>)
       else merged[k] = v;
       continue;
     }
-    merged[k] = k === 'tools' ? mergeTools(old, v) : isPlainObject(v) && isPlainObject(old) ? { ...old, ...v } : v;
+    merged[k] = k === 'tools' ? mergeTools(old, v) : isPlainObject(v) && isPlainObject(old) ? mergeSection(old, v) : v;
   }
   const result = settingsSchema.safeParse(merged);
   if (!result.success) {

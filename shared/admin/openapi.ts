@@ -224,7 +224,7 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /admin/accounts/export': { summary: 'CSV export of chosen accounts', query: exportQuery, csv: true },
   'POST /admin/accounts/bulk-delete': { summary: 'Delete several accounts', body: 'Ids', success: 200, response: 'Deleted' },
   'GET /admin/accounts/{id}': { summary: 'Get an account (credentials: only the names of the fields set)', response: 'Account' },
-  'PATCH /admin/accounts/{id}': { summary: 'Update an account; credentials merge field by field', body: 'AccountPatch', response: 'Account' },
+  'PATCH /admin/accounts/{id}': { summary: 'Update an account; credentials merge field by field, settings section by section (null clears a field of a section)', body: 'AccountPatch', response: 'Account' },
   'DELETE /admin/accounts/{id}': { summary: 'Delete an account, its memberships and its own catalog' },
   'GET /admin/accounts/{id}/agents': { summary: 'Agents of an account', response: 'AgentIds' },
   'PUT /admin/accounts/{id}/agents/{agentId}': { summary: 'Add an agent to an account', noBody: true },

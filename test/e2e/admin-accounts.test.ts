@@ -211,6 +211,17 @@ describe('updating accounts', () => {
     expect(after.body).toEqual(created.body);
   });
 
+  it('merges a settings section field by field, and a null clears that field alone', async () => {
+    const created = await call('POST', '/admin/accounts', { token: api.admin(), body: body('sms', 'telnyx', listId) });
+    const path = `/admin/accounts/${created.body.id}`;
+    const set = await call('PATCH', path, { token: api.admin(), body: { settings: { disposition: { mandatory: true, pauseId: 'After call work' } } } });
+    expect(set.body.settings.disposition).toEqual({ mandatory: true, pauseId: 'After call work' });
+    const cleared = await call('PATCH', path, { token: api.admin(), body: { settings: { disposition: { pauseId: null } } } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.settings.disposition).toEqual({ mandatory: true });
+    expect((await call('GET', path, { token: api.admin() })).body.settings.disposition).toEqual({ mandatory: true });
+  });
+
   it('answers 404 for an unknown account, and 400 naming the id for one that is not an id at all', async () => {
     const unknown = ulid();
     const get = await call('GET', `/admin/accounts/${unknown}`, { token: api.admin() });

@@ -251,6 +251,7 @@ const SECTIONS: Section[] = [
       {
         name: 'settings.disposition.pauseId',
         label: 'Pause while disposing',
+        nullable: true,
         when: (v) => v['settings.disposition.mandatory'] === true,
         placeholder: 'e.g. After call work',
       },
