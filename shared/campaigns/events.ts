@@ -60,11 +60,8 @@ async function pauseFor(campaignId: string, code: string, reason: string): Promi
 
 async function onSend({ message, outcome, retrying }: SendReport): Promise<void> {
   if (message.kind !== 'campaign' || !message.campaignId) return;
-  if (outcome.ok) {
-    // Re-read: a delivery status that beat the send's record is on the message already.
-    const latest = (await getOutboundMessage(message.interactionId, message.id)) ?? message;
-    return syncRecipient(latest);
-  }
+  // An accepted send reports the message as it stands after the sender applied any status that beat its record.
+  if (outcome.ok) return syncRecipient(message);
   const code = providerCode(outcome.detail);
   if (code === SPAM_RESTRICTED) {
     await pauseFor(message.campaignId, 'SPAM_RESTRICTED', `Meta restricted the number for spam (131048): ${outcome.detail}`);

@@ -30,7 +30,7 @@ import { providerFor } from '../providers';
 import { retryAfterMs } from '../providers/util';
 import type { HttpRequestSpec, HttpResponseSpec, OutboundMedia, OutboundMessage, ProviderModule, SendContext, SendOutcome } from '../providers/types';
 import { notifyAccount, type RealtimeEvent } from '../realtime/notify';
-import { getAccount, type Account } from '../store/accounts';
+import { getAccount, getAccountCached, type Account } from '../store/accounts';
 import { recordProviderMessageId } from '../store/interactions';
 import {
   claimForSending,
@@ -120,7 +120,8 @@ async function processSend(job: SendJob): Promise<void> {
   // A job older than the message's attempts is a duplicate of one already handled.
   if (message.status === 'pending' ? job.attempt > message.attempts : job.attempt + 1 < message.attempts) return;
 
-  const account = await getAccount(job.accountId);
+  // The account as the message path reads it (a 5 s cache, dropped on this process's writes), as the inbound path does.
+  const account = await getAccountCached(job.accountId);
   const interaction = await getInteractionForOutbound(job.interactionId);
   if (!account || !interaction) {
     return finalFailure(account, interaction, message, 'INVALID_REQUEST', account ? 'the interaction no longer exists' : 'the account no longer exists');
@@ -183,9 +184,12 @@ async function recordSent(account: Account, interaction: InteractionForOutbound,
   const sent = await markSent(message, providerMessageId, nowIso());
   if (!sent) return log.warn('a sent message was already settled', { messageId: message.id });
   if (message.kind === 'campaign') {
-    // No agent is waiting for a campaign message: the index first, then the campaign hears of it.
-    await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
-    return reportSend({ message: sent, outcome: { ok: true, providerMessageId }, retrying: false });
+    // No agent is waiting for a campaign message: the index first, then the campaign hears of it. A status that beat
+    // this record was parked and is applied now: the campaign hears of the message as it stands after it. A status
+    // arriving after the index is written reaches the campaign through the status path itself.
+    const early = await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));
+    const latest = early ? ((await getOutboundMessage(message.interactionId, message.id)) ?? sent) : sent;
+    return reportSend({ message: latest, outcome: { ok: true, providerMessageId }, retrying: false });
   }
   // The index the status path looks statuses up by; applies a status that arrived before this record.
   const early = await recordProviderMessageId(account.id, providerMessageId, message.interactionId, messageSk(message.id));

@@ -133,6 +133,20 @@ export async function contactAndPointer(accountId: string, listId: string | unde
   return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}) };
 }
 
+/** The open pointers of several contacts of one account, by phone: a BatchGet per 100 for a campaign tick's recipients. */
+export async function getOpenPointers(accountId: string, phones: string[]): Promise<Map<string, OpenPointer>> {
+  const pointers = new Map<string, OpenPointer>();
+  for (let i = 0; i < phones.length; i += 100) {
+    const slice = phones.slice(i, i + 100);
+    const items = await getItems(slice.map((phone) => itemKeys.pointer(accountId, phone)), true);
+    slice.forEach((phone, j) => {
+      const pointer = toPointer(items[j] as OpenPointer | undefined);
+      if (pointer) pointers.set(phone, pointer);
+    });
+  }
+  return pointers;
+}
+
 /** The interaction a new message from this contact would join, if one is open. */
 export async function openInteractionFor(accountId: string, phone: string): Promise<Interaction | undefined> {
   const pointer = await getOpenPointer(accountId, phone);

@@ -3,7 +3,7 @@
  * transaction; the inbound path finds a contact by phone with one read. A list counts the accounts that use it
  * (`refs`, changed in the accounts' own transactions), so deleting a list in use fails atomically with a 409.
  */
-import { BatchWriteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import { nowIso } from '../ports/clock';
@@ -237,6 +237,28 @@ export async function listContacts(listId: string): Promise<Contact[]> {
     ExpressionAttributeValues: { ':p': `LIST#${listId}`, ':c': 'CONTACT#' },
   });
   return items.map((i) => strip<Contact>(i));
+}
+
+/**
+ * A list's contacts a page at a time, in the list's order: a campaign writes its recipients from a list of any size
+ * without holding the whole list (and its recipients) in memory at once.
+ */
+export async function* contactPages(listId: string, pageSize = 500): AsyncGenerator<Contact[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':p': `LIST#${listId}`, ':c': 'CONTACT#' },
+        Limit: pageSize,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const items = (out.Items ?? []).map((i) => strip<Contact>(i));
+    if (items.length) yield items;
+    start = out.LastEvaluatedKey;
+  } while (start);
 }
 
 export async function updateContact(current: Contact, changes: Partial<NewContact>): Promise<Contact> {
