@@ -73,26 +73,39 @@ export interface Pace {
   factor: number;
 }
 
-/** At most this many seconds' worth of sends may be caught up after a late tick (a burst stays short). */
-export const MAX_CATCH_UP_SECONDS = 2;
+/**
+ * A tick dispatches at most this many seconds' worth: a tick that comes late (a slow dispatch before it, a busy
+ * engine) catches up at no more than twice the rate, so the provider never sees one burst of a backlog.
+ */
+export const MAX_BURST_SECONDS = 2;
+/**
+ * What is owed is kept up to this many seconds' worth and caught up over the next ticks, so a stall of a few seconds
+ * costs the minute nothing; beyond it the debt is forgiven (a long stall of the engine does not become a flood).
+ */
+export const MAX_DEBT_SECONDS = 10;
 /** After a slow-down the rate recovers by this share per second. */
 export const RECOVERY_PER_SECOND = 0.05;
 export const MIN_FACTOR = 0.1;
 
 /**
  * How many messages a tick at `nowMs` may dispatch, and the pace to store. The credit accrues at rate × factor per
- * second since the last tick, so ticks that come late or early still add up to the rate over any minute; a
- * slow-down (`slowedAt` after the last tick) halves the factor, which then recovers a little every second.
+ * second since the last tick, so ticks that come late or early still add up to the rate over any minute: what a tick
+ * owes beyond its burst is carried to the next. A slow-down (`slowedAt` after the last tick) halves the factor and
+ * drops what was owed, and the factor then recovers a little every second.
  */
 export function paceTick(pace: Pace | undefined, ratePerSecond: number, nowMs: number, slowedAt?: number): { count: number; pace: Pace } {
   // The first tick may send a second's worth at once: the campaign starts at its rate, not a tick later.
   const last = pace ?? { at: nowMs - 1000, credit: 0, factor: 1 };
   const elapsed = Math.max(0, Math.min(nowMs - last.at, 60_000)) / 1000;
   let factor = Math.min(1, last.factor + RECOVERY_PER_SECOND * elapsed);
-  if (slowedAt !== undefined && slowedAt > last.at) factor = Math.max(MIN_FACTOR, last.factor / 2);
-  const cap = Math.max(1, ratePerSecond * factor * MAX_CATCH_UP_SECONDS);
-  const credit = Math.min(cap, last.credit + ratePerSecond * factor * elapsed);
-  const count = Math.floor(credit);
+  let owed = last.credit;
+  if (slowedAt !== undefined && slowedAt > last.at) {
+    factor = Math.max(MIN_FACTOR, last.factor / 2);
+    owed = 0;
+  }
+  const perSecond = ratePerSecond * factor;
+  const credit = Math.min(Math.max(1, perSecond * MAX_DEBT_SECONDS), owed + perSecond * elapsed);
+  const count = Math.min(Math.floor(credit), Math.max(1, Math.ceil(perSecond * MAX_BURST_SECONDS)));
   return { count, pace: { at: nowMs, credit: credit - count, factor } };
 }
 

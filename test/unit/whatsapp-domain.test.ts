@@ -57,6 +57,31 @@ describe('pacing', () => {
     expect(Math.abs(sent - expected)).toBeLessThanOrEqual(1);
   });
 
+  it('catches up a stalled tick within the minute, never more than two seconds worth at once', () => {
+    let pace: Pace | undefined;
+    let sent = 0;
+    let largest = 0;
+    const start = 2_000_000;
+    let t = start;
+    while (t < start + 60_000) {
+      t += t === start + 20_000 ? 6_000 : 1000; // one tick 6 s late: a slow dispatch, a busy machine
+      const tick = paceTick(pace, 50, t);
+      pace = tick.pace;
+      sent += tick.count;
+      largest = Math.max(largest, tick.count);
+    }
+    // The first tick (at start + 1 s) sends a second's worth: from `start` on, every second is paid for.
+    expect(Math.abs(sent - (50 * (t - start)) / 1000)).toBeLessThanOrEqual(1);
+    expect(largest).toBeLessThanOrEqual(100);
+  });
+
+  it('forgives what a long stall owes rather than flooding the provider after it', () => {
+    const first = paceTick(undefined, 50, 10_000);
+    const late = paceTick(first.pace, 50, 70_000);
+    expect(late.count).toBe(100);
+    expect(late.pace.credit).toBeLessThanOrEqual(50 * 10 - 100);
+  });
+
   it('halves after a slow-down and recovers', () => {
     const first = paceTick(undefined, 40, 10_000);
     const slowed = paceTick(first.pace, 40, 11_000, 10_500);
