@@ -81,6 +81,8 @@ export interface Engine {
   wsUrl: string;
   baseUrl: string;
   storeEndpoint: string;
+  /** The embedded store's process (dynoxide), when this engine started one: its memory is its own, not the engine's. */
+  storePid?: number;
   tableName: string;
   queues: Record<QueueName, LocalQueue>;
   deadLetters: Record<QueueName, LocalQueue>;
@@ -465,6 +467,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     wsUrl,
     baseUrl,
     storeEndpoint,
+    ...(store ? { storePid: store.pid } : {}),
     tableName,
     queues,
     deadLetters,
