@@ -178,6 +178,55 @@ it('does not offer an interaction again to an agent who rejected it in the same 
   expect((await waitingLine(supervisor.token, queue.id)).body.items.map((i: { interactionId: string }) => i.interactionId)).toEqual([id]);
 });
 
+it('offers a declined interaction again to the same agent when the queue sets reofferDeclined', async () => {
+  const admin = await agent('adm7', undefined, 'admin');
+  const r = await agent('rd1');
+  const created = await d.api(admin.token, 'POST', '/admin/queues', { name: `Queue QA8 ${ulid()}`, strategy: 'round-robin', reofferDeclined: true });
+  expect(created.status).toBe(201);
+  expect(created.body.reofferDeclined).toBe(true);
+  const account = await d.account('Desk QA8', 'QA8', { routing: [{ type: 'queue', queueId: created.body.id, timeoutSeconds: 600 }] });
+  await addMember('ACCOUNT', account.id, r.id);
+  expect((await d.api(admin.token, 'PUT', `/admin/queues/${created.body.id}/agents/${r.id}`)).status).toBe(204);
+  await d.presence(r, 'online');
+  const phone = newPhone();
+  await d.inbound(account, phone, 'ask me again');
+  const offer = await d.waitFor(r, 'interaction.offered', (e) => e.contactPhone === phone);
+  expect((await d.api(r.token, 'POST', `/agent/interactions/${offer.interactionId}/reject`)).status).toBe(204);
+  // The agent gets room again (a pause and back): with reofferDeclined it is offered the same interaction.
+  await d.presence(r, 'paused');
+  await d.presence(r, 'online');
+  await eventually(() => {
+    if (offeredEvents(r).filter((e) => e.interactionId === offer.interactionId).length < 2) throw new Error('not offered again');
+  }, 3000);
+});
+
+it('offers the next in line to an agent who transfers an interaction away', async () => {
+  const a = await agent('tr1', { sms: 1, whatsapp: 1 });
+  const b = await agent('tr2');
+  const supervisor = await agent('sup8', undefined, 'supervisor');
+  const queue = await createQueue({ name: 'Queue QA9', strategy: 'ring-all' });
+  const account = await d.account('Desk QA9', 'QA9', {
+    routing: [{ type: 'queue', queueId: queue.id, timeoutSeconds: 600 }],
+    transfer: { enabled: true, timeoutSeconds: 30 },
+  });
+  await addMember('ACCOUNT', account.id, a.id);
+  await addMember('ACCOUNT', account.id, b.id);
+  await addMember('QUEUE', queue.id, a.id);
+  await d.presence(a, 'online');
+  const [first, second] = [newPhone(), newPhone()];
+  await d.inbound(account, first, 'first');
+  const offer = await d.waitFor(a, 'interaction.offered', (e) => e.contactPhone === first);
+  expect((await d.api(a.token, 'POST', `/agent/interactions/${offer.interactionId}/accept`)).status).toBe(200);
+  await d.inbound(account, second, 'second');
+  await interactionsInLine(supervisor.token, queue.id, 1);
+  // At capacity 1 the second waits; once the first is transferred to b and b takes it, a has room for the second.
+  await d.presence(b, 'online');
+  expect((await d.api(a.token, 'POST', `/agent/interactions/${offer.interactionId}/transfer`, { agentId: b.id })).status).toBe(200);
+  await d.waitFor(b, 'interaction.transferred', (e) => e.interactionId === offer.interactionId, 3000);
+  expect((await d.api(b.token, 'POST', `/agent/interactions/${offer.interactionId}/accept`)).status).toBe(200);
+  await d.waitFor(a, 'interaction.offered', (e) => e.contactPhone === second, 3000);
+});
+
 it('passes an offer that rings out in a one-at-a-time queue to the next member', async () => {
   const [t1, t2] = [await agent('to1'), await agent('to2')];
   const { account } = await setup('QA5', 'least-recent', [t1, t2], { offerTimeoutSeconds: 1 });
