@@ -298,7 +298,7 @@ export const functions = {
     // translation (Amazon Translate, or Google with the account's sealed key).
     access: { table: 'RW', sendTo: ['outbound', 'timers'], scheduler: true, websocket: true, translate: true, credentials: 'decrypt' },
     consumes: 'inbound',
-    bundleBudget: 1.65,
+    bundleBudget: 1.55,
     description: 'Inbound processor: dedupe, contact, whitelist, threading, delivery statuses, then routing',
   },
 } satisfies Record<string, FunctionSpec>;
