@@ -5,6 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import {
+  campaignBody,
   campaignCreateSchema,
   campaignListQuery,
   campaignPatchSchema,
@@ -71,10 +72,10 @@ export const handler = httpApi({
     const page = paginate(all as unknown as Record<string, unknown>[], query as ListQuery, ['name'], ['createdAt', 'name', 'updatedAt', 'status']);
     return json(200, { ...page, items: (page.items as unknown as Campaign[]).map(campaignFields) });
   }),
-  'POST /admin/whatsapp/campaigns': guarded(async (req) => json(201, await campaignView(await createCampaign(parseInput(campaignCreateSchema, req.json()))))),
+  'POST /admin/whatsapp/campaigns': guarded(async (req) => json(201, await campaignView(await createCampaign(parseInput(campaignCreateSchema, campaignBody(req.json())))))),
   'GET /admin/whatsapp/campaigns/{id}': guarded(async (req) => json(200, await campaignView(await requireCampaign(req.params.id!)))),
   'PATCH /admin/whatsapp/campaigns/{id}': guarded(async (req) => {
-    const patch = parseInput(campaignPatchSchema, req.json());
+    const patch = parseInput(campaignPatchSchema, campaignBody(req.json()));
     return json(200, await campaignView(await patchCampaign(await requireCampaign(req.params.id!), patch)));
   }),
   'DELETE /admin/whatsapp/campaigns/{id}': guarded(async (req) => {

@@ -96,6 +96,20 @@ const campaignFields = {
 };
 
 export const campaignCreateSchema = z.object({ accountId: id, ...campaignFields });
+
+/** Body names people type for the same campaign fields (the issue's "rate limit"); the stored name wins when both are given. */
+export const CAMPAIGN_ALIASES: Record<string, string> = { rateLimit: 'ratePerSecond' };
+
+/** A campaign body with its aliases renamed, so that `{ "rateLimit": 5 }` is not silently dropped. */
+export function campaignBody(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const name = CAMPAIGN_ALIASES[k] ?? k;
+    if (!(name in body) || name === k) body[name] = v;
+  }
+  return body;
+}
 export type CampaignCreate = z.infer<typeof campaignCreateSchema>;
 
 export const campaignPatchSchema = z.object({

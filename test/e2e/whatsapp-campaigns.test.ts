@@ -153,7 +153,11 @@ describe('lifecycle', () => {
     const badList = await e.call('POST', '/admin/whatsapp/campaigns', { token: e.token, body: { accountId: account.id, name: 'x', templateId: template.id, listIds: ['nope'], parameters: { '1': { value: 'a' }, '2': { value: 'b' } }, ratePerSecond: -1 } });
     expect(badList.status).toBe(400);
     expect(badList.body.error.details.map((d: { path: string }) => d.path)).toContain('body.ratePerSecond');
-    const c = await campaign(e, account, template.id, [account.listId]);
+    const c = await campaign(e, account, template.id, [account.listId], { rateLimit: 7 });
+    // "rate limit" as the issue words it names ratePerSecond, on create and on edit.
+    expect((await get(e, c.id)).ratePerSecond).toBe(7);
+    const edited = await e.call('PATCH', `/admin/whatsapp/campaigns/${c.id}`, { token: e.token, body: { rateLimit: 9 } });
+    expect(edited.body.ratePerSecond).toBe(9);
     expect((await action(e, c.id, 'resume')).status).toBe(409);
     expect((await action(e, c.id, 'cancel')).body.status).toBe('cancelled');
     expect((await action(e, c.id, 'start')).status).toBe(409);
@@ -252,7 +256,7 @@ describe('automatic pauses', () => {
     expect(sendsOf(e, 'meta', before).map(metaTo).sort()).toEqual([...phones].sort());
   });
 
-  it('pauses when its template is PAUSED by Meta, and cannot resume until the template is APPROVED again', async () => {
+  it.each(['PAUSED', 'DISABLED'])('pauses when its template is %s by Meta, and cannot resume until the template is APPROVED again', async (status) => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
     const template = await approvedTemplate(e, account);
@@ -261,9 +265,9 @@ describe('automatic pauses', () => {
     await action(e, c.id, 'start');
     const update = (event: string) =>
       postMetaWebhook(account, [{ field: 'message_template_status_update', value: { event, message_template_id: Number(template.providerTemplateId), message_template_name: template.name, message_template_language: 'it', reason: 'NONE' } }]);
-    expect((await update('PAUSED')).status).toBe(200);
+    expect((await update(status)).status).toBe(200);
     const paused = await untilStatus(e, c.id, 'paused', 120_000);
-    expect(paused.pause).toMatchObject({ code: 'TEMPLATE_PAUSED', automatic: true });
+    expect(paused.pause).toMatchObject({ code: `TEMPLATE_${status}`, automatic: true });
     expect((await action(e, c.id, 'resume')).status).toBe(409);
     expect((await update('APPROVED')).status).toBe(200);
     await eventually(async () => expect((await action(e, c.id, 'resume')).status).toBe(200), 60_000, 500);
