@@ -445,11 +445,18 @@ describe('who may', () => {
     expect(results.filter(([, status]) => status !== 403)).toEqual([]);
   });
 
-  it('records audit rows for exports, transcripts, notes and team changes', async () => {
+  it('records audit rows for exports, transcripts, notes, spying, deletes and team changes', async () => {
     const audit = async (action: string) => (await call('GET', `/admin/audit?action=${encodeURIComponent(action)}`, { token: api.admin() })).body.items;
     expect((await audit('interaction.export')).length).toBeGreaterThanOrEqual(2);
     expect((await audit('interaction.transcript')).length).toBeGreaterThanOrEqual(3);
     expect((await audit('POST /admin/interactions/{id}/notes')).length).toBeGreaterThanOrEqual(1);
     expect((await audit('PUT /admin/teams/{id}/agents/{agentId}'))[0]).toMatchObject({ targetIds: [teamId, agentA.id] });
+    // The spy and delete tests above: who spied on or deleted which interaction.
+    for (const action of ['interaction.spy', 'interaction.delete']) {
+      const rows = await audit(action);
+      expect(rows.length).toBeGreaterThanOrEqual(1);
+      expect(rows[0]).toMatchObject({ action, targetType: 'interaction', actorId: expect.any(String), at: expect.any(String) });
+      expect(rows[0].targetIds.length).toBeGreaterThanOrEqual(1);
+    }
   });
 });
