@@ -3,7 +3,8 @@
  * after the next start on the same data directory. The engine runs its own dynoxide here (not the run's shared one),
  * and stopping the engine stops that child process.
  */
-import { within } from '../support/engine';
+import { openSocket, SocketRefusedError, within } from '../support/engine';
+import { request } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,5 +121,37 @@ describe('engine restart', () => {
     expect(before.status).toBe(503);
     expect(await before.json()).toMatchObject({ status: 'starting' });
     expect(res.status).toBe(200);
+  });
+  it('answers new HTTP requests and WebSocket upgrades 503 with Retry-After once a stop begins, and lets one in flight finish', async () => {
+    const engine = await start({ ...optionsFor(freshDataDir()), gracePeriodMs: 5000 });
+    expect((await fetch(`${engine.httpUrl}/openapi.json`)).status).toBe(200);
+    // A request in flight: its headers are in, its body not yet.
+    const body = JSON.stringify({ hello: 'world' });
+    const slow = request(`${engine.httpUrl}/webhooks/nobody/nothing`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const answered = new Promise<number>((resolve, reject) => {
+      slow.once('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.once('error', reject);
+    });
+    slow.write(body.slice(0, 3));
+    await new Promise((r) => setTimeout(r, 200));
+
+    const stopping = engine.stop();
+    const refused = await fetch(`${engine.httpUrl}/openapi.json`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
+    const upgrade = await openSocket(engine.wsUrl).then(
+      () => 0,
+      (error: unknown) => (error instanceof SocketRefusedError ? error.status : -1),
+    );
+    expect(upgrade).toBe(503);
+
+    slow.end(body.slice(3));
+    // The one in flight is served by the engine (an unknown account), not refused as the stop's new requests are.
+    expect(await within(answered, 5000, 'the in-flight request')).not.toBe(503);
+    await within(stopping, 10_000, 'the stop');
   });
 });
