@@ -150,6 +150,21 @@ describe('retries', () => {
     expect(deadLetterOf(queued.id)).toBeUndefined();
   });
 
+  it("honours Twilio's Retry-After on a 503 as on a 429", async () => {
+    const c = await seedConversation('twilio', fake);
+    const before = fake.requests.length;
+    fake.failNext('twilio', 1, 'unavailable-retry-after', 2);
+
+    const queued = await queueReply({ accountId: c.account.id, interactionId: c.interaction.id, agentId: c.agent.id, text: 'after the wait' });
+    const message = await until(c.interaction.id, queued.id, ['sent', 'failed'], 20_000);
+
+    expect(message).toMatchObject({ status: 'sent', attempts: 2 });
+    const sends = sendsTo('twilio', before);
+    expect(sends.map((s) => s.answer?.status)).toEqual([503, 201]);
+    // Retry-After: 2 is waited out (the jittered backoff alone could retry sooner).
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(1950);
+  });
+
   it('gives up after the sixth attempt: failed, the agent told, a DLQ record', async () => {
     const c = await seedConversation('plivo', fake);
     const ws = await agentSocket(c);
