@@ -20,7 +20,9 @@ import { postToConnection } from '../../shared/ports/notifier';
 import { sendMessage } from '../../shared/ports/queue';
 import { armTimer, timerName, type TimerEvent } from '../../shared/ports/timers';
 import { createAgent } from '../../shared/store/agents';
-import { connectionsOf } from '../../shared/store/connections';
+import { connectionsOf, saveConnection } from '../../shared/store/connections';
+import { getPresence, setPresence } from '../../shared/store/presence';
+import { notifyAgents } from '../../shared/realtime/notify';
 import { onTimer } from '../../shared/timers/dispatch';
 
 // jest reads testTimeout from the global config only, never from a project entry, so the file sets its own.
@@ -136,6 +138,20 @@ describe('WebSocket API', () => {
 
     expect(res.status).toBe(410);
     expect(res.headers.get('x-amzn-errortype')).toBe('GoneException');
+  });
+
+  it("sets an agent offline when a post answers GoneException for its last connection, as the cloud's clean-up does", async () => {
+    await agentToken('a-dead');
+    const agentId = idOf('a-dead');
+    // A connection the gateway no longer has (its process died without a $disconnect), and the agent still online.
+    await saveConnection({ connectionId: 'dead-connection-1', agentId, role: 'agent', connectedAt: new Date().toISOString() });
+    await setPresence(agentId, 'online');
+
+    const report = await notifyAgents([agentId], { type: 'interaction.offered', interactionId: 'i-dead', version: 1 });
+
+    expect(report).toEqual({ posted: 0, gone: 1 });
+    expect(await connectionsOf(agentId)).toEqual([]);
+    expect((await getPresence(agentId, true)).status).toBe('offline');
   });
 
   it('answers a ping frame with a pong', async () => {
