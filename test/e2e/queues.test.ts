@@ -184,7 +184,7 @@ it('offers a declined interaction again to the same agent when the queue sets re
   const created = await d.api(admin.token, 'POST', '/admin/queues', { name: `Queue QA8 ${ulid()}`, strategy: 'round-robin', reofferDeclined: true });
   expect(created.status).toBe(201);
   expect(created.body.reofferDeclined).toBe(true);
-  const account = await d.account('Desk QA8', 'QA8', { routing: [{ type: 'queue', queueId: created.body.id, timeoutSeconds: 600 }] });
+  const account = await d.account('Desk QAR', 'QAR', { routing: [{ type: 'queue', queueId: created.body.id, timeoutSeconds: 600 }] });
   await addMember('ACCOUNT', account.id, r.id);
   expect((await d.api(admin.token, 'PUT', `/admin/queues/${created.body.id}/agents/${r.id}`)).status).toBe(204);
   await d.presence(r, 'online');
@@ -205,7 +205,7 @@ it('offers the next in line to an agent who transfers an interaction away', asyn
   const b = await agent('tr2');
   const supervisor = await agent('sup8', undefined, 'supervisor');
   const queue = await createQueue({ name: 'Queue QA9', strategy: 'ring-all' });
-  const account = await d.account('Desk QA9', 'QA9', {
+  const account = await d.account('Desk QAT', 'QAT', {
     routing: [{ type: 'queue', queueId: queue.id, timeoutSeconds: 600 }],
     transfer: { enabled: true, timeoutSeconds: 30 },
   });
