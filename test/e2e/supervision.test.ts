@@ -362,6 +362,11 @@ describe('spy and internal notes', () => {
         return e as { messages: Message[] };
       }, 10_000);
       expect(started.messages.map((m) => m.text)).toEqual(['hi there']);
+      // The spy sees the same message parts as the agent of the account.
+      const agentMessages = await call('GET', `/agent/interactions/${id}/messages`, { token: agentA.token });
+      expect(agentMessages.status).toBe(200);
+      expect(started.messages.map((m) => m.parts)).toEqual((agentMessages.body.items as Message[]).map((m) => m.parts));
+      expect(started.messages[0]!.parts).toEqual([expect.objectContaining({ type: 'text', text: 'hi there' })]);
       await eventually(() => expect(otherEvents.some((e) => e.type === 'error' && e.code === 'FORBIDDEN')).toBe(true), 10_000);
 
       await call('POST', `/admin/interactions/${id}/notes`, { token: supervisor.token, body: { text: 'watch the tone' } });
