@@ -313,8 +313,38 @@ async function rig(consumerThreads: boolean | number, settings: Record<string, u
   };
 }
 
-async function warmUp(r: Rig, contactList: string[], prefix: string): Promise<void> {
-  const warm = await r.client.run({ ratePerSec: 100, durationMs: seconds(3, 1), contacts: contactList, idPrefix: prefix });
+/**
+ * --quick: c, q and l share one engine with inline consumers (each engine start costs seconds of a short run); the
+ * full bench gives each phase an engine of its own. q's queues and agents are its own, so c's leftovers (one more
+ * queue and three agents on the supervisor's board) are all it sees of c.
+ */
+let quickInline: Promise<Rig> | undefined;
+
+async function inlineRig(): Promise<{ r: Rig; release: () => Promise<void> }> {
+  if (!QUICK) {
+    const r = await rig(false);
+    return { r, release: () => r.stop() };
+  }
+  quickInline ??= rig(false);
+  return { r: await quickInline, release: async () => undefined };
+}
+
+async function stopQuickInline(): Promise<void> {
+  const shared = quickInline;
+  quickInline = undefined;
+  await (await shared)?.stop();
+}
+
+/** Waits until `done()` (a notification on its way to a socket after the engine went idle), at most `maxMs`. */
+async function settle(done: () => boolean, maxMs: number): Promise<void> {
+  // The full bench keeps its fixed wait; --quick stops waiting as soon as everything it waits for has arrived.
+  const deadline = performance.now() + maxMs;
+  while ((!QUICK || !done()) && performance.now() < deadline) await new Promise((res) => setTimeout(res, QUICK ? 5 : maxMs));
+}
+
+/** `quickMs`: how long --quick warms up (d's warm-up messages each open an interaction that costs ~40 requests). */
+async function warmUp(r: Rig, contactList: string[], prefix: string, quickMs = 1000): Promise<void> {
+  const warm = await r.client.run({ ratePerSec: 100, durationMs: QUICK ? quickMs : 3000, contacts: contactList, idPrefix: prefix });
   await idle(r.engine, 20_000);
   console.log(`\nwarm-up: ${warm.acked}/${warm.sent} acknowledged, ${contactList.length} contacts with an open interaction`);
   if (warm.acked === 0) throw new Error(`the engine acknowledged none of the warm-up webhooks: ${JSON.stringify(warm.failures)}`);
@@ -327,7 +357,7 @@ let storeFloor = 0;
 
 /** c. DynamoDB requests per inbound message into an existing interaction, on an engine with inline consumers. */
 async function phaseC(): Promise<void> {
-  const r = await rig(false);
+  const { r, release } = await inlineRig();
   try {
     console.log(`\n[engine for c: queue consumers inline, so one SDK client sees every request] ${r.engine.httpUrl}`);
     // Counted on the SDK client every store module shares (the document client uses its stack). The engine's timer
@@ -349,7 +379,7 @@ async function phaseC(): Promise<void> {
       { step: 'initialize', name: 'benchRequestCounter' },
     );
     const contactsC = contacts(3_000_000, 20);
-    await warmUp(r, contactsC, 'c0');
+    await warmUp(r, contactsC, 'c0', 500);
     console.log('\n=== c. DynamoDB requests per inbound message into an existing interaction (target <= 6)');
     // Counted over the whole path, webhook and processor (with routing), for contacts whose interaction is open. One
     // message at a time, each processed alone: no batching helps, so this is the per-message cost at its highest.
@@ -440,7 +470,7 @@ async function phaseC(): Promise<void> {
     storeFloor = await floorPhase(r.engine.storeEndpoint, r.engine.tableName);
     console.log(`  this store's floor (PutItem, concurrency 8): ${num(storeFloor)} requests/s, so offered, accepted and closed interactions at most ${num(storeFloor / lifecycleRequests)}/s`);
   } finally {
-    await r.stop();
+    await release();
   }
 }
 
@@ -492,7 +522,10 @@ async function phasesAB(): Promise<void> {
     console.log('\n=== b. Sustained intake for 30 s at the highest rate the engine takes (target >= 300 msg/s, none lost)');
     const probe = load<typeof import('./store-probe')>('bench/store-probe');
     const contactsB = contacts(2_000_000, 500);
-    let rate = 300;
+    // --quick starts at 300/s or half again what the floor allows (floor / 4), whichever is lower: still above what the
+    // engine takes, so its own pace sets the figure, but a 3 s run on a slow or busy machine does not then spend many
+    // times that draining a backlog it could never take. The full bench climbs from 300/s.
+    let rate = QUICK ? Math.min(300, Math.max(25, Math.round((1.5 * floor) / 4))) : 300;
     const rates: number[] = [];
     let last = { acked: 0, depth: 0 };
     const completions: number[] = [];
@@ -561,15 +594,21 @@ async function phaseD(): Promise<void> {
     const { default: WebSocketClient } = await import('ws');
     const agentIds: string[] = [];
     const { accept, closeByAgent } = load<typeof import('../shared/routing/service')>('shared/routing/service');
-    let handling = true;
+    /** take: the first to hear accepts and closes; hold (--quick's follow-up set-up): accepts and keeps it; off. */
+    let handling: 'take' | 'hold' | 'off' = 'take';
     let taken = 0;
     const taking = new Set<string>();
     let handleFailures = 0;
-    const handle = async (agentId: string, interactionId: string) => {
+    const heldPhones = new Set<string>();
+    const holding = new Set<Promise<void>>();
+    const handle = async (agentId: string, interactionId: string, phone: string, mode: 'take' | 'hold') => {
       try {
         await accept(agentId, interactionId);
-        await closeByAgent(agentId, interactionId, undefined, false);
-        taken += 1;
+        if (mode === 'hold') heldPhones.add(phone);
+        else {
+          await closeByAgent(agentId, interactionId, undefined, false);
+          taken += 1;
+        }
       } catch {
         handleFailures += 1;
       }
@@ -592,16 +631,20 @@ async function phaseD(): Promise<void> {
         // The agent who heard first takes each interaction and finishes it, as a desk would, so agents keep room under
         // their capacity (pending offers count against it) and the queue keeps offering. Per interaction, not per
         // contact: a contact whose interaction was closed opens another one.
-        if (m.type === 'interaction.offered' && handling && m.interactionId && !taking.has(m.interactionId)) {
+        if (m.type === 'interaction.offered' && handling !== 'off' && m.interactionId && m.contactPhone && !taking.has(m.interactionId)) {
           taking.add(m.interactionId);
-          void handle(agent.id, m.interactionId);
+          const handled = handle(agent.id, m.interactionId, m.contactPhone, handling);
+          if (handling === 'hold') {
+            holding.add(handled);
+            void handled.then(() => holding.delete(handled));
+          }
         }
         if (m.type === 'message.received' && m.messageText) received.set(m.messageText, at);
       });
       sockets.push(ws);
     }
     // Warm-up: the consumer thread loads its modules on first use; new interactions exercise the whole offer path.
-    await warmUp(r, contacts(5_000_000, 60), 'd0');
+    await warmUp(r, contacts(5_000_000, 60), 'd0', 250);
     arrivals.clear();
     // Calibrated: 30% of what the store's floor allows for the requests each interaction costs (phase c's counts).
     if (!storeFloor) storeFloor = await floorPhase(r.engine.storeEndpoint, r.engine.tableName);
@@ -617,7 +660,7 @@ async function phaseD(): Promise<void> {
     const postsBefore = r.posts();
     const run = await r.client.run({ ratePerSec: offerRate, durationMs: (sends / offerRate) * 1000, contacts: contactsD, idPrefix: 'd1' });
     await idle(r.engine, 30_000);
-    await new Promise((res) => setTimeout(res, 200));
+    await settle(() => run.records.every((rec) => rec.status !== 200 || arrivals.has(rec.contact)), 200);
     const latencies = run.records.filter((rec) => rec.status === 200 && arrivals.has(rec.contact)).map((rec) => arrivals.get(rec.contact)! - rec.sentAt);
     const offered = latencies.length;
     const posts = r.posts() - postsBefore;
@@ -627,7 +670,7 @@ async function phaseD(): Promise<void> {
     console.log(`  postToConnection calls: ${posts} for ${run.acked} interactions offered (to 3 connections), accepted and closed = ${num(posts / Math.max(1, run.acked), 2)} per interaction`);
     console.log(`  messages to the agent outside the account: ${outsiderMessages}`);
     console.log(`  offers taken and closed by the agent who heard first: ${taken} (${handleFailures} lost a race or failed)`);
-    handling = false;
+    handling = 'off';
     summary.push({ figure: 'd. new-interaction offer p50', value: p50, unit: 'ms', kind: 'max', target: 100, note: 'info (target is on p99)' });
     summary.push({ figure: `d. new-interaction offer p99 @${offerRate}/s`, value: p99, unit: 'ms', kind: 'max', target: 100, note: `${offered}/${run.acked} offered; 30% of floor ${num(storeFloor, 0)}/${num(lifecycle, 1)}` });
     summary.push({ figure: 'd. posts to outsiders', value: outsiderMessages, unit: '', kind: 'max', target: 0 });
@@ -635,24 +678,39 @@ async function phaseD(): Promise<void> {
     // The steady state: follow-up messages in interactions an agent has accepted reach that agent's socket. The
     // interactions are opened with no plan (nobody is offered them), then each account agent accepts a third.
     const { listInteractionsOf } = load<typeof import('../shared/store/interactions')>('shared/store/interactions');
-    await patchAccount(await requireAccount(r.account.id), { settings: { routing: [] } });
-    // The consumer thread keeps an account read for 5 s: wait it out, so none of these is still offered by the queue.
-    await new Promise((res) => setTimeout(res, 5_500));
     const held = contacts(4_500_000, QUICK ? 30 : 90);
-    const opened = await r.client.run({ ratePerSec: 100, durationMs: held.length * 10, contacts: held, idPrefix: 'd1b' });
-    await idle(r.engine, 30_000);
-    const byPhone = new Map((await listInteractionsOf(r.account.id)).filter((i) => i.status === 'open').map((i) => [i.contactPhone, i.id]));
-    let accepted = 0;
-    for (const [k, phone] of held.entries()) {
-      const id = byPhone.get(phone);
-      if (id) await accept(agentIds[k % 3]!, id).then(() => (accepted += 1), () => undefined);
+    let handled: string[];
+    if (QUICK) {
+      // --quick keeps the plan (no 5 s wait for the consumer thread's account cache): the queue offers each one, and
+      // the agent who hears first accepts it and keeps it. Followed up, it is the same accepted interaction.
+      handling = 'hold';
+      const opened = await r.client.run({ ratePerSec: 100, durationMs: held.length * 10, contacts: held, idPrefix: 'd1b' });
+      await idle(r.engine, 30_000);
+      await settle(() => opened.records.every((rec) => rec.status !== 200 || arrivals.has(rec.contact)), 2_000);
+      while (holding.size > 0) await Promise.all([...holding]);
+      handling = 'off';
+      await idle(r.engine, 30_000);
+      handled = held.filter((p) => heldPhones.has(p));
+      console.log(`  follow-up set-up: ${opened.acked} interactions offered by the queue, ${handled.length} accepted (and kept) by the agent who heard first`);
+    } else {
+      await patchAccount(await requireAccount(r.account.id), { settings: { routing: [] } });
+      // The consumer thread keeps an account read for 5 s: wait it out, so none of these is still offered by the queue.
+      await new Promise((res) => setTimeout(res, 5_500));
+      const opened = await r.client.run({ ratePerSec: 100, durationMs: held.length * 10, contacts: held, idPrefix: 'd1b' });
+      await idle(r.engine, 30_000);
+      const byPhone = new Map((await listInteractionsOf(r.account.id)).filter((i) => i.status === 'open').map((i) => [i.contactPhone, i.id]));
+      let accepted = 0;
+      for (const [k, phone] of held.entries()) {
+        const id = byPhone.get(phone);
+        if (id) await accept(agentIds[k % 3]!, id).then(() => (accepted += 1), () => undefined);
+      }
+      console.log(`  follow-up set-up: ${opened.acked} interactions opened with no plan, ${accepted} accepted by the three account agents`);
+      handled = held.filter((p) => byPhone.has(p));
     }
-    console.log(`  follow-up set-up: ${opened.acked} interactions opened with no plan, ${accepted} accepted by the three account agents`);
-    const handled = held.filter((p) => byPhone.has(p));
     received.clear();
     const follow = await r.client.run({ ratePerSec: followRate, durationMs: seconds(10, 2), contacts: handled, idPrefix: 'd2' });
     await idle(r.engine, 30_000);
-    await new Promise((res) => setTimeout(res, 200));
+    await settle(() => follow.records.every((rec, seq) => rec.status !== 200 || received.has(`bench message ${seq}`)), 200);
     const followLatencies = follow.records
       .map((rec, seq) => (rec.status === 200 && received.has(`bench message ${seq}`) ? received.get(`bench message ${seq}`)! - rec.sentAt : undefined))
       .filter((v): v is number => v !== undefined);
@@ -675,9 +733,9 @@ async function phaseQueues(): Promise<void> {
   const waitingTotal = QUICK ? 100 : 1000;
   const agentCount = QUICK ? 10 : 50;
   const rounds = QUICK ? 2 : 5;
-  const r = await rig(false);
+  const { r, release } = await inlineRig();
   try {
-    console.log(`\n[engine for q: queue consumers inline] ${r.engine.httpUrl}`);
+    console.log(`\n[engine for q: queue consumers inline${QUICK ? ", c's" : ''}] ${r.engine.httpUrl}`);
     const { dynamo } = load<typeof import('../shared/store/client')>('shared/store/client');
     let requests = 0;
     dynamo.middlewareStack.add(
@@ -799,7 +857,7 @@ async function phaseQueues(): Promise<void> {
     summary.push({ figure: 'q. availability to offer p99', value: p99, unit: 'ms', kind: 'max', target: 250, note: `${offersSeen} offers, ${num(perOffer, 1)} requests each` });
     summary.push({ figure: `q. board read p99 (${lines.reduce((a, b) => a + b, 0)} waiting)`, value: percentile(boardTimes, 99), unit: 'ms', kind: 'max', target: 20, note: `${num(perBoard, 1)} requests each` });
   } finally {
-    await r.stop();
+    await release();
   }
 }
 
@@ -1026,9 +1084,10 @@ async function phaseE(): Promise<void> {
  */
 async function phaseLogin(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const engine = await startEngine({ httpPort: 0, wsPort: 0, inMemory: true, dataDir, env: { LOG_LEVEL: 'warn' } });
+  const shared = QUICK ? await inlineRig() : undefined;
+  const engine = shared?.r.engine ?? (await startEngine({ httpPort: 0, wsPort: 0, inMemory: true, dataDir, env: { LOG_LEVEL: 'warn' } }));
   try {
-    console.log(`\n[engine for l: login] ${engine.httpUrl}`);
+    console.log(`\n[engine for l: login${shared ? ", c's" : ''}] ${engine.httpUrl}`);
     const { createAgent } = load<typeof import('../shared/store/agents')>('shared/store/agents');
     const { hashPassword, verifyPassword } = load<typeof import('../shared/domain/password')>('shared/domain/password');
     const password = 'Bench-Pass1!';
@@ -1063,7 +1122,8 @@ async function phaseLogin(): Promise<void> {
       { figure: 'l. login minus KDF at p50', value: p50 - k50, unit: 'ms', kind: 'max', target: 10, note: 'everything but the password hash' },
     );
   } finally {
-    await engine.stop();
+    if (shared) await shared.release();
+    else await engine.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -1228,9 +1288,12 @@ async function main(): Promise<void> {
       if (runs('a', 'b', 'f')) await timed('a, f, b', phasesAB);
       if (runs('r')) await timed('r', phaseRecovery);
       if (runs('c')) await timed('c', phaseC);
-      if (runs('d')) await timed('d', phaseD);
+      // --quick runs d after q and l: they share c's engine, and an engine start points the shared modules at its store.
+      if (!QUICK && runs('d')) await timed('d', phaseD);
       if (runs('q')) await timed('q', phaseQueues);
       if (runs('l')) await timed('l', phaseLogin);
+      await stopQuickInline();
+      if (QUICK && runs('d')) await timed('d', phaseD);
       if (!QUICK && runs('console')) await timed('console', consoleBench);
       if (runs('g')) await timed('g', async () => phaseRegex());
       if (runs('z')) await timed('z', phaseBundles);
