@@ -273,6 +273,25 @@ describe('automatic pauses', () => {
     await eventually(async () => expect((await action(e, c.id, 'resume')).status).toBe(200), 60_000, 500);
     await action(e, c.id, 'cancel');
   });
+  it("pauses when Meta's quality update drops its template to RED, and tells the admins", async () => {
+    const e = env();
+    const account = await createWhatsAppAccount(e, 'meta');
+    const template = await approvedTemplate(e, account);
+    await addContacts(e, account.listId, 40, 700_000);
+    const ws = await openSocket(`${e.engine.wsUrl}/?token=${e.token}`);
+    sockets.push(ws);
+    const c = await campaign(e, account, template.id, [account.listId], { ratePerSecond: 5 });
+    const told = nextMessage<{ type: string; code: string; campaignId: string }>(ws, (m) => m.type === 'campaign.paused' && m.campaignId === c.id, 120_000);
+    await action(e, c.id, 'start');
+    const quality = await postMetaWebhook(account, [
+      { field: 'message_template_quality_update', value: { previous_quality_score: 'GREEN', new_quality_score: 'RED', message_template_id: Number(template.providerTemplateId), message_template_name: template.name, message_template_language: 'it' } },
+    ]);
+    expect(quality.status).toBe(200);
+    const paused = await untilStatus(e, c.id, 'paused', 120_000);
+    expect(paused.pause).toMatchObject({ code: 'TEMPLATE_QUALITY', automatic: true });
+    expect(await told).toMatchObject({ type: 'campaign.paused', code: 'TEMPLATE_QUALITY', campaignId: c.id });
+    await action(e, c.id, 'cancel');
+  });
 });
 
 describe('recipients', () => {
