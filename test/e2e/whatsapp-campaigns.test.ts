@@ -326,6 +326,23 @@ describe('recipients', () => {
     );
   });
 
+  it("opts out on the account's own configured keywords instead of the defaults", async () => {
+    const e = env();
+    const account = await createWhatsAppAccount(e, 'meta', { optOut: { enabled: true, keywords: ['BASTA'] } });
+    const template = await approvedTemplate(e, account);
+    const phones = await addContacts(e, account.listId, 3, 800_000);
+    expect((await postInbound(account, phones[0]!, 'basta.')).status).toBe(200);
+    // STOP is a default keyword, not one of this account's.
+    expect((await postInbound(account, phones[1]!, 'STOP')).status).toBe(200);
+    await e.engine.idle(30_000);
+    const c = await campaign(e, account, template.id, [account.listId]);
+    await action(e, c.id, 'start');
+    const done = await untilStatus(e, c.id, 'completed', 120_000);
+    expect(done.counts).toMatchObject({ total: 3, sent: 2, skipped: 1 });
+    const skipped = await e.call('GET', `/admin/whatsapp/campaigns/${c.id}/recipients?status=skipped`, { token: e.token });
+    expect(skipped.body.items.map((r: { phone: string; skipReason: string }) => [r.phone, r.skipReason])).toEqual([[phones[0], 'opted-out']]);
+  });
+
   it('a delivered template opens the 24 h window; the reply routes the interaction and the agent sees the campaign', async () => {
     const e = env();
     const account = await createWhatsAppAccount(e, 'meta');
