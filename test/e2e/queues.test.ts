@@ -329,6 +329,8 @@ it("keeps the board's figures equal to a recount of the stored interactions", as
     if (s) recount[s.state] += 1;
   }
   expect(recount).toEqual({ waiting: 3, offered: 0, inProgress: 1 });
+  // The service level's threshold: SERVICE_LEVEL_SECONDS, 60 s unless configured.
+  expect(board.serviceLevelSeconds).toBe(60);
   const q = board.queues.find((x: { queueId: string }) => x.queueId === queue.id);
   const acc = board.accounts.find((x: { accountId: string }) => x.accountId === account.id);
   for (const figures of [q, acc]) {
