@@ -154,4 +154,16 @@ describe('engine restart', () => {
     expect(await within(answered, 5000, 'the in-flight request')).not.toBe(503);
     await within(stopping, 10_000, 'the stop');
   });
+  it('says at start whether its queues are durable, and what it recovered', async () => {
+    const lines: string[] = [];
+    const durable = await start({ ...optionsFor(freshDataDir()), log: (line) => lines.push(line) });
+    await durable.stop();
+    expect(lines.join('\n')).toMatch(/durable: written and flushed before a send is acknowledged/);
+    expect(lines.join('\n')).toMatch(/recovered \d+ queued message/);
+
+    lines.length = 0;
+    const memory = await start({ ...optionsFor(freshDataDir()), inMemory: true, log: (line) => lines.push(line) });
+    await memory.stop();
+    expect(lines.join('\n')).toMatch(/in memory only: a stop or a crash loses what they hold/);
+  });
 });
