@@ -28,6 +28,9 @@ const guarded =
 function listQuery(req: HttpRequest, accountId?: string) {
   const raw: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.query)) raw[LIST_ALIASES[k] ?? k] = v;
+  // The list's read/unread filter, asked the other way round: unread=true is read=false.
+  if (raw.unread !== undefined && raw.read === undefined) raw.read = ({ true: 'false', false: 'true' } as Record<string, string>)[raw.unread] ?? raw.unread;
+  delete raw.unread;
   if (accountId) raw.accountId = accountId;
   return parseInput(interactionListQuery, raw, 'query');
 }
