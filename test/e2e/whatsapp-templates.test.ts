@@ -139,16 +139,19 @@ describe('creating a template', () => {
 
 describe('template status', () => {
   it("follows Meta's message_template_status_update webhook: APPROVED, then REJECTED with its reason", async () => {
-    const { call, token } = env();
+    const { call, token, fake } = env();
     const account = await createWhatsAppAccount(env(), 'meta');
     const template = await createTemplate(env(), account);
-    const update = (event: string, reason = 'NONE') =>
-      postMetaWebhook(account, [
+    // Meta's API answers what its webhook said (this file's engine also syncs every second).
+    const update = (event: string, reason = 'NONE') => {
+      fake.setTemplateStatus(template.providerTemplateId, event, { reason });
+      return postMetaWebhook(account, [
         {
           field: 'message_template_status_update',
           value: { event, message_template_id: Number(template.providerTemplateId), message_template_name: template.name, message_template_language: 'it', reason },
         },
       ]);
+    };
     expect((await update('APPROVED')).status).toBe(200);
     await eventually(async () => expect((await call('GET', `/admin/whatsapp/templates/${template.id}`, { token })).body).toMatchObject({ status: 'APPROVED' }), 10_000);
     expect((await update('REJECTED', 'INVALID_FORMAT')).status).toBe(200);
@@ -290,6 +293,9 @@ describe("the account's recontact template", () => {
       const told = nextMessage<{ type: string; status: string; recontact?: boolean }>(ws, (m) => m.type === 'template.status' && (m as { templateId?: string }).templateId === template.id, 30_000);
       const update = (event: string) =>
         postMetaWebhook(account, [{ field: 'message_template_status_update', value: { event, message_template_id: Number(template.providerTemplateId), message_template_name: template.name, message_template_language: 'it', reason: 'NONE' } }]);
+      // Meta's API says so too: this file's engine syncs every second, and a sync asking a fake that still answered
+      // APPROVED would rightly take the template back to APPROVED before the agent tries it.
+      fake.setTemplateStatus(template.providerTemplateId, 'PAUSED');
       expect((await update('PAUSED')).status).toBe(200);
       expect(await told).toMatchObject({ status: 'PAUSED', recontact: true });
       const refused = await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name } });
