@@ -12,13 +12,7 @@ import fc from 'fast-check';
 import { renderParts } from '../../../shared/domain/content';
 import { PayloadError, SignatureError } from '../../../shared/errors';
 import { correlationRef, ECHOES_CORRELATION } from '../../../shared/outbound/correlation';
-import type {
-  HttpRequestSpec,
-  HttpResponseSpec,
-  ProviderModule,
-  SendErrorCode,
-  WebhookRequest,
-} from '../../../shared/providers/types';
+import { SEND_ERROR_CODES, type HttpRequestSpec, type HttpResponseSpec, type ProviderModule, type WebhookRequest } from '../../../shared/providers/types';
 import { parseFormPairs } from '../../../shared/providers/util';
 import { BAD_REQUEST_CODE, FakeProviders, type ErrorKind } from '../../support/fake-providers';
 import { mutations, onlyAppErrors } from '../../support/fuzz';
@@ -33,19 +27,6 @@ import {
 } from '../../support/provider-contract';
 import { CONTRACTS } from './fixtures';
 
-const SEND_ERROR_CODES: readonly SendErrorCode[] = [
-  'WINDOW_CLOSED',
-  'INVALID_NUMBER',
-  'NOT_OPTED_IN',
-  'RATE_LIMITED',
-  'AUTH_FAILED',
-  'INSUFFICIENT_FUNDS',
-  'TEMPLATE_ERROR',
-  'MEDIA_ERROR',
-  'INVALID_REQUEST',
-  'PROVIDER_UNAVAILABLE',
-  'PROVIDER_ERROR',
-];
 
 /** What the fake's error answers mean, for every provider alike. */
 const FAKE_ERRORS: [ErrorKind, { code?: string; retryable: boolean; retryAfterMs?: number }][] = [
