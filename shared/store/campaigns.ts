@@ -337,19 +337,8 @@ export async function optedOutPhones(accountId: string): Promise<Set<string>> {
   return new Set(items.map((i) => String(i.phone)));
 }
 
-export async function isOptedOut(accountId: string, phone: string): Promise<boolean> {
-  return (await getItem(optOutKey(accountId, phone), true)) !== undefined;
-}
-
-/** Which of these phones are opted out of the account's campaigns: a BatchGet per 100 for a tick's recipients. */
+/** Which of these phones are opted out of the account's campaigns (a tick's recipients, read together). */
 export async function optedOutAmong(accountId: string, phones: string[]): Promise<Set<string>> {
-  const opted = new Set<string>();
-  for (let i = 0; i < phones.length; i += 100) {
-    const slice = phones.slice(i, i + 100);
-    const items = await getItems(slice.map((phone) => optOutKey(accountId, phone)), true);
-    slice.forEach((phone, j) => {
-      if (items[j]) opted.add(phone);
-    });
-  }
-  return opted;
+  const items = await getItems(phones.map((phone) => optOutKey(accountId, phone)), true);
+  return new Set(phones.filter((_, i) => items[i] !== undefined));
 }

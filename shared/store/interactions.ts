@@ -133,17 +133,14 @@ export async function contactAndPointer(accountId: string, listId: string | unde
   return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}) };
 }
 
-/** The open pointers of several contacts of one account, by phone: a BatchGet per 100 for a campaign tick's recipients. */
+/** The open pointers of several contacts of one account, by phone (a campaign tick's recipients, read together). */
 export async function getOpenPointers(accountId: string, phones: string[]): Promise<Map<string, OpenPointer>> {
+  const items = await getItems(phones.map((phone) => itemKeys.pointer(accountId, phone)), true);
   const pointers = new Map<string, OpenPointer>();
-  for (let i = 0; i < phones.length; i += 100) {
-    const slice = phones.slice(i, i + 100);
-    const items = await getItems(slice.map((phone) => itemKeys.pointer(accountId, phone)), true);
-    slice.forEach((phone, j) => {
-      const pointer = toPointer(items[j] as OpenPointer | undefined);
-      if (pointer) pointers.set(phone, pointer);
-    });
-  }
+  phones.forEach((phone, i) => {
+    const pointer = toPointer(items[i] as OpenPointer | undefined);
+    if (pointer) pointers.set(phone, pointer);
+  });
   return pointers;
 }
 

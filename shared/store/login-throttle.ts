@@ -4,10 +4,10 @@
  * transaction, so parallel guesses cannot share one free slot: the losers of the race are refused like any other
  * attempt that came too early.
  */
-import { BatchGetCommand, DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { current, decide, type ThrottlePolicy, type ThrottleState } from '../domain/login-throttle';
 import { db, TABLE } from './client';
-import { cancellationReasons } from './util';
+import { cancellationReasons, getItems } from './util';
 
 export interface Budget {
   /** `user#<username>#addr#<address>` or `addr#<address>`. */
@@ -25,11 +25,12 @@ export const budgetIds = {
 };
 
 export async function readBudgets(budgets: Budget[]): Promise<Map<string, StoredState>> {
-  const out = await db.send(
-    new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: budgets.map((b) => budgetKey(b.id)), ConsistentRead: true } } }),
-  );
+  const items = await getItems(budgets.map((b) => budgetKey(b.id)), true);
   const states = new Map<string, StoredState>();
-  for (const item of out.Responses?.[TABLE] ?? []) states.set(String(item.pk).slice('LOGINTHROTTLE#'.length), item as StoredState);
+  budgets.forEach((b, i) => {
+    const item = items[i] as StoredState | undefined;
+    if (item) states.set(b.id, item);
+  });
   return states;
 }
 

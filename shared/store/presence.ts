@@ -2,13 +2,13 @@
  * Agent presence and routing statistics, in an item of their own beside the agent (`AGENT#{id}` / `PRESENCE`),
  * so an admin editing the agent never overwrites them and presence changes never conflict with the profile.
  */
-import { BatchGetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_CAPACITY, defaultCapacity, type Capacity } from '../domain/queueing';
 import { now, nowIso } from '../ports/clock';
 import type { Channel } from '../providers/types';
 import { db, TABLE } from './client';
 import { spyKey } from './spies';
-import { getItem, retryingConflicts } from './util';
+import { getItem, getItems, retryingConflicts } from './util';
 
 export type PresenceStatus = 'online' | 'paused' | 'offline';
 
@@ -125,19 +125,13 @@ export async function presenceOf(agentIds: string[]): Promise<Map<string, Presen
 export async function presenceAndSpies(agentIds: string[], interactionId?: string): Promise<{ presence: Map<string, Presence>; spies: string[] }> {
   const presence = new Map<string, Presence>(agentIds.map((id) => [id, offline(id)]));
   const spies: string[] = [];
-  const keys: Record<string, unknown>[] = [...agentIds.map(presenceKey), ...(interactionId ? [spyKey(interactionId)] : [])];
+  const items = await getItems([...agentIds.map(presenceKey), ...(interactionId ? [spyKey(interactionId)] : [])]);
   const nowSeconds = Math.floor(now() / 1000);
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [TABLE]: { Keys: keys.slice(i, i + 100) } };
-    while (request && Object.keys(request).length > 0) {
-      const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of (out.Responses?.[TABLE] ?? []) as (StoredPresence & { sk: string; expiresAt?: number })[]) {
-        if (item.sk === 'SPY') {
-          if ((item.expiresAt ?? Infinity) > nowSeconds) spies.push(...(item.connectionIds ?? []));
-        } else presence.set(item.agentId, fromItem(item.agentId, item));
-      }
-      request = out.UnprocessedKeys as typeof request;
-    }
+  for (const item of items as ((StoredPresence & { sk: string; expiresAt?: number }) | undefined)[]) {
+    if (!item) continue;
+    if (item.sk === 'SPY') {
+      if ((item.expiresAt ?? Infinity) > nowSeconds) spies.push(...(item.connectionIds ?? []));
+    } else presence.set(item.agentId, fromItem(item.agentId, item));
   }
   return { presence, spies };
 }

@@ -20,19 +20,20 @@ export async function getItem<T>(key: { pk: string; sk: string }, consistent = f
 }
 
 /**
- * Several items by key in one BatchGetItem (up to 100; unprocessed keys asked again), each answer in the order of
- * `keys`, undefined where there is no item: the look-ups one step needs, in one request instead of one each.
+ * Items by key with BatchGetItem (one request per 100 keys; unprocessed keys asked again), each answer in the order of
+ * `keys`, undefined where there is no item: the look-ups one step needs in one request, not one request each.
  */
 export async function getItems(keys: { pk: string; sk: string }[], consistent = false): Promise<(Record<string, unknown> | undefined)[]> {
-  if (keys.length > 100) throw new RangeError('getItems reads at most 100 keys');
   const found = new Map<string, Record<string, unknown>>();
-  let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = keys.length
-    ? { [TABLE]: { Keys: keys, ConsistentRead: consistent } }
-    : undefined;
-  while (request && Object.keys(request).length > 0) {
-    const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-    for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
-    request = out.UnprocessedKeys as typeof request;
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+      [TABLE]: { Keys: keys.slice(i, i + 100), ConsistentRead: consistent },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+      request = out.UnprocessedKeys as typeof request;
+    }
   }
   return keys.map((k) => found.get(`${k.pk}\n${k.sk}`));
 }
