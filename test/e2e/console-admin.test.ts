@@ -131,6 +131,8 @@ describe('the admin console', () => {
   it('creates a Twilio account from the published schema, with the receive URL, its agent and a routing plan', async () => {
     await open(admin, '#/admin/accounts');
     await admin.getByRole('button', { name: 'New account' }).click();
+    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
+    await admin.getByRole('heading', { name: 'New account' }).waitFor();
     await admin.getByLabel('Name', { exact: true }).fill('Admin console line');
     await admin.getByLabel('Key').fill('ACL');
     await admin.getByLabel('Channel').selectOption('sms');
@@ -418,6 +420,8 @@ describe('the admin console', () => {
 
     await open(admin, '#/admin/dispositions/general');
     await admin.getByRole('button', { name: 'New disposition' }).click();
+    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
+    await admin.getByRole('heading', { name: 'New disposition' }).waitFor();
     await admin.getByLabel('Name').fill('Solved');
     await admin.getByRole('button', { name: 'Create disposition' }).click();
     await admin.getByRole('heading', { name: 'Disposition: Solved' }).waitFor();
@@ -427,6 +431,8 @@ describe('the admin console', () => {
 
     await open(admin, `#/admin/canned-answers/${accountId}`);
     await admin.getByRole('button', { name: 'New canned answer' }).click();
+    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
+    await admin.getByRole('heading', { name: 'New canned answer' }).waitFor();
     await admin.getByLabel('Name').fill('Greeting');
     await admin.getByLabel('Text').fill('Hello, how can I help?');
     await admin.getByLabel('Shortcut').fill('bad shortcut!');

@@ -67,6 +67,8 @@ describe('the WhatsApp pages of the admin console', () => {
     await admin.getByRole('button', { name: 'Sign in' }).click();
     await section('WhatsApp templates').click();
     await admin.getByRole('button', { name: 'New template' }).click();
+    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
+    await admin.getByRole('heading', { name: 'New template' }).waitFor();
 
     await admin.getByLabel('Account', { exact: true }).selectOption(account.id);
     await admin.getByLabel('Name', { exact: true }).fill('december_offer');
@@ -130,6 +132,8 @@ describe('the WhatsApp pages of the admin console', () => {
     const before = env().fake.requests.length;
     await section('Campaigns').click();
     await admin.getByRole('button', { name: 'New campaign' }).click();
+    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
+    await admin.getByRole('heading', { name: 'New campaign' }).waitFor();
     await admin.getByLabel('Name', { exact: true }).fill('December offer');
     await admin.getByLabel('Account', { exact: true }).selectOption(account.id);
     // The template select offers the account's approved templates, the first one chosen.
