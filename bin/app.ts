@@ -8,6 +8,7 @@ import { ConsoleStack } from '../lib/cloud/console-stack';
 import { StatefulStack } from '../lib/cloud/stateful-stack';
 import { StatelessStack } from '../lib/cloud/stateless-stack';
 import { stageSettings } from '../lib/cloud/stage';
+import { writeOpenApi } from './openapi';
 
 export function buildApp(app: App): { state: StatefulStack; code: StatelessStack; console: ConsoleStack } {
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
@@ -20,5 +21,7 @@ export function buildApp(app: App): { state: StatefulStack; code: StatelessStack
 }
 
 if (require.main === module) {
+  // The OpenAPI document the openapi function serves is generated here, so a deploy never ships a stale one.
+  writeOpenApi();
   buildApp(new App());
 }

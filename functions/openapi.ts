@@ -1,14 +1,25 @@
-/** GET /openapi.json: the OpenAPI 3.1 document of every route in the wiring, built once per container. Public. */
-import { httpRoutes } from '../lib/wiring';
-import { openApiDocument } from '../shared/admin/openapi';
+/**
+ * GET /openapi.json: the OpenAPI 3.1 document of every route in the wiring. Public. The document is generated at
+ * build time (bin/openapi.ts writes ./openapi.json, which the cloud ships beside this bundle: the wiring's `files`),
+ * so this bundle carries neither the generator nor the API's schemas; it is read at the first request, when the
+ * deployment's base URL is added as its server.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { receiveBase } from '../shared/admin/urls';
-import { anonymousHttpApi, json } from '../shared/http/edge';
+import { anonymousHttpApi } from '../shared/http/edge';
 
-let document: ReturnType<typeof openApiDocument> | undefined;
+let body: string | undefined;
+
+function documentText(): string {
+  const document = JSON.parse(readFileSync(join(__dirname, 'openapi.json'), 'utf8')) as { openapi: string; info: unknown };
+  const { openapi, info, ...rest } = document;
+  return JSON.stringify({ openapi, info, servers: [{ url: receiveBase() }], ...rest });
+}
 
 export const handler = anonymousHttpApi({
   'GET /openapi.json': async () => {
-    document ??= openApiDocument(httpRoutes, { serverUrl: receiveBase() });
-    return json(200, document, { 'cache-control': 'public, max-age=300' });
+    body ??= documentText();
+    return { statusCode: 200, headers: { 'content-type': 'application/json', 'cache-control': 'public, max-age=300' }, body };
   },
 });

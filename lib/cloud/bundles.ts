@@ -7,8 +7,8 @@
  * the bench (bench/bundles.ts) prints sizes and load times beside the floors. No aws-cdk-lib here: the bench and the
  * test load this module without the CDK.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { functions, type Access, type FunctionName, type FunctionSpec } from '../wiring';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -22,6 +22,11 @@ const CLOUD_EXTERNALS = ['nodemailer'] as const;
 
 /** NodejsFunction's bundling settings for every function (source maps: see README, Benchmarks, phase z). */
 export const BUNDLING = { minify: true, sourceMap: true, target: 'node22', format: 'cjs', bundleAwsSDK: true, externals: CLOUD_EXTERNALS } as const;
+
+/** The shell commands (NodejsFunction's `afterBundling`) that copy a function's `files` beside its bundle. */
+export function copyFilesCommands(files: readonly string[], inputDir: string, outputDir: string): string[] {
+  return files.map((file) => `cp "${join(inputDir, file)}" "${join(outputDir, basename(file))}"`);
+}
 
 /** A function's bundle may be at most this many times its floor's size unless its wiring says otherwise. */
 export const DEFAULT_BUNDLE_BUDGET = 1.25;
@@ -181,6 +186,8 @@ export async function buildBundles(outdir: string, names: FunctionName[] = Objec
     const inputs = Object.keys(outputs.find(([path]) => path.endsWith(`${name}/index.js`))?.[1].inputs ?? {});
     return new Set((Object.keys(CLIENTS) as ClientKey[]).filter((k) => inputs.some((i) => i.includes(`node_modules/${CLIENTS[k].pkg}/`))));
   };
+  // As the cloud ships them: the files a handler reads beside its bundle (not counted in its size).
+  for (const { name, spec } of plan) for (const file of spec.files ?? []) copyFileSync(join(ROOT, file), join(outdir, name, basename(file)));
   return plan.map(({ name, spec, floorKey }) => {
     const granted = new Set(floors.get(floorKey) ?? []);
     const file = join(outdir, name, 'index.js');

@@ -6,13 +6,13 @@
 import { ArnFormat, Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
 import { table as tableSpec, type FunctionSpec } from '../wiring';
 import { exportsBucketName } from './blobs';
-import { BUNDLING } from './bundles';
+import { BUNDLING, copyFilesCommands } from './bundles';
 import type { StatefulStack } from './stateful-stack';
 import type { StageSettings } from './stage';
 
@@ -68,6 +68,7 @@ export class SwitchboardFunction extends NodejsFunction {
         format: BUNDLING.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
         bundleAwsSDK: BUNDLING.bundleAwsSDK,
         externalModules: [...BUNDLING.externals],
+        ...(spec.files?.length ? { commandHooks: filesBeside(spec.files) } : {}),
       },
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
@@ -197,6 +198,15 @@ export class SwitchboardFunction extends NodejsFunction {
 }
 
 /** Acknowledges exactly one wildcard resource of a function's role, with its reason. */
+/** Bundling hooks that copy a function's `files` next to its bundle, where the handler reads them. */
+function filesBeside(files: string[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => copyFilesCommands(files, inputDir, outputDir),
+  };
+}
+
 function acknowledgeWildcard(fn: SwitchboardFunction, resource: string, reason: string): void {
   if (fn.role) Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 }

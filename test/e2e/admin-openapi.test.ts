@@ -8,7 +8,7 @@ const call = caller(() => engine().httpUrl);
 
 type Op = { security: unknown[]; requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown>; parameters?: { name: string; in: string }[] };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON Schema objects, asserted field by field below
-let doc: { openapi: string; paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, any>; securitySchemes: Record<string, unknown> } };
+let doc: { openapi: string; servers: { url: string }[]; paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, any>; securitySchemes: Record<string, unknown> } };
 
 beforeAll(async () => {
   const res = await call('GET', '/openapi.json');
@@ -22,6 +22,10 @@ describe('GET /openapi.json', () => {
   it('is an OpenAPI 3.1 document served without a token', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
+  it("names this deployment's base URL as its one server (the generated file has none)", () => {
+    expect(doc.servers).toEqual([{ url: expect.stringMatching(/^https?:\/\/[^/]+$/) }]);
   });
 
   it('documents every route of the wiring, and nothing else', () => {

@@ -3,7 +3,7 @@
  * and query parameters, a request body or an explicit "none", a success response with a schema, and the error
  * responses with the error body), every request body has examples that its own schema accepts, credentials are a
  * oneOf by account type with each provider module's fields write-only, and the AsyncAPI document names every
- * realtime event. Validated with ajv (JSON Schema 2020-12) and ajv-formats.
+ * realtime event; the file GET /openapi.json serves is the one generated from them. Validated with ajv (JSON Schema 2020-12) and ajv-formats.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { httpRoutes, routeKey } from '../../lib/wiring';
 import { asyncApiDocument } from '../../shared/admin/asyncapi';
 import { describedRoutes, openApiDocument } from '../../shared/admin/openapi';
 import { CHANNEL_PROVIDERS, providers } from '../../shared/providers';
+import { OPENAPI_FILE, openApiText } from '../../bin/openapi';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the documents are JSON, asserted field by field
 type Json = any;
@@ -32,6 +33,10 @@ const described = new Map(describedRoutes().map((r) => [r.key, r]));
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
 describe('the OpenAPI document is complete', () => {
+  it('is served as bin/openapi.ts generates it from today\'s routes and schemas (rerun it after changing either)', () => {
+    expect(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8'))).toEqual(JSON.parse(openApiText()));
+  });
+
   it.each(httpRoutes.map((r) => [routeKey(r), r] as const))('%s has a complete operation', (key, route) => {
     const op = doc.paths[route.path]?.[route.method.toLowerCase()];
     const own = described.get(key);
