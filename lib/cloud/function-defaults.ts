@@ -197,7 +197,6 @@ export class SwitchboardFunction extends NodejsFunction {
   }
 }
 
-/** Acknowledges exactly one wildcard resource of a function's role, with its reason. */
 /** Bundling hooks that copy a function's `files` next to its bundle, where the handler reads them. */
 function filesBeside(files: string[]): ICommandHooks {
   return {
@@ -207,6 +206,7 @@ function filesBeside(files: string[]): ICommandHooks {
   };
 }
 
+/** Acknowledges exactly one wildcard resource of a function's role, with its reason. */
 function acknowledgeWildcard(fn: SwitchboardFunction, resource: string, reason: string): void {
   if (fn.role) Validations.of(fn.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
 }

@@ -16,7 +16,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { twilioProvider } from '../../shared/providers/twilio';
 import type { HttpRequestSpec } from '../../shared/providers/types';
 import { ADMIN_PASSWORD, credentialsFor, useAdminApi } from '../support/admin';
-import { launchBrowser, newPage, screenshot } from '../support/browser';
+import { launchBrowser, newPage, openNewForm, screenshot } from '../support/browser';
 import { eventually } from '../support/engine';
 
 jest.setTimeout(150_000);
@@ -130,9 +130,7 @@ describe('the admin console', () => {
 
   it('creates a Twilio account from the published schema, with the receive URL, its agent and a routing plan', async () => {
     await open(admin, '#/admin/accounts');
-    await admin.getByRole('button', { name: 'New account' }).click();
-    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
-    await admin.getByRole('heading', { name: 'New account' }).waitFor();
+    await openNewForm(admin, 'New account');
     await admin.getByLabel('Name', { exact: true }).fill('Admin console line');
     await admin.getByLabel('Key').fill('ACL');
     await admin.getByLabel('Channel').selectOption('sms');
@@ -419,9 +417,7 @@ describe('the admin console', () => {
     await screenshot(admin, 'admin-14-team');
 
     await open(admin, '#/admin/dispositions/general');
-    await admin.getByRole('button', { name: 'New disposition' }).click();
-    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
-    await admin.getByRole('heading', { name: 'New disposition' }).waitFor();
+    await openNewForm(admin, 'New disposition');
     await admin.getByLabel('Name').fill('Solved');
     await admin.getByRole('button', { name: 'Create disposition' }).click();
     await admin.getByRole('heading', { name: 'Disposition: Solved' }).waitFor();
@@ -430,9 +426,7 @@ describe('the admin console', () => {
     await screenshot(admin, 'admin-15-dispositions');
 
     await open(admin, `#/admin/canned-answers/${accountId}`);
-    await admin.getByRole('button', { name: 'New canned answer' }).click();
-    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
-    await admin.getByRole('heading', { name: 'New canned answer' }).waitFor();
+    await openNewForm(admin, 'New canned answer');
     await admin.getByLabel('Name').fill('Greeting');
     await admin.getByLabel('Text').fill('Hello, how can I help?');
     await admin.getByLabel('Shortcut').fill('bad shortcut!');

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from '../support/admin';
-import { launchBrowser, newPage, screenshot } from '../support/browser';
+import { launchBrowser, newPage, openNewForm, screenshot } from '../support/browser';
 import { eventually } from '../support/engine';
 import type { RecordedRequest } from '../support/fake-providers';
 import {
@@ -66,9 +66,7 @@ describe('the WhatsApp pages of the admin console', () => {
     await admin.getByLabel('Password').fill(ADMIN_PASSWORD);
     await admin.getByRole('button', { name: 'Sign in' }).click();
     await section('WhatsApp templates').click();
-    await admin.getByRole('button', { name: 'New template' }).click();
-    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
-    await admin.getByRole('heading', { name: 'New template' }).waitFor();
+    await openNewForm(admin, 'New template');
 
     await admin.getByLabel('Account', { exact: true }).selectOption(account.id);
     await admin.getByLabel('Name', { exact: true }).fill('december_offer');
@@ -131,9 +129,7 @@ describe('the WhatsApp pages of the admin console', () => {
   it('creates a campaign to five contacts, starts it, and shows each recipient sent and then delivered, read or failed', async () => {
     const before = env().fake.requests.length;
     await section('Campaigns').click();
-    await admin.getByRole('button', { name: 'New campaign' }).click();
-    // The form replaces the list once the click has rendered; the list's own filters and columns share its labels.
-    await admin.getByRole('heading', { name: 'New campaign' }).waitFor();
+    await openNewForm(admin, 'New campaign');
     await admin.getByLabel('Name', { exact: true }).fill('December offer');
     await admin.getByLabel('Account', { exact: true }).selectOption(account.id);
     // The template select offers the account's approved templates, the first one chosen.

@@ -48,3 +48,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Clicks a list page's "New …" button and waits for the form it opens (its heading is the button's name). The form
+ * replaces the list only once the click has rendered, and the list's own filters and columns share the form's labels.
+ */
+export async function openNewForm(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
