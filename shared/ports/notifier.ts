@@ -5,7 +5,7 @@
  */
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { config, required } from '../config';
-import { localCredentials } from './aws';
+import { endpointOptions, leanForLoopback } from './aws';
 
 let client: ApiGatewayManagementApiClient | undefined;
 let clientEndpoint: string | undefined;
@@ -13,11 +13,10 @@ let clientEndpoint: string | undefined;
 function management(): ApiGatewayManagementApiClient {
   if (client && clientEndpoint === config.WS_CALLBACK_URL) return client;
   clientEndpoint = config.WS_CALLBACK_URL;
-  client = new ApiGatewayManagementApiClient({
-    region: config.AWS_REGION,
-    endpoint: required('WS_CALLBACK_URL'),
-    ...(config.STAGE === 'local' ? { credentials: localCredentials } : {}),
-  });
+  const endpoint = required('WS_CALLBACK_URL');
+  // In the cloud the endpoint is the API's own URL, signed with the function's role; locally, the engine's gateway.
+  client = new ApiGatewayManagementApiClient({ region: config.AWS_REGION, ...(config.STAGE === 'local' ? endpointOptions(endpoint) : { endpoint }) });
+  leanForLoopback(client, endpoint);
   return client;
 }
 

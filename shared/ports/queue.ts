@@ -5,7 +5,7 @@
  */
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { config, required } from '../config';
-import { localCredentials } from './aws';
+import { endpointOptions, leanForLoopback } from './aws';
 
 export type QueueTarget = 'inbound' | 'outbound' | 'timers' | 'exports' | 'outbound-dlq';
 
@@ -25,10 +25,7 @@ function sqsClient(): SQSClient {
   // Rebuilt when the endpoint changes (the local engine learns its own port after start).
   if (client && clientEndpoint === config.SQS_ENDPOINT) return client;
   clientEndpoint = config.SQS_ENDPOINT;
-  client = new SQSClient({
-    region: config.AWS_REGION,
-    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT, credentials: localCredentials } : {}),
-  });
+  client = leanForLoopback(new SQSClient({ region: config.AWS_REGION, ...endpointOptions(config.SQS_ENDPOINT) }), config.SQS_ENDPOINT);
   return client;
 }
 
