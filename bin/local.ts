@@ -7,7 +7,8 @@
  *   through the API with customer messages waiting for an agent; prints the console URL and the logins
  * Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_WS_PORT, SWITCHBOARD_BASE_URL, SWITCHBOARD_DATA_DIR,
  * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_GRACE_SECONDS, SWITCHBOARD_VISIBILITY_TIMEOUT, SWITCHBOARD_ADMIN_PASSWORD (the
- * first admin's password), PROVIDER_BASE_URL_<TYPE>. SIGTERM or SIGINT stops gracefully; a second one stops at once.
+ * first admin's password), SWITCHBOARD_HEAP_GROWING_PERCENT (lib/local/heap.ts; default 30, 0 for V8's own),
+ * PROVIDER_BASE_URL_<TYPE>. SIGTERM or SIGINT stops gracefully; a second one stops at once.
  */
 import { parseArgs } from 'node:util';
 
@@ -16,6 +17,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { startEngine } from '../lib/local/engine';
 import { startDemoProvider, type DemoProvider } from '../lib/local/demo-provider';
 import { demoPassword, describeDemo, seedDemo } from '../lib/local/demo';
+import { tuneHeapGrowth } from '../lib/local/heap';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +63,12 @@ function seconds(value: string | undefined, name: string, min: number, max: numb
 }
 
 async function main(): Promise<void> {
+  try {
+    tuneHeapGrowth();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const grace = seconds(values['grace-period'] ?? env.SWITCHBOARD_GRACE_SECONDS, '--grace-period', 0, 3600);
   const visibility = seconds(values['visibility-timeout'] ?? env.SWITCHBOARD_VISIBILITY_TIMEOUT, '--visibility-timeout', 0, 43_200);
   const started = Date.now();
