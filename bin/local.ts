@@ -7,7 +7,7 @@
  *   through the API with customer messages waiting for an agent; prints the console URL and the logins
  * Environment: SWITCHBOARD_HOST, SWITCHBOARD_PORT, SWITCHBOARD_WS_PORT, SWITCHBOARD_BASE_URL, SWITCHBOARD_DATA_DIR,
  * SWITCHBOARD_IN_MEMORY=1, SWITCHBOARD_GRACE_SECONDS, SWITCHBOARD_VISIBILITY_TIMEOUT, SWITCHBOARD_ADMIN_PASSWORD (the
- * first admin's password), SWITCHBOARD_HEAP_GROWING_PERCENT (lib/local/heap.ts; default 30, 0 for V8's own),
+ * first admin's password), SWITCHBOARD_HEAP_GROWING_PERCENT (lib/local/heap.ts; default 100, 0 for V8's own),
  * PROVIDER_BASE_URL_<TYPE>. SIGTERM or SIGINT stops gracefully; a second one stops at once.
  */
 import { parseArgs } from 'node:util';
