@@ -546,7 +546,8 @@ async function phasesAB(): Promise<void> {
       const pace = recent.reduce((a, b) => a + b, 0) / recent.length;
       let next = pace + (Math.max(10, pace * 0.5) - depth);
       if (tick.inflight > Math.max(5, rate * 0.1)) next = Math.min(next, rate);
-      rate = Math.max(25, Math.min(rate * 2, Math.round(next)));
+      // At most halved or doubled in a second: the first second's pace, while the consumers warm up, is no pace.
+      rate = Math.max(25, Math.round(rate / 2), Math.min(rate * 2, Math.round(next)));
       rates.push(rate);
       client.setRate(rate);
     };
