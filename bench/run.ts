@@ -31,7 +31,8 @@
  *      grants), with and without --enable-source-maps; --quick: two functions (bench/bundles.ts)    target <= 1.25x
  *
  *   e. (opt-in: --campaign, or --campaign-only; over 3 minutes) a 10,000-recipient WhatsApp campaign at 50
- *      messages/s to a fake Meta: the rate over each full minute, none doubled, none missing, engine RSS growth
+ *      messages/s to a fake Meta, after a 100-recipient warm-up campaign (the sender's first load is start-up, not
+ *      growth): the rate over each full minute, none doubled, none missing, engine RSS growth
  *                                                                                        target ±5%, 0, 0, < 50 MB
  *
  * a, b and d run the engine as npm start does (queue consumers in a worker thread); a and b on a persisted store with
