@@ -8,7 +8,8 @@ import { now } from '../ports/clock';
 import { armTimer } from '../ports/timers';
 import { notifyConnections } from '../realtime/notify';
 import { claimPushSlot, readCounters, subscribers } from '../store/board';
-import { membersOf, parentsOf } from '../store/memberships';
+import { membersOf } from '../store/memberships';
+import { listQueuesCached } from '../store/queues';
 import { presenceOf } from '../store/presence';
 import { onTimer } from '../timers/dispatch';
 import { readBoard } from './board-read';
@@ -44,20 +45,37 @@ export async function pushBoard(slot: number): Promise<void> {
     await armTimer({ name: `board-push-${slot + 1}`, kind: TIMER_BOARD, dueAt: (slot + 1) * 1000, payload: { slot: slot + 1 } });
     return;
   }
-  const board = await readBoard();
   const pushes: Promise<unknown>[] = [];
+  // The whole board only when a supervisor watches it; the queues' names come from the cached listing.
   const subscribed = await subscribers();
-  if (subscribed.length) pushes.push(notifyConnections(subscribed, { type: 'board.updated', accountId: '', board }));
+  const [board, queues] = await Promise.all([subscribed.length ? readBoard() : undefined, listQueuesCached()]);
+  if (board) pushes.push(notifyConnections(subscribed, { type: 'board.updated', accountId: '', board }));
   const changedQueues = new Set(
     [...new Set([...Object.keys(counts), ...Object.keys(previous)])].filter((k) => counts[k] !== previous[k]).map((k) => k.split('#')[1]!),
   );
-  const names = new Map(board.queues.map((q) => [q.queueId, q.name]));
-  // Members of the changed queues, their accounts and their connections: each read once, all in parallel.
+  const names = new Map(queues.map((q) => [q.id, q.name]));
+  // Members of the changed queues, and of the accounts those queues' counts are kept for (now or at the last push):
+  // an agent's count covers only its own accounts, and one read per account replaces one per agent (50 agents in a
+  // queue cost 50 reads a push). Their connections come with presence. Each read once, all in parallel.
   const queueIds = [...changedQueues];
-  const members = await Promise.all(queueIds.map((q) => membersOf('QUEUE', q)));
+  const lineAccounts = [
+    ...new Set(
+      [...Object.keys(counts), ...Object.keys(previous)]
+        .map((k) => k.split('#'))
+        .filter((parts) => changedQueues.has(parts[1]!))
+        .map((parts) => parts[3]!),
+    ),
+  ];
+  const [members, accountMembers] = await Promise.all([
+    Promise.all(queueIds.map((q) => membersOf('QUEUE', q))),
+    Promise.all(lineAccounts.map((a) => membersOf('ACCOUNT', a))),
+  ]);
   const agentIds = [...new Set(members.flat())];
-  const [accountLists, presence] = await Promise.all([Promise.all(agentIds.map((a) => parentsOf('ACCOUNT', a))), presenceOf(agentIds)]);
-  const accountsOf = new Map(agentIds.map((a, i) => [a, accountLists[i]!]));
+  const presence = await presenceOf(agentIds);
+  const accountsOf = new Map<string, string[]>();
+  lineAccounts.forEach((accountId, i) => {
+    for (const agentId of accountMembers[i]!) accountsOf.set(agentId, [...(accountsOf.get(agentId) ?? []), accountId]);
+  });
   const byAgent = new Map<string, { queueId: string; name: string; waiting: number; offered: number }[]>();
   queueIds.forEach((queueId, qi) => {
     for (const agentId of members[qi]!) {
