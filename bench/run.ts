@@ -960,15 +960,15 @@ function storeRss(pid: number | undefined): number {
   }
 }
 
+/** Recipients of the campaign phase e sends before the one it measures. */
+const WARM_UP_RECIPIENTS = 100;
+
 /**
  * e. A WhatsApp campaign to a fake Meta that only counts: each template send answers a wamid at once and is recorded
  * as (recipient, arrival time). The rate is taken over each full minute of sending; RSS is the whole process (engine,
  * its consumer threads, the fake and this bench), sampled every second, growth measured from just before the start;
  * the embedded store's process is sampled and printed apart.
  */
-/** Recipients of the campaign phase e sends before the one it measures. */
-const WARM_UP_RECIPIENTS = 100;
-
 async function phaseE(): Promise<void> {
   const { createServer } = await import('node:http');
   const total = Math.max(100, Number(flags['campaign-recipients']) || 10_000);

@@ -44,20 +44,25 @@ const unsignedScheme: AuthScheme = {
   },
 };
 
-/**
- * The client options for `endpoint`: none when it is unset (the SDK finds AWS); SigV4 with the local credentials for
- * an endpoint elsewhere; unsigned for one on loopback (pass the client to `leanForLoopback` once built).
- */
-export function endpointOptions(endpoint: string | undefined): { endpoint?: string; credentials?: typeof localCredentials; httpAuthSchemes?: AuthScheme[] } {
-  if (!endpoint) return {};
-  return { endpoint, credentials: localCredentials, ...(isLoopback(endpoint) ? { httpAuthSchemes: [unsignedScheme] } : {}) };
+/** The client options for an endpoint: where it is, the local credentials, and for loopback the unsigned scheme. */
+export interface EndpointOptions {
+  endpoint?: string;
+  credentials?: typeof localCredentials;
+  httpAuthSchemes?: AuthScheme[];
 }
 
 /** Middlewares that only label a request for AWS's own logs and for logging: not needed towards a loopback stand-in. */
 const LABELLING_MIDDLEWARES = ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'loggerMiddleware'];
 
-/** Removes the labelling middlewares from a client aimed at loopback; returns the client. */
-export function leanForLoopback<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C, endpoint: string | undefined): C {
-  if (isLoopback(endpoint)) for (const name of LABELLING_MIDDLEWARES) client.middlewareStack.remove(name);
+/**
+ * Builds a client for `endpoint` with `make`, given the options for it: none when it is unset (the SDK finds AWS);
+ * the endpoint and the local credentials, signed with SigV4, for one elsewhere; and for one on loopback, the
+ * unsigned scheme, with the labelling middlewares removed from the built client.
+ */
+export function clientFor<C extends { middlewareStack: { remove(name: string): boolean } }>(endpoint: string | undefined, make: (options: EndpointOptions) => C): C {
+  if (!endpoint) return make({});
+  const loopback = isLoopback(endpoint);
+  const client = make({ endpoint, credentials: localCredentials, ...(loopback ? { httpAuthSchemes: [unsignedScheme] } : {}) });
+  if (loopback) for (const name of LABELLING_MIDDLEWARES) client.middlewareStack.remove(name);
   return client;
 }

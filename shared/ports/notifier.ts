@@ -5,7 +5,7 @@
  */
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { config, required } from '../config';
-import { endpointOptions, leanForLoopback } from './aws';
+import { clientFor, type EndpointOptions } from './aws';
 
 let client: ApiGatewayManagementApiClient | undefined;
 let clientEndpoint: string | undefined;
@@ -15,8 +15,8 @@ function management(): ApiGatewayManagementApiClient {
   clientEndpoint = config.WS_CALLBACK_URL;
   const endpoint = required('WS_CALLBACK_URL');
   // In the cloud the endpoint is the API's own URL, signed with the function's role; locally, the engine's gateway.
-  client = new ApiGatewayManagementApiClient({ region: config.AWS_REGION, ...(config.STAGE === 'local' ? endpointOptions(endpoint) : { endpoint }) });
-  leanForLoopback(client, endpoint);
+  const make = (options: EndpointOptions) => new ApiGatewayManagementApiClient({ region: config.AWS_REGION, endpoint, ...options });
+  client = config.STAGE === 'local' ? clientFor(endpoint, make) : make({});
   return client;
 }
 

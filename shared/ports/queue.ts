@@ -5,7 +5,7 @@
  */
 import { SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { config, required } from '../config';
-import { endpointOptions, leanForLoopback } from './aws';
+import { clientFor } from './aws';
 
 export type QueueTarget = 'inbound' | 'outbound' | 'timers' | 'exports' | 'outbound-dlq';
 
@@ -25,7 +25,7 @@ function sqsClient(): SQSClient {
   // Rebuilt when the endpoint changes (the local engine learns its own port after start).
   if (client && clientEndpoint === config.SQS_ENDPOINT) return client;
   clientEndpoint = config.SQS_ENDPOINT;
-  client = leanForLoopback(new SQSClient({ region: config.AWS_REGION, ...endpointOptions(config.SQS_ENDPOINT) }), config.SQS_ENDPOINT);
+  client = clientFor(config.SQS_ENDPOINT, (options) => new SQSClient({ region: config.AWS_REGION, ...options }));
   return client;
 }
 

@@ -50,9 +50,8 @@ export async function pushBoard(slot: number): Promise<void> {
   const subscribed = await subscribers();
   const [board, queues] = await Promise.all([subscribed.length ? readBoard() : undefined, listQueuesCached()]);
   if (board) pushes.push(notifyConnections(subscribed, { type: 'board.updated', accountId: '', board }));
-  const changedQueues = new Set(
-    [...new Set([...Object.keys(counts), ...Object.keys(previous)])].filter((k) => counts[k] !== previous[k]).map((k) => k.split('#')[1]!),
-  );
+  const keys = [...new Set([...Object.keys(counts), ...Object.keys(previous)])];
+  const changedQueues = new Set(keys.filter((k) => counts[k] !== previous[k]).map((k) => k.split('#')[1]!));
   const names = new Map(queues.map((q) => [q.id, q.name]));
   // Members of the changed queues, and of the accounts those queues' counts are kept for (now or at the last push):
   // an agent's count covers only its own accounts, and one read per account replaces one per agent (50 agents in a
@@ -60,7 +59,7 @@ export async function pushBoard(slot: number): Promise<void> {
   const queueIds = [...changedQueues];
   const lineAccounts = [
     ...new Set(
-      [...Object.keys(counts), ...Object.keys(previous)]
+      keys
         .map((k) => k.split('#'))
         .filter((parts) => changedQueues.has(parts[1]!))
         .map((parts) => parts[3]!),

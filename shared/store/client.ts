@@ -1,16 +1,17 @@
 /**
  * The DynamoDB document client. `DDB_ENDPOINT` points it at dynoxide (or any DynamoDB-compatible endpoint) locally;
  * in the cloud it is unset and the SDK finds DynamoDB itself. A store on loopback gets an unsigned, lean client (see
- * ports/aws.ts): the SDK's signing was the largest part of what a request cost the engine. The bindings are live: when the local engine
- * reloads the configuration (a new store, a new table) it calls `refreshStoreClients` and every importer sees them.
+ * ports/aws.ts): the SDK's signing was the largest part of what a request cost the engine. The bindings are live:
+ * when the local engine reloads the configuration (a new store, a new table) it calls `refreshStoreClients` and every
+ * importer sees them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { endpointOptions, leanForLoopback } from '../ports/aws';
+import { clientFor } from '../ports/aws';
 
 function build() {
-  const client = leanForLoopback(new DynamoDBClient({ region: config.AWS_REGION, ...endpointOptions(config.DDB_ENDPOINT) }), config.DDB_ENDPOINT);
+  const client = clientFor(config.DDB_ENDPOINT, (options) => new DynamoDBClient({ region: config.AWS_REGION, ...options }));
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { endpointOptions, isLoopback, leanForLoopback } from '../../shared/ports/aws';
+import { createHash } from 'node:crypto';
+import { clientFor, isLoopback } from '../../shared/ports/aws';
 
 interface Captured {
   hostname: string;
@@ -26,10 +27,7 @@ function capturing(captured: Captured[], body: string) {
 
 async function dynamoRequest(endpoint: string): Promise<Captured> {
   const captured: Captured[] = [];
-  const client = leanForLoopback(
-    new DynamoDBClient({ region: 'eu-west-1', ...endpointOptions(endpoint), requestHandler: capturing(captured, '{}') as never }),
-    endpoint,
-  );
+  const client = clientFor(endpoint, (options) => new DynamoDBClient({ region: 'eu-west-1', ...options, requestHandler: capturing(captured, '{}') as never }));
   await client.send(new GetItemCommand({ TableName: 'switchboard', Key: { pk: { S: 'A' }, sk: { S: 'B' } } }));
   expect(captured).toHaveLength(1);
   return captured[0]!;
@@ -72,16 +70,22 @@ describe('the requests a client sends', () => {
   });
 
   it('with no endpoint: the options are empty, so the SDK finds AWS and the runtime credentials itself', () => {
-    expect(endpointOptions(undefined)).toEqual({});
-    expect(endpointOptions('')).toEqual({});
+    for (const endpoint of [undefined, '']) {
+      const given: unknown[] = [];
+      clientFor(endpoint, (options) => {
+        given.push(options);
+        return new DynamoDBClient({ region: 'eu-west-1', ...options });
+      });
+      expect(given).toEqual([{}]);
+    }
   });
 
   it('the same for the queue client on loopback (the local SQS endpoint)', async () => {
     const captured: Captured[] = [];
     const endpoint = 'http://127.0.0.1:3000/sqs';
-    const body = JSON.stringify({ MessageId: 'm1', MD5OfMessageBody: 'a8d5f1e0c5b4e1f2a3b4c5d6e7f8a9b0' });
-    const client = leanForLoopback(new SQSClient({ region: 'eu-west-1', ...endpointOptions(endpoint), requestHandler: capturing(captured, body) as never }), endpoint);
-    await client.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/outbound`, MessageBody: 'hello' })).catch(() => undefined);
+    const body = JSON.stringify({ MessageId: 'm1', MD5OfMessageBody: createHash('md5').update('hello').digest('hex') });
+    const client = clientFor(endpoint, (options) => new SQSClient({ region: 'eu-west-1', ...options, requestHandler: capturing(captured, body) as never }));
+    await expect(client.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/outbound`, MessageBody: 'hello' }))).resolves.toMatchObject({ MessageId: 'm1' });
 
     expect(captured).toHaveLength(1);
     expect(captured[0]!.headers.authorization).toContain('Signature=unsigned');
