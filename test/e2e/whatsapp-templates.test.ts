@@ -308,7 +308,9 @@ describe("the account's recontact template", () => {
       const del = await call('DELETE', `/admin/whatsapp/templates/${template.id}`, { token });
       expect(del.status).toBe(409);
       expect(del.body.error.code).toBe('IN_USE');
-      // Approved again, it works again with nothing to change.
+      // Approved again, it works again with nothing to change. Meta's API says so too, as above: a sync asking a
+      // fake still answering PAUSED would rightly take the template back to PAUSED for good.
+      fake.setTemplateStatus(template.providerTemplateId, 'APPROVED');
       expect((await update('APPROVED')).status).toBe(200);
       await eventually(async () => expect((await call('POST', `/agent/interactions/${pointer.interactionId}/template`, { token, body: { name: template.name } })).status).toBe(202), 30_000, 200);
       const cleared = await patch(null);
