@@ -4,7 +4,6 @@
  * watchdog ends it when the parent dies without calling stop() (see WATCHDOG).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { lowerPriority } from './priority';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -39,9 +38,15 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
  * when the engine dies however it dies (kill -9 included) its end of the watchdog's stdin closes and the watchdog
  * stops dynoxide, so no store outlives its engine.
  */
-const WATCHDOG = '"$0" "$@" </dev/null & child=$!; echo "pid $child"; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"';
+const WATCHDOG =
+  'if [ "${STORE_NICE:-0}" -gt 0 ] && command -v nice >/dev/null; then nice -n "$STORE_NICE" "$0" "$@" </dev/null & else "$0" "$@" </dev/null & fi; ' +
+  'child=$!; echo "pid $child"; read -r _; kill -TERM "$child" 2>/dev/null; wait "$child"';
 
-/** `nice`: how much lower than the engine the store runs (see priority.ts); 0 leaves it as it is. */
+/**
+ * `nice`: how much lower than the engine the store runs; 0 leaves it as it is. The store starts under nice(1), so
+ * every thread it ever has inherits the value: renicing a running store raced with the threads it was still
+ * creating, and a thread born between the listing and the renice kept the engine's priority.
+ */
 export async function startDynoxide(options: { dbPath?: string; port?: number; nice?: number } = {}): Promise<RunningStore> {
   const port = options.port ?? (await freePort());
   const args = ['--host', '127.0.0.1', '--port', String(port)];
@@ -49,7 +54,11 @@ export async function startDynoxide(options: { dbPath?: string; port?: number; n
     mkdirSync(dirname(options.dbPath), { recursive: true });
     args.push('--db-path', options.dbPath);
   }
-  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, dynoxideBinary(), ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn('/bin/sh', ['-c', WATCHDOG, dynoxideBinary(), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, STORE_NICE: String(Math.max(0, Math.min(19, Math.trunc(options.nice ?? 0)))) },
+  });
   let storePid = -1;
   const killOnExit = () => {
     if (storePid > 0) {
@@ -84,7 +93,6 @@ export async function startDynoxide(options: { dbPath?: string; port?: number; n
   );
   exited.catch(() => undefined);
   storePid = await Promise.race([pidLine, exited]);
-  lowerPriority(storePid, options.nice ?? 0);
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ready = await Promise.race([ping(endpoint), exited]);

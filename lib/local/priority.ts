@@ -3,7 +3,7 @@
  * thread id (what /proc/thread-self names), so a worker thread can run below the HTTP thread of the same process.
  * Best effort: where it cannot (another OS, a container that forbids it) the work runs at the usual priority.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 function lower(id: number, nice: number): boolean {
@@ -15,22 +15,7 @@ function lower(id: number, nice: number): boolean {
   }
 }
 
-/**
- * Raises the nice value of the process `pid` by `nice` (never lowers it), every thread it has (on Linux a nice value
- * is a thread's; threads it starts later inherit it); false when it could not.
- */
-export function lowerPriority(pid: number, nice: number): boolean {
-  if (!(nice > 0)) return false;
-  let threads: number[] = [pid];
-  try {
-    if (process.platform === 'linux') threads = readdirSync(`/proc/${pid}/task`).map(Number);
-  } catch {
-    // the process alone, then
-  }
-  return threads.map((id) => lower(id, nice)).every(Boolean);
-}
-
-/** The same for the calling thread (a worker thread), by its Linux thread id. */
+/** Raises the calling thread's nice value by `nice` (never lowers it), by its Linux thread id: for a worker thread. */
 export function lowerThisThread(nice: number): boolean {
   if (!(nice > 0) || process.platform !== 'linux') return false;
   try {
