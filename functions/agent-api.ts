@@ -5,7 +5,7 @@
  * (shared/http/roles.ts): a supervisor reads, notes, tags and transfers, and handles only what it took over.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../shared/ids';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../shared/errors';
 import { httpApi, json, noContent, type HttpRequest, type HttpResult, type RouteHandler } from '../shared/http/api';
 import { accessOf, interactionAccess, requireGrant } from '../shared/http/roles';

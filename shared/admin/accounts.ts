@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { ValidationError, type ErrorDetail } from '../errors';
 import { decryptSecret, encryptSecret } from '../ports/cipher';
 import { nowIso } from '../ports/clock';

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { blobLink, putBlob, type BlobLink } from '../ports/blobs';
 import { now, nowIso } from '../ports/clock';
 import { sendMessage } from '../ports/queue';

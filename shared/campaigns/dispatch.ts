@@ -17,7 +17,7 @@
  * (Meta `biz_opaque_callback_data`, Kaleyra `ref`) keep a redelivered job from sending twice. Twilio takes no
  * correlation id: a crash between its send and the record may send that one message again (at least once).
  */
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { inWindow, nextWindowOpening, paceTick, recipientMoves, resolveParameters, type RecipientStatus, type SkipReason } from '../domain/campaigns';
 import { isOpen, sessionExpiresAt } from '../domain/interaction';
 import { renderTemplateText } from '../domain/templates';

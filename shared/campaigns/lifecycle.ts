@@ -3,7 +3,7 @@
  * delete, and the campaign as the API shows it (with its recipient counts). Sending itself is the dispatcher's
  * (`./dispatch.ts`), driven by the campaign's tick timer, which `start` and `resume` arm.
  */
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import type { CampaignCreate, CampaignPatch } from '../admin/whatsapp-schema';
 import { canApply, canEdit, CAMPAIGN_PROVIDERS, DEFAULT_RATE, RECIPIENT_STATUSES, type CampaignAction, type RecipientStatus } from '../domain/campaigns';
 import { ConflictError, StaleVersionError, ValidationError, type ErrorDetail } from '../errors';

@@ -36,7 +36,7 @@ import {
   removeTemplate,
   type WhatsAppTemplate,
 } from '../store/templates';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { applyTemplateState } from './template-status';
 
 export { applyTemplateState, handleTemplateEvent } from './template-status';

@@ -9,7 +9,6 @@
  * `afterInbound` has listeners, plus one marker GetItem per whitelist list when the whitelist is on, plus one
  * GetItem of the provider-id index for a reply that quotes another message.
  */
-import { monotonicFactory, ulid } from 'ulid';
 import {
   isOpen,
   isVerifiablePhone,
@@ -37,7 +36,7 @@ import {
   recordStatus,
   type WriteOutcome,
 } from '../store/interactions';
-import { stableUlid } from '../ids';
+import { monotonicFactory, stableUlid, ulid } from '../ids';
 import { reconcileByReference } from '../outbound/reconcile';
 import { contactIdByPhone, createContactId } from './contacts';
 import type { InboundEnvelope, MessageEnvelope, StatusEnvelope, TemplateEnvelope } from './envelope';

@@ -5,7 +5,7 @@
  * AppErrors they throw (WINDOW_CLOSED 409 with the recontact template offer, NOT_FOUND, VALIDATION_FAILED).
  */
 import Mustache from 'mustache';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { accountVideoApiKey } from '../admin/account-credentials';
 import { config } from '../config';
 import { AppError, ConflictError, NotFoundError } from '../errors';

@@ -3,7 +3,7 @@
  * transaction as the agent, never by a read-then-write; the username marker is also how login finds the agent.
  */
 import { DeleteCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import type { Role } from '../http/auth';
 import { defaultCapacity, type Capacity } from '../domain/queueing';

@@ -7,7 +7,7 @@
  * `AUDIT_RETENTION_DAYS`; DynamoDB deletes expired rows within a day or two, and listings hide them at once.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { config } from '../config';
 import { now } from '../ports/clock';
 import { db, TABLE } from './client';

@@ -5,7 +5,7 @@
  * written in the item's own transaction.
  */
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';

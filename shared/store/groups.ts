@@ -4,7 +4,7 @@
  * pointing at a gone group. Each kind adds its own fields and, where something caches it, a hook on every write.
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { NotFoundError, StaleVersionError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';

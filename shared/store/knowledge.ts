@@ -3,7 +3,7 @@
  * `KNOWLEDGE#{ulid}`, beside the account item, so deleting is one item and listing one Query).
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { getItem, isConditionFailed, queryAll, strip } from './util';

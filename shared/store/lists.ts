@@ -4,7 +4,7 @@
  * (`refs`, changed in the accounts' own transactions), so deleting a list in use fails atomically with a 409.
  */
 import { BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { ConflictError, KeyTakenError, NotFoundError, StaleVersionError } from '../errors';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';

@@ -3,7 +3,7 @@
  * supervisors while they spy. Agents of the account see them; they are never sent to the customer.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { ulid } from 'ulid';
+import { ulid } from '../ids';
 import { nowIso } from '../ports/clock';
 import { db, TABLE } from './client';
 import { queryAll, strip } from './util';
