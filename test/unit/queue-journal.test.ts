@@ -8,7 +8,7 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueJournal } from '../../lib/local/journal';
+import { LAZY_FLUSH_MS, QueueJournal } from '../../lib/local/journal';
 import { LocalQueue } from '../../lib/local/queues';
 import type { QueueSpec } from '../../lib/wiring';
 
@@ -172,4 +172,27 @@ it('compacts the journal while running once it has grown well past what is live,
   t += 10 * 60_000;
   const second = await open();
   expect(second.queue.messages.map((m) => m.body)).toEqual(['last']);
+});
+
+it('writes a receive or a delete without a write of its own: with the next send, or within LAZY_FLUSH_MS', async () => {
+  const { queue } = await open();
+  const lines = () => readFileSync(join(dir, 'queues.journal'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { o: string }).o);
+  send(queue, 'a', 'a');
+  send(queue, 'b', 'b');
+  await queue.flushed();
+  expect(lines()).toEqual(['s', 's']);
+  const [a, b] = queue.receive(2);
+  queue.ack([a!.messageId]);
+  // Nothing started a write: the receives and the delete wait in memory for now.
+  expect(lines()).toEqual(['s', 's']);
+  // A send carries them in its own write, ahead of it, in the order they happened.
+  send(queue, 'c', 'c');
+  await queue.flushed();
+  expect(lines()).toEqual(['s', 's', 'r', 'r', 'd', 's']);
+  // With no send to carry it, a delete still reaches the disk within LAZY_FLUSH_MS.
+  queue.ack([b!.messageId]);
+  expect(lines()).toHaveLength(6);
+  const deadline = Date.now() + 20 * LAZY_FLUSH_MS;
+  while (lines().length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  expect(lines()).toEqual(['s', 's', 'r', 'r', 'd', 's', 'd']);
 });
