@@ -19,23 +19,73 @@ export async function getItem<T>(key: { pk: string; sk: string }, consistent = f
   return out.Item as T | undefined;
 }
 
+type Key = { pk: string; sk: string };
+type Item = Record<string, unknown>;
+
+/** getItems calls waiting for this turn's BatchGetItem, strongly consistent ones apart from the others. */
+interface PendingReads {
+  calls: { keys: Key[]; resolve: (items: (Item | undefined)[]) => void; reject: (error: unknown) => void }[];
+}
+const pendingReads: Record<'consistent' | 'eventual', PendingReads> = { consistent: { calls: [] }, eventual: { calls: [] } };
+
+const keyText = (k: Key) => `${k.pk}\n${k.sk}`;
+
 /**
- * Items by key with BatchGetItem (one request per 100 keys; unprocessed keys asked again), each answer in the order of
- * `keys`, undefined where there is no item: the look-ups one step needs in one request, not one request each.
+ * Items by key with BatchGetItem, each answer in the order of `keys`, undefined where there is no item: the look-ups
+ * one step needs in one request, not one request each.
+ *
+ * Calls made in the same turn of the event loop share their requests: each call joins the batch of its turn, and the
+ * batch goes out once the turn's promise jobs have run (as DataLoader schedules), at most 100 distinct keys per
+ * request, unprocessed keys asked again. The inbound consumer runs a batch's conversations concurrently, so their
+ * first reads (each contact's open pointer and list marker) become one request instead of one per message. Nothing
+ * is served from an earlier request: every read is sent after its call, so a call still sees every write that
+ * finished before it.
  */
-export async function getItems(keys: { pk: string; sk: string }[], consistent = false): Promise<(Record<string, unknown> | undefined)[]> {
-  const found = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-      [TABLE]: { Keys: keys.slice(i, i + 100), ConsistentRead: consistent },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
-      request = out.UnprocessedKeys as typeof request;
-    }
+export function getItems(keys: Key[], consistent = false): Promise<(Item | undefined)[]> {
+  if (keys.length === 0) return Promise.resolve([]);
+  const pending = pendingReads[consistent ? 'consistent' : 'eventual'];
+  return new Promise((resolve, reject) => {
+    pending.calls.push({ keys, resolve, reject });
+    if (pending.calls.length === 1) void Promise.resolve().then(() => process.nextTick(() => void readBatch(pending, consistent)));
+  });
+}
+
+async function readBatch(pending: PendingReads, consistent: boolean): Promise<void> {
+  const calls = pending.calls;
+  pending.calls = [];
+  const distinct = new Map<string, Key>();
+  for (const call of calls) for (const k of call.keys) distinct.set(keyText(k), { pk: k.pk, sk: k.sk });
+  const found = new Map<string, Item>();
+  try {
+    const all = [...distinct.values()];
+    const chunks: Key[][] = [];
+    for (let i = 0; i < all.length; i += 100) chunks.push(all.slice(i, i + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: Record<string, { Keys: Key[]; ConsistentRead: boolean }> | undefined = { [TABLE]: { Keys: chunk, ConsistentRead: consistent } };
+        while (request && Object.keys(request).length > 0) {
+          const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+          request = out.UnprocessedKeys as typeof request;
+        }
+      }),
+    );
+  } catch (error) {
+    for (const call of calls) call.reject(error);
+    return;
   }
-  return keys.map((k) => found.get(`${k.pk}\n${k.sk}`));
+  // A key two calls asked for: the second gets its own copy, so no caller sees another's changes to an item.
+  const handedOut = new Set<string>();
+  for (const call of calls)
+    call.resolve(
+      call.keys.map((k) => {
+        const text = keyText(k);
+        const item = found.get(text);
+        if (item && handedOut.has(text)) return structuredClone(item);
+        handedOut.add(text);
+        return item;
+      }),
+    );
 }
 
 /** Every item a Query matches, page after page (partitions and indexes that a listing reads whole). */
