@@ -8,20 +8,24 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config';
-import { clientFor } from '../ports/aws';
+import { clientFor, isLoopback } from '../ports/aws';
+import { leanDocumentClient, type DocumentStore } from './lean-document';
+
+const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
 
 function build() {
   const client = clientFor(config.DDB_ENDPOINT, (options) => new DynamoDBClient({ region: config.AWS_REGION, ...options }));
-  const doc = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+  // Towards dynoxide on this machine, a document client whose middleware is resolved once per command (lean-document.ts).
+  const doc: DocumentStore = isLoopback(config.DDB_ENDPOINT)
+    ? leanDocumentClient(client, { marshallOptions })
+    : DynamoDBDocumentClient.from(client, { marshallOptions });
   return { client, doc, endpoint: config.DDB_ENDPOINT, region: config.AWS_REGION };
 }
 
 let built = build();
 
 export let dynamo: DynamoDBClient = built.client;
-export let db: DynamoDBDocumentClient = built.doc;
+export let db: DocumentStore = built.doc;
 export let TABLE: string = config.TABLE_NAME;
 
 /** Rebuilds the clients when the endpoint or region changed, and takes the table name again. */
