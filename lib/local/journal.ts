@@ -16,7 +16,7 @@
  * - The file is rewritten as a snapshot of what is live (messages and deduplication ids) at every start and
  *   whenever it has grown well past what is live, so it stays proportional to the queues' depth.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -64,6 +64,13 @@ export interface RecoveredQueue {
 
 const COMPACT_MIN_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Appends, each write durable before it returns (O_DSYNC: as if followed by fdatasync), so a flush is one trip to the
+ * thread pool instead of a write and then an fdatasync. Where the platform has no O_DSYNC, the flush syncs itself.
+ */
+const APPEND_DSYNC = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (constants.O_DSYNC ?? 0);
+const SYNCS_ITS_WRITES = constants.O_DSYNC !== undefined;
+
 /** How long a record that need not be durable at once (anything but a send) may wait for a write. */
 export const LAZY_FLUSH_MS = 25;
 
@@ -104,7 +111,7 @@ export class QueueJournal {
   /** Writes a fresh snapshot of the registered queues (what was recovered, compacted) and opens it for appends. */
   async start(): Promise<void> {
     this.compact();
-    this.handle = await open(this.file, 'a');
+    this.handle = await open(this.file, APPEND_DSYNC);
   }
 
   append(record: JournalRecord): void {
@@ -141,7 +148,7 @@ export class QueueJournal {
           if (chunk) {
             if (!this.handle) throw new Error('the queue journal is not open');
             await this.handle.write(chunk);
-            await this.handle.datasync();
+            if (!SYNCS_ITS_WRITES) await this.handle.datasync();
             this.size += Buffer.byteLength(chunk);
           }
           this.failure = undefined;
@@ -171,7 +178,7 @@ export class QueueJournal {
     this.buffer = [];
     this.waiters = [];
     this.compact();
-    this.handle = await open(this.file, 'a');
+    this.handle = await open(this.file, APPEND_DSYNC);
     waiters.forEach((w) => w.resolve());
   }
 
