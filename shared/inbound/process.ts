@@ -26,6 +26,7 @@ import { sendMessage } from '../ports/queue';
 import { getAccountCached, type Account } from '../store/accounts';
 import {
   appendInbound,
+  appended,
   findByProviderId,
   getInteraction,
   getMessage,
@@ -195,8 +196,9 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
   const whitelist = account.settings.whitelist;
   // A sender that is no phone number is kept on its interaction but never becomes a list contact (nor a whitelisted one).
   const verifiable = isVerifiablePhone(phone);
-  const [{ contactId: knownContactId, pointer }, memberOfAny] = await Promise.all([
-    contactAndPointer(account.id, verifiable ? account.listId : undefined, phone),
+  const conversation = `${account.id}#${phone}`;
+  const [{ contactId: knownContactId, pointer, interaction: known }, memberOfAny] = await Promise.all([
+    contactAndPointer(account.id, verifiable ? account.listId : undefined, phone, lastInteractionOf.get(conversation)),
     whitelist.enabled ? verifiable && inAnyList(whitelist.listIds, phone) : Promise.resolve(true),
   ]);
   const contactId = knownContactId ?? (verifiable ? await createContactId(account.listId, phone) : '');
@@ -206,12 +208,30 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
 
   let current = pointer;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const outcome = await thread(envelope, account, contactId, current, replyTo);
+    // The interaction read beside the pointer serves the first attempt only: after a conflict it may be stale.
+    const outcome = await thread(envelope, account, contactId, current, replyTo, attempt === 1 ? known : undefined);
     if (outcome.result === 'duplicate') return notifyDuplicate(account, event.providerMessageId);
-    if (outcome.result === 'stored') return notify({ account, ...outcome.stored });
+    if (outcome.result === 'stored') {
+      remember(conversation, outcome.stored.message.interactionId);
+      return notify({ account, ...outcome.stored });
+    }
     current = await getOpenPointer(account.id, phone);
   }
   throw new Error(`could not thread message ${event.providerMessageId}: the interaction kept changing`);
+}
+
+/**
+ * Per conversation (account and phone), the interaction its last message went to in this process. The next message
+ * of the conversation reads that interaction beside its pointer, in the same request, and appends only if it is
+ * unchanged since (`expectVersion`): what the interaction is after the append is then known without reading it again,
+ * one request less per follow-up. A wrong or stale guess costs nothing but the read.
+ */
+const lastInteractionOf = new Map<string, string>();
+
+function remember(conversation: string, interactionId: string): void {
+  lastInteractionOf.delete(conversation);
+  if (lastInteractionOf.size >= 10_000) lastInteractionOf.delete(lastInteractionOf.keys().next().value as string);
+  lastInteractionOf.set(conversation, interactionId);
 }
 
 type ThreadOutcome =
@@ -225,19 +245,19 @@ async function thread(
   contactId: string,
   pointer: Awaited<ReturnType<typeof getOpenPointer>>,
   replyTo: ReplyTo,
+  known?: Interaction,
 ): Promise<ThreadOutcome> {
   const lastInboundAt = envelope.receivedAt;
   const expired = pointer !== undefined && !isOpen({ status: 'open', ...pointer }, now());
   if (pointer && !expired) {
     const message = newMessage(envelope, pointer.interactionId, replyTo);
     const window = windowExpiresAt(account.channel, lastInboundAt);
-    const result = await appendInbound({
-      accountId: account.id,
-      message,
-      lastInboundAt,
-      ...(window ? { windowExpiresAt: window } : {}),
-    });
-    if (result !== 'conflict') return result === 'stored' ? { result, stored: { message, opened: false } } : { result };
+    const before = known?.id === pointer.interactionId && known.status === 'open' ? known : undefined;
+    const at = nowIso();
+    const change = { lastInboundAt, at, ...(window ? { windowExpiresAt: window } : {}) };
+    const result = await appendInbound({ accountId: account.id, message, ...change, ...(before ? { expectVersion: before.version } : {}) });
+    if (result === 'stored') return { result, stored: { message, opened: false, ...(before ? { interaction: appended(before, change) } : {}) } };
+    if (result === 'duplicate') return { result };
     // The interaction closed: fall through and open a new one in its place.
   }
   let expire: Interaction | undefined;
@@ -307,11 +327,9 @@ async function refuse(envelope: MessageEnvelope, account: Account, contactId: st
 
 async function notify(stored: Omit<InboundStored, 'interaction'> & { interaction?: Interaction }): Promise<void> {
   if (afterInbound.length === 0) return;
-  // A new interaction is exactly what was just written (its group is processed one message at a time): no re-read.
-  const interaction =
-    stored.opened && stored.interaction
-      ? stored.interaction
-      : ((await getInteraction(stored.message.interactionId, true)) ?? stored.interaction);
+  // A new interaction is exactly what was just written (its group is processed one message at a time), and so is a
+  // follow-up appended to the version read beside its pointer: no re-read.
+  const interaction = stored.interaction ?? (await getInteraction(stored.message.interactionId, true));
   if (!interaction) return;
   for (const listener of afterInbound) await listener({ ...stored, interaction });
 }

@@ -126,11 +126,23 @@ export async function getOpenPointer(accountId: string, phone: string): Promise<
  * What a message from `phone` needs first, in one strongly consistent BatchGet: its contact's id in the account's
  * list (when `listId` is given) and the account's open-interaction pointer for that phone.
  */
-export async function contactAndPointer(accountId: string, listId: string | undefined, phone: string): Promise<{ contactId?: string; pointer?: OpenPointer }> {
-  const [pointer, marker] = await getItems([itemKeys.pointer(accountId, phone), ...(listId ? [phoneKey(listId, phone)] : [])], true);
+export async function contactAndPointer(
+  accountId: string,
+  listId: string | undefined,
+  phone: string,
+  likelyInteractionId?: string,
+): Promise<{ contactId?: string; pointer?: OpenPointer; interaction?: Interaction }> {
+  const keys = [itemKeys.pointer(accountId, phone)];
+  const markerAt = listId ? keys.push(phoneKey(listId, phone)) - 1 : -1;
+  const interactionAt = likelyInteractionId ? keys.push(itemKeys.interaction(likelyInteractionId)) - 1 : -1;
+  const items = await getItems(keys, true);
+  const [pointer, marker, interactionItem] = [items[0], items[markerAt], items[interactionAt]];
   const contactId = marker?.contactId;
   const open = toPointer(pointer as OpenPointer | undefined);
-  return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}) };
+  // The interaction the caller guessed, when the pointer names it: read in the same request, so a follow-up needs no
+  // read of its interaction after the append (see appendInbound's `expectVersion`).
+  const interaction = open && interactionItem && interactionItem.id === open.interactionId ? strip<Interaction>(interactionItem) : undefined;
+  return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}), ...(interaction ? { interaction } : {}) };
 }
 
 /** The open pointers of several contacts of one account, by phone (a campaign tick's recipients, read together). */
@@ -263,8 +275,16 @@ export function appendInbound(input: {
   message: Message;
   lastInboundAt: string;
   windowExpiresAt?: string;
+  /**
+   * The interaction as the caller read it: the append then also requires its version unchanged (`conflict` if it
+   * moved), so `appended(interaction, ...)` is exactly what the interaction is after this write.
+   */
+  expectVersion?: number;
+  /** The write's time (updatedAt); now when unset. */
+  at?: string;
 }): Promise<WriteOutcome> {
-  const at = nowIso();
+  const at = input.at ?? nowIso();
+  const versioned = input.expectVersion !== undefined;
   return transact([
     ...inboundItems(input.accountId, input.message),
     {
@@ -272,7 +292,7 @@ export function appendInbound(input: {
         TableName: TABLE,
         Key: itemKeys.interaction(input.message.interactionId),
         UpdateExpression: `SET updatedAt = :at, lastInboundAt = :li${input.windowExpiresAt ? ', windowExpiresAt = :w' : ''} ADD version :one, messageCount :one, unread :one`,
-        ConditionExpression: '#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)',
+        ConditionExpression: `#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)${versioned ? ' AND version = :v' : ''}`,
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':at': at,
@@ -280,10 +300,24 @@ export function appendInbound(input: {
           ':one': 1,
           ':open': 'open',
           ...(input.windowExpiresAt ? { ':w': input.windowExpiresAt } : {}),
+          ...(versioned ? { ':v': input.expectVersion } : {}),
         },
       },
     },
   ]);
+}
+
+/** The interaction after appendInbound stored a message into `before` at `at` (with `expectVersion: before.version`). */
+export function appended(before: Interaction, input: { lastInboundAt: string; windowExpiresAt?: string; at: string }): Interaction {
+  return {
+    ...before,
+    updatedAt: input.at,
+    lastInboundAt: input.lastInboundAt,
+    ...(input.windowExpiresAt ? { windowExpiresAt: input.windowExpiresAt } : {}),
+    version: before.version + 1,
+    messageCount: (before.messageCount ?? 0) + 1,
+    unread: (before.unread ?? 0) + 1,
+  };
 }
 
 /**

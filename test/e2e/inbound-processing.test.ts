@@ -4,6 +4,7 @@
  * wait for their message), interactions open and close as the contact's conversation goes, and the whitelist
  * answers strangers with the auto-reply.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { useEngine, eventually } from '../support/engine';
 import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
@@ -27,7 +28,7 @@ import {
   openInteractionFor,
   recordProviderMessageId,
 } from '../../shared/store/interactions';
-import { dynamo } from '../../shared/store/client';
+import { db, dynamo, TABLE } from '../../shared/store/client';
 import { createContact, createList, findContactByPhone } from '../../shared/store/lists';
 import { getItem } from '../../shared/store/util';
 
@@ -423,6 +424,63 @@ describe('cost and durability', () => {
     expect(commands.length).toBeLessThanOrEqual(6);
     expect(commands.sort()).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     expect((await interactionsWith(account, from))[0]).toMatchObject({ messageCount: 2 });
+  });
+
+  it('hands listeners a follow-up\'s interaction as it is after the append, without reading it again, and re-reads when it moved', async () => {
+    const account = await newAccount('twilio', 'sms');
+    const from = newPhone();
+    await post(inbound(account, { id: newId('SM'), from, text: 'first' }));
+    await engine().idle();
+    const interactionId = (await interactionsWith(account, from))[0]!.id;
+    const heard: InboundStored[] = [];
+    const listen = async (stored: InboundStored) => void (stored.interaction.id === interactionId && heard.push(stored));
+    afterInbound.push(listen);
+    const reads: string[] = [];
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: { pk?: string } }).Key;
+        if (context.commandName === 'GetItemCommand' && key?.pk === `INTERACTION#${interactionId}`) reads.push(String(key.pk));
+        return next(args);
+      },
+      { step: 'initialize', name: 'interactionReads' },
+    );
+    try {
+      // The processor saw this conversation's first message: the second reads the interaction beside its pointer.
+      await post(inbound(account, { id: newId('SM'), from, text: 'second' }));
+      await engine().idle();
+      expect(reads).toEqual([]);
+      const stored = await getInteraction(interactionId, true);
+      expect(heard.at(-1)!.interaction).toEqual(stored);
+      expect(stored).toMatchObject({ messageCount: 2, unread: 2 });
+
+      // The interaction moves between the read and the append (a write elsewhere bumps its version): the guessed
+      // version no longer holds, the append is tried again on what is there, and the listener still gets the truth.
+      let moved = false;
+      dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (!moved && context.commandName === 'TransactWriteItemsCommand') {
+            moved = true;
+            await db.send(new UpdateCommand({ TableName: TABLE, Key: itemKeys.interaction(interactionId), UpdateExpression: 'SET note = :n ADD version :one', ExpressionAttributeValues: { ':n': 'moved', ':one': 1 } }));
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'moveInteraction' },
+      );
+      try {
+        await post(inbound(account, { id: newId('SM'), from, text: 'third' }));
+        await engine().idle();
+      } finally {
+        dynamo.middlewareStack.remove('moveInteraction');
+      }
+      expect(moved).toBe(true);
+      const after = await getInteraction(interactionId, true);
+      expect(after).toMatchObject({ messageCount: 3, unread: 3, note: 'moved' });
+      expect(heard.at(-1)!.interaction).toEqual(after);
+      expect((await listMessages(interactionId)).map((m) => m.text)).toEqual(['first', 'second', 'third']);
+    } finally {
+      dynamo.middlewareStack.remove('interactionReads');
+      afterInbound.splice(afterInbound.indexOf(listen), 1);
+    }
   });
 
   it('answers 503 and acknowledges nothing when the inbound queue refuses the events', async () => {
