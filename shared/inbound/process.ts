@@ -26,7 +26,6 @@ import { sendMessage } from '../ports/queue';
 import { getAccountCached, type Account } from '../store/accounts';
 import {
   appendInbound,
-  appended,
   findByProviderId,
   getInteraction,
   getMessage,
@@ -223,7 +222,7 @@ async function processMessage(envelope: MessageEnvelope): Promise<void> {
 /**
  * Per conversation (account and phone), the interaction its last message went to in this process. The next message
  * of the conversation reads that interaction beside its pointer, in the same request, and appends only if it is
- * unchanged since (`expectVersion`): what the interaction is after the append is then known without reading it again,
+ * unchanged since (appendInbound's `before`): what the interaction is after the append is then known without reading it again,
  * one request less per follow-up. A wrong or stale guess costs nothing but the read.
  */
 const lastInteractionOf = new Map<string, string>();
@@ -253,10 +252,14 @@ async function thread(
     const message = newMessage(envelope, pointer.interactionId, replyTo);
     const window = windowExpiresAt(account.channel, lastInboundAt);
     const before = known?.id === pointer.interactionId && known.status === 'open' ? known : undefined;
-    const at = nowIso();
-    const change = { lastInboundAt, at, ...(window ? { windowExpiresAt: window } : {}) };
-    const result = await appendInbound({ accountId: account.id, message, ...change, ...(before ? { expectVersion: before.version } : {}) });
-    if (result === 'stored') return { result, stored: { message, opened: false, ...(before ? { interaction: appended(before, change) } : {}) } };
+    const { result, interaction } = await appendInbound({
+      accountId: account.id,
+      message,
+      lastInboundAt,
+      ...(window ? { windowExpiresAt: window } : {}),
+      ...(before ? { before } : {}),
+    });
+    if (result === 'stored') return { result, stored: { message, opened: false, ...(interaction ? { interaction } : {}) } };
     if (result === 'duplicate') return { result };
     // The interaction closed: fall through and open a new one in its place.
   }

@@ -140,7 +140,7 @@ export async function contactAndPointer(
   const contactId = marker?.contactId;
   const open = toPointer(pointer as OpenPointer | undefined);
   // The interaction the caller guessed, when the pointer names it: read in the same request, so a follow-up needs no
-  // read of its interaction after the append (see appendInbound's `expectVersion`).
+  // read of its interaction after the append (see appendInbound's `before`).
   const interaction = open && interactionItem && interactionItem.id === open.interactionId ? strip<Interaction>(interactionItem) : undefined;
   return { ...(typeof contactId === 'string' ? { contactId } : {}), ...(open ? { pointer: open } : {}), ...(interaction ? { interaction } : {}) };
 }
@@ -269,30 +269,27 @@ async function transact(items: TxItems): Promise<WriteOutcome> {
 /**
  * Appends an inbound message to the open interaction the pointer names: one transaction, no read of the
  * interaction. `conflict` means the interaction is closed (or its WhatsApp session over): open a new one.
+ *
+ * With `before` (the interaction as the caller read it) the append also requires its version unchanged, `conflict`
+ * when it moved, and answers the interaction as this write leaves it: the update's own changes applied to `before`.
  */
-export function appendInbound(input: {
+export async function appendInbound(input: {
   accountId: string;
   message: Message;
   lastInboundAt: string;
   windowExpiresAt?: string;
-  /**
-   * The interaction as the caller read it: the append then also requires its version unchanged (`conflict` if it
-   * moved), so `appended(interaction, ...)` is exactly what the interaction is after this write.
-   */
-  expectVersion?: number;
-  /** The write's time (updatedAt); now when unset. */
-  at?: string;
-}): Promise<WriteOutcome> {
-  const at = input.at ?? nowIso();
-  const versioned = input.expectVersion !== undefined;
-  return transact([
+  before?: Interaction;
+}): Promise<{ result: WriteOutcome; interaction?: Interaction }> {
+  const { before } = input;
+  const at = nowIso();
+  const result = await transact([
     ...inboundItems(input.accountId, input.message),
     {
       Update: {
         TableName: TABLE,
         Key: itemKeys.interaction(input.message.interactionId),
         UpdateExpression: `SET updatedAt = :at, lastInboundAt = :li${input.windowExpiresAt ? ', windowExpiresAt = :w' : ''} ADD version :one, messageCount :one, unread :one`,
-        ConditionExpression: `#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)${versioned ? ' AND version = :v' : ''}`,
+        ConditionExpression: `#s = :open AND (attribute_not_exists(sessionExpiresAt) OR sessionExpiresAt > :at)${before ? ' AND version = :v' : ''}`,
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
           ':at': at,
@@ -300,24 +297,23 @@ export function appendInbound(input: {
           ':one': 1,
           ':open': 'open',
           ...(input.windowExpiresAt ? { ':w': input.windowExpiresAt } : {}),
-          ...(versioned ? { ':v': input.expectVersion } : {}),
+          ...(before ? { ':v': before.version } : {}),
         },
       },
     },
   ]);
-}
-
-/** The interaction after appendInbound stored a message into `before` at `at` (with `expectVersion: before.version`). */
-export function appended(before: Interaction, input: { lastInboundAt: string; windowExpiresAt?: string; at: string }): Interaction {
-  return {
+  if (result !== 'stored' || !before) return { result };
+  // The SET and ADD above, applied to the version the condition held to.
+  const interaction: Interaction = {
     ...before,
-    updatedAt: input.at,
+    updatedAt: at,
     lastInboundAt: input.lastInboundAt,
     ...(input.windowExpiresAt ? { windowExpiresAt: input.windowExpiresAt } : {}),
     version: before.version + 1,
     messageCount: (before.messageCount ?? 0) + 1,
     unread: (before.unread ?? 0) + 1,
   };
+  return { result, interaction };
 }
 
 /**

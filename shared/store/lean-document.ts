@@ -57,6 +57,9 @@ function keyTables(): Map<unknown, { input: KeyNodes; output: KeyNodes }> {
   return tables;
 }
 
+/** An object's members that are not functions (lib-dynamodb drops functions). */
+const entries = (v: object) => Object.entries(v).filter(([, m]) => typeof m !== 'function');
+
 /**
  * Applies `convert` to the members `nodes` names, as lib-dynamodb does: `null` is the value itself; `{}` or `[]` is
  * every member of it; `{ '*': n }` is every member, each walked with `n`; other keys are those members, walked with
@@ -66,7 +69,6 @@ function walk(value: unknown, nodes: KeyNodes, convert: (v: unknown) => unknown)
   if (value === undefined) return undefined;
   if (nodes === null) return convert(value);
   const keys = Object.keys(nodes);
-  const entries = (v: object) => Object.entries(v).filter(([, m]) => typeof m !== 'function');
   if (keys.length === 0) {
     if (Array.isArray(value)) return value.filter((m) => typeof m !== 'function').map((m) => walk(m, null, convert));
     return Object.fromEntries(entries(value as object).map(([k, m]) => [k, walk(m, null, convert)]).filter(([, m]) => m !== undefined));

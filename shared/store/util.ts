@@ -65,7 +65,7 @@ async function readBatch(pending: PendingReads, consistent: boolean): Promise<vo
         let request: Record<string, { Keys: Key[]; ConsistentRead: boolean }> | undefined = { [TABLE]: { Keys: chunk, ConsistentRead: consistent } };
         while (request && Object.keys(request).length > 0) {
           const out = await db.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of out.Responses?.[TABLE] ?? []) found.set(`${String(item.pk)}\n${String(item.sk)}`, item);
+          for (const item of out.Responses?.[TABLE] ?? []) found.set(keyText(item as Key), item);
           request = out.UnprocessedKeys as typeof request;
         }
       }),
