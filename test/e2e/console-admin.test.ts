@@ -228,6 +228,11 @@ describe('the admin console', () => {
   it('draws a provider it has never heard of from the document the API publishes', async () => {
     // The engine's own /openapi.json with one more AccountCreate variant: the console needs no change to offer it.
     const page = await newPage(browser, errors);
+    // Without animation frames Preact runs effects 100 ms after a render, so the choice below is made before the form's
+    // effects see the providers: a default picked after load must not replace what the user already chose.
+    await page.addInitScript(() => {
+      window.requestAnimationFrame = () => 0;
+    });
     await page.route('**/openapi.json', async (route) => {
       const res = await route.fetch();
       const doc = (await res.json()) as {
@@ -340,7 +345,10 @@ describe('the admin console', () => {
     await builder.getByLabel('Operator').selectOption('contains');
     await builder.getByLabel('Value').fill('console');
     await builder.getByRole('button', { name: 'Add condition' }).click();
-    await builder.getByRole('list', { name: 'Conditions' }).getByRole('listitem', { name: 'name contains console' }).waitFor();
+    await builder
+      .getByRole('list', { name: 'Conditions' })
+      .getByRole('listitem', { name: 'name contains console' })
+      .waitFor();
     await builder.getByRole('button', { name: 'Search', exact: true }).click();
     await admin.getByRole('button', { name: 'Advanced search (1 active)' }).waitFor();
     await eventually(async () => expect(await row(admin, 'Accounts', 'Spare line').count()).toBe(0), 10_000);

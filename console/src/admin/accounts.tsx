@@ -177,10 +177,11 @@ function NewAccount() {
   // The provider must serve the channel: a channel change picks its first provider.
   useEffect(() => {
     const serving = providers.filter((p) => p.channels.includes(channel));
-    if (serving.length && !serving.some((p) => p.type === form.values.type)) form.set('type', serving[0]!.type);
+    if (serving.length)
+      form.update((v) => (serving.some((p) => p.type === v.type) ? v : { ...v, type: serving[0]!.type }));
   }, [channel, providers.length]);
   useEffect(() => {
-    if (!form.values.listId && lists[0]) form.set('listId', lists[0].id);
+    if (lists[0]) form.fill('listId', lists[0].id);
   }, [lists.length]);
   const fields = [...generalFields(providers, lists, channel, false), ...credentialFields(provider, false)];
   return (

@@ -100,6 +100,13 @@ export interface Form {
   values: Values;
   set: (name: string, value: unknown) => void;
   replace: (values: Values) => void;
+  /**
+   * Changes the values as they are when it applies, not as this render saw them: an effect that picks a default after
+   * data loads must not undo what the user chose in the meantime (the effect runs after the paint that drew the data).
+   */
+  update: (change: (values: Values) => Values) => void;
+  /** Sets `name` unless it already holds a value (by the time the change applies). */
+  fill: (name: string, value: unknown) => void;
   details: ApiErrorDetail[];
   busy: boolean;
   /** The details a field (or a custom editor claiming that path) shows. */
@@ -118,6 +125,8 @@ export function useForm(initial: Values): Form {
     busy,
     set: (name, value) => setValues((v) => ({ ...v, [name]: value })),
     replace: (next) => setValues(next),
+    update: (change) => setValues(change),
+    fill: (name, value) => setValues((v) => (v[name] === undefined || v[name] === '' ? { ...v, [name]: value } : v)),
     errorsOf: (name) =>
       details.filter((d) => {
         const path = d.path.replace(/^(body|query|path)\./, '');

@@ -266,14 +266,14 @@ function CampaignForm({ campaign, onSaved }: { campaign?: Campaign; onSaved: (c:
   const fields = campaignFields(optionsOf(accounts), usable, lists, template, !campaign?.prepared);
   // The first account and template are chosen to begin with; each new variable starts from the contact's first name.
   useEffect(() => {
-    if (!accountId && accounts[0]) form.set('accountId', accounts[0].id);
+    if (accounts[0]) form.fill('accountId', accounts[0].id);
   }, [accounts.length]);
   useEffect(() => {
-    if (!template && !campaign && usable[0]) form.set('templateId', usable[0].id);
+    if (!campaign && usable[0])
+      form.update((v) => (usable.some((t) => t.id === v.templateId) ? v : { ...v, templateId: usable[0]!.id }));
   }, [usable.map((t) => t.id).join()]);
   useEffect(() => {
-    for (const f of fields)
-      if (f.name.startsWith('source.') && !form.values[f.name]) form.set(f.name, 'field:firstName');
+    for (const f of fields) if (f.name.startsWith('source.')) form.fill(f.name, 'field:firstName');
   }, [template?.id]);
   return (
     <FormView

@@ -206,7 +206,7 @@ function TemplateCreate() {
   const fields = FIELDS(optionsOf(accounts));
   const form = useForm(valuesOf(fields, undefined, { category: 'MARKETING', parameterFormat: 'POSITIONAL' }));
   useEffect(() => {
-    if (!form.values.accountId && accounts[0]) form.set('accountId', accounts[0].id);
+    if (accounts[0]) form.fill('accountId', accounts[0].id);
   }, [accounts.length]);
   return (
     <>
