@@ -231,7 +231,7 @@ describe('the admin console', () => {
     // Without animation frames Preact runs effects 100 ms after a render, so the choice below is made before the form's
     // effects see the providers: a default picked after load must not replace what the user already chose.
     await page.addInitScript(() => {
-      window.requestAnimationFrame = () => 0;
+      (globalThis as unknown as { requestAnimationFrame: () => number }).requestAnimationFrame = () => 0;
     });
     await page.route('**/openapi.json', async (route) => {
       const res = await route.fetch();
