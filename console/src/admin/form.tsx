@@ -126,7 +126,7 @@ export function useForm(initial: Values): Form {
     set: (name, value) => setValues((v) => ({ ...v, [name]: value })),
     replace: (next) => setValues(next),
     update: (change) => setValues(change),
-    fill: (name, value) => setValues((v) => (v[name] === undefined || v[name] === '' ? { ...v, [name]: value } : v)),
+    fill: (name, value) => setValues((v) => (v[name] == null || v[name] === '' ? { ...v, [name]: value } : v)),
     errorsOf: (name) =>
       details.filter((d) => {
         const path = d.path.replace(/^(body|query|path)\./, '');
